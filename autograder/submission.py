@@ -1,0 +1,94 @@
+"""Read a submission into the code cells that will run, in order.
+
+A notebook gives its code cells; a `.py` file gives one cell, or one per `# %%` marker when it
+is written in the percent format that editors use for notebook-like scripts.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".ipynb", ".py")
+_PERCENT_MARKER = re.compile(r"^# ?%%.*$", re.MULTILINE)
+
+
+class UnreadableSubmission(Exception):
+    """The file cannot be read as a submission; the message says why, for the learner."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int          # 1-based position among all the code cells, as the report names it
+    source: str
+    ipython: bool       # notebook cells may use IPython syntax (magics, !commands)
+
+    @property
+    def filename(self) -> str:
+        return f"<cell {self.index}>"
+
+
+def load_cells(path: Path) -> list[Cell]:
+    if not path.exists():
+        raise UnreadableSubmission(f"{path} does not exist")
+    if not path.is_file():
+        raise UnreadableSubmission(f"{path} is not a file")
+    if path.suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableSubmission(f"{path.name}: only .ipynb notebooks and .py files can be graded")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableSubmission(f"{path.name} could not be read: {exc}") from None
+    if not text.strip():
+        raise UnreadableSubmission(f"{path.name} is empty")
+    if path.suffix == ".py":
+        return _py_cells(text)
+    return _notebook_cells(path.name, text)
+
+
+def _py_cells(text: str) -> list[Cell]:
+    parts = _PERCENT_MARKER.split(text) if _PERCENT_MARKER.search(text) else [text]
+    sources = [p for p in parts if p.strip()]
+    return [Cell(i, src, ipython=False) for i, src in enumerate(sources, start=1)]
+
+
+def is_test_cell(cell: dict) -> bool:
+    """An nbgrader graded test cell: the engine runs the graders itself, so it skips these."""
+    meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+    return bool(isinstance(meta, dict) and meta.get("grade") and not meta.get("solution"))
+
+
+def _notebook_cells(name: str, text: str) -> list[Cell]:
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableSubmission(
+            f"{name} is not valid notebook JSON ({exc.msg} at line {exc.lineno}); "
+            "the file may be truncated or was edited outside Jupyter. Re-download it from "
+            "JupyterLab (File > Save) and submit again."
+        ) from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
+        raise UnreadableSubmission(f"{name} is JSON but not a Jupyter notebook (no list of cells)")
+    major = nb.get("nbformat")
+    if major == 3 or "worksheets" in nb:
+        cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
+        sources = [c.get("input", "") for c in cells if c.get("cell_type") == "code"]
+        skip = [False] * len(sources)
+    elif major == 4:
+        code = [c for c in nb["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+        sources = [c.get("source", "") for c in code]
+        skip = [is_test_cell(c) for c in code]
+    else:
+        raise UnreadableSubmission(
+            f"{name} has notebook format version {major!r}; this kit reads versions 3 and 4"
+        )
+    cells = []
+    for index, (source, skipped) in enumerate(zip(sources, skip), start=1):
+        if isinstance(source, list):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise UnreadableSubmission(f"{name} has a code cell whose source is not text")
+        if not skipped:
+            cells.append(Cell(index, source, ipython=True))
+    return cells

@@ -1,0 +1,11 @@
+"""
+Misconception: calling torch's own linear function (imported under another name) counts as writing the layer.
+Caught by: linear/does_not_use_nn_linear
+Mentions: torch.nn.functional.linear, nn.Linear
+"""
+from torch.nn.functional import linear as affine
+
+
+class Linear(Linear):  # noqa: F821
+    def forward(self, x):
+        return affine(x, self.weight, self.bias)
