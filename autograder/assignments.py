@@ -37,6 +37,13 @@ class Assignment:
     def source_dir(self) -> Path:
         return COURSE_ROOT / "solutions" / self.id
 
+    def hidden_source_lines(self) -> set[str]:
+        """Distinctive lines of the hidden graders, which must never appear in a result."""
+        path = self.grader_dir / "hidden.py"
+        if not path.exists():
+            return set()
+        return {line.strip() for line in path.read_text().splitlines() if len(line.strip()) >= 24}
+
     def helper_files(self) -> list[Path]:
         """Files a submission's working folder holds besides the notebook (e.g. `yolo.py`).
 

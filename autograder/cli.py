@@ -23,12 +23,26 @@ def _parser() -> argparse.ArgumentParser:
                        help="write the result here (one PATH only)")
     grade.add_argument("--out", type=Path, metavar="DIR",
                        help="write one result per PATH into DIR, named after the submission")
-    grade.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="S",
-                       help=f"wall-clock seconds per submission (default {DEFAULT_TIME_LIMIT_S:g})")
-    grade.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
-                       help=f"extra memory per submission (default {DEFAULT_MEMORY_LIMIT_MB})")
+    _add_limits(grade)
     grade.add_argument("--quiet", action="store_true", help="print only one line per submission")
+    grade.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="submissions graded at once (default 1; reports come as each ends)")
+
+    batch = verbs.add_parser("grade-all", help="grade a class: SUBMITTED/<student>/<assignment>/")
+    batch.add_argument("submitted", type=Path, metavar="SUBMITTED")
+    batch.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="results: DIR/<student>/<assignment>.json and DIR/class.csv")
+    batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="submissions graded at once (default: the number of CPUs)")
+    _add_limits(batch)
     return parser
+
+
+def _add_limits(parser) -> None:
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="S",
+                        help=f"wall-clock seconds per submission (default {DEFAULT_TIME_LIMIT_S:g})")
+    parser.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
+                        help=f"extra memory per submission, 0 for none (default {DEFAULT_MEMORY_LIMIT_MB})")
 
 
 def result_name(path: Path, assignment: assignments.Assignment) -> str:
@@ -53,21 +67,42 @@ def grade_command(args, parser) -> int:
         parser.error("two submissions would write the same result file under --out; "
                      "give them different file names or grade them separately")
     # Imported here so that `--help` and command-line errors answer without importing torch.
-    from autograder.grading import grade_file
+    from autograder.grading import grade_many
     from autograder.report import format_report
+    from autograder.sandbox import Limits
 
-    for path, assignment in jobs:
-        result = grade_file(path, assignment, time_limit_s=args.time_limit,
-                            memory_limit_mb=args.memory_limit or None,
-                            threads=os.cpu_count() or 1)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    limits = Limits(args.time_limit, args.memory_limit or None, threads=threads)
+
+    def report(key, path, assignment, result):
         if args.json:
             _write(result, args.json)
         if args.out:
             _write(result, args.out / result_name(path, assignment))
         if args.quiet:
-            print(f"{path}: {result['score']:g} / {result['max_score']:g}")
+            print(f"{path}: {result['score']:g} / {result['max_score']:g}", flush=True)
         else:
             print(format_report(result, f"{assignment.id} ({path})"), flush=True)
+
+    grade_many([(i, p, a) for i, (p, a) in enumerate(jobs)], limits, jobs=args.jobs,
+               on_result=report)
+    return 0
+
+
+def grade_all_command(args, parser) -> int:
+    if not args.submitted.is_dir():
+        parser.error(f"{args.submitted} is not a folder of submissions")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    from autograder.batch import grade_all
+    from autograder.sandbox import Limits
+
+    rows = grade_all(args.submitted, args.out, jobs=args.jobs,
+                     limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
+    print(f"graded {len(rows)} submissions; results in {args.out}, class table in "
+          f"{args.out / 'class.csv'}")
     return 0
 
 
@@ -76,5 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verb == "grade":
         return grade_command(args, parser)
+    if args.verb == "grade-all":
+        return grade_all_command(args, parser)
     parser.error(f"unknown verb {args.verb}")
     return 2

@@ -76,13 +76,20 @@ def run_cells(cells: list[Cell], namespace: dict, on_cell=None) -> list[CellErro
 
 def describe_cell_error(cell: Cell, exc: BaseException) -> CellError:
     where = f"code cell {cell.index}"
+    head = first_line(cell.source)
+    if head:
+        where += f" (`{head}`)"
     frames = traceback.extract_tb(exc.__traceback__)
     cell_frames = [f for f in frames if f.filename.startswith("<cell ")]
     if cell_frames:
         last = cell_frames[-1]
-        where = f"{last.filename[1:-1].replace('cell', 'code cell')}, line {last.lineno}"
+        origin = last.filename[1:-1].replace("cell", "code cell")
+        if origin == f"code cell {cell.index}":
+            where = where + f", line {last.lineno}"
+        else:
+            where += f", raised at {origin}, line {last.lineno}"
         if last.name != "<module>":
-            where += f" (in {last.name})"
+            where += f" in {last.name}"
     elif isinstance(exc, SyntaxError) and exc.lineno:
         where += f", line {exc.lineno}"
     if isinstance(exc, SyntaxError):
@@ -91,4 +98,4 @@ def describe_cell_error(cell: Cell, exc: BaseException) -> CellError:
         error = f"SystemExit({exc.code!r}): the cell called sys.exit() or exit()"
     else:
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return CellError(cell.index, error, where)
+    return CellError(cell.index, error[:500], where)

@@ -1,4 +1,4 @@
-"""Grade one submission file: the Python API behind `python -m autograder grade`."""
+"""Grade submissions: the Python API behind `python -m autograder grade` and `grade-all`."""
 from __future__ import annotations
 
 import sys
@@ -8,25 +8,50 @@ from pathlib import Path
 from autograder import assignments
 from autograder.result import build_result
 from autograder.runner import manifest
-from autograder.sandbox import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, grade_in_child
+from autograder.sandbox import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, Limits,
+                                run_children)
 from autograder.submission import UnreadableSubmission, load_cells
+
+
+def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None) -> None:
+    """Grade `(key, path, assignment)` triples, `jobs` at a time.
+
+    `on_result(key, path, assignment, result)` is called as each result is ready. Every
+    submission gets a result: an unreadable one scores 0 with the reason, without a child.
+    """
+    runnable = []
+    for key, path, assignment in submissions:
+        try:
+            cells = load_cells(path)
+        except UnreadableSubmission as exc:
+            result = build_result(manifest(assignment), None, unreadable=str(exc))
+            on_result(key, path, assignment, result)
+            continue
+        runnable.append((key, path, assignment, cells))
+    by_key = {key: (path, assignment) for key, path, assignment, _ in runnable}
+
+    def finished(key, report):
+        path, assignment = by_key[key]
+        if report.grader_error:
+            # For the instructor's terminal only: it may quote grader source, so never in a result.
+            print(f"autograder: {path}: {report.grader_error}", file=sys.stderr)
+        result = build_result(manifest(assignment), report, execution_time=report.seconds,
+                              secret_lines=assignment.hidden_source_lines())
+        on_result(key, path, assignment, result)
+
+    run_children([(key, cells, assignment) for key, _, assignment, cells in runnable],
+                 limits, max_parallel=jobs, on_done=finished)
 
 
 def grade_file(path: Path, assignment: assignments.Assignment, *,
                time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
                threads: int | None = None) -> dict:
-    """Always returns a result: an unreadable or misbehaving submission scores 0 with the reason."""
+    """Grade one file; always returns a result."""
     start = time.monotonic()
-    planned = manifest(assignment)
-    try:
-        cells = load_cells(path)
-    except UnreadableSubmission as exc:
-        return build_result(planned, None, unreadable=str(exc),
-                            execution_time=time.monotonic() - start)
-    report = grade_in_child(cells, assignment, time_limit_s=time_limit_s,
-                            memory_limit_mb=memory_limit_mb, threads=threads)
-    if report.grader_error:
-        # For the instructor's terminal only: it may quote grader source, so never in a result.
-        print(f"autograder: {path}: {report.grader_error}", file=sys.stderr)
-    return build_result(planned, report, execution_time=time.monotonic() - start)
+    results = []
+    grade_many([(0, path, assignment)], Limits(time_limit_s, memory_limit_mb, threads),
+               on_result=lambda *args: results.append(args[-1]))
+    result = results[0]
+    result["execution_time"] = round(time.monotonic() - start, 3)
+    return result

@@ -42,15 +42,54 @@ def _learner_namespace() -> dict:
     return vars(sys.modules["__main__"])
 
 
+@contextlib.contextmanager
+def _no_stderr():
+    """Discard whatever the checks and the learner's code they call write to stderr.
+
+    A kernel's stderr is reached three ways, and nbgrader zeroes a test cell for any of them:
+    `sys.stderr` (print, warnings), the stream object a handler kept before this cell ran
+    (`logging.basicConfig()` in an earlier cell), and file descriptor 2 (C++ code, `os.write`),
+    which ipykernel forwards to the cell's output.
+    """
+    stream = sys.stderr
+    patched = []
+    for method in ("write", "writelines", "flush"):
+        try:
+            setattr(stream, method, (lambda *args, **kwargs: None))
+            patched.append(method)
+        except (AttributeError, TypeError):  # a stream that does not take instance attributes
+            pass
+    saved_fd = None
+    try:
+        sys.__stderr__.flush()
+        saved_fd = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no fd 2 to redirect (embedded interpreters)
+        saved_fd = None
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if saved_fd is not None:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        for method in patched:
+            try:
+                delattr(stream, method)
+            except AttributeError:
+                pass
+
+
 def check(assignment_id: str, exercise: str, hidden: bool = False) -> float:
     """Run the visible (or hidden) checks of one exercise; print them; return the points earned."""
     if os.environ.get(ENGINE_ENV) == "1":
         return 0.0
     assignment = assignments.get(assignment_id)
     visibility = "hidden" if hidden else "visible"
-    stray = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(stray):
-        warnings.simplefilter("ignore")
+    with _no_stderr():
         results = run_checks(assignment, Submission(_learner_namespace()),
                              exercise=exercise, visibility=visibility)
     if not results and not hidden:

@@ -4,9 +4,6 @@ from __future__ import annotations
 from autograder.runner import PlannedCheck
 from autograder.sandbox import ChildReport
 
-RESULT_TEST_FIELDS = ("name", "score", "max_score", "status", "output", "visibility", "tags")
-
-
 def _points(x: float) -> str:
     return f"{x:g}"
 
@@ -17,10 +14,30 @@ def zero_test(planned: PlannedCheck, reason: str) -> dict:
             "output": reason, "visibility": info.visibility, "tags": list(info.tags)}
 
 
+def redact(text: str, secret_lines: set[str]) -> str:
+    """`text` without any line of hidden grader source (submitted code could quote it)."""
+    for line in secret_lines:
+        if line in text:
+            text = text.replace(line, "[hidden grader text removed]")
+    return text
+
+
+def _validated(check: PlannedCheck, reported: dict, secret_lines: set[str]) -> dict:
+    """What the child reported, held to the manifest: points, visibility and tags are the
+    graders' own, a score is all or nothing, and feedback is plain bounded text."""
+    info = check.info
+    passed = reported.get("status") == "passed" and reported.get("score") == info.points
+    output = redact(str(reported.get("output", ""))[:4000], secret_lines)
+    return {"name": check.name, "score": info.points if passed else 0.0,
+            "max_score": info.points, "status": "passed" if passed else "failed",
+            "output": output, "visibility": info.visibility, "tags": list(info.tags)}
+
+
 def build_result(planned: list[PlannedCheck], report: ChildReport | None, *,
-                 unreadable: str | None = None, execution_time: float = 0.0) -> dict:
+                 unreadable: str | None = None, execution_time: float = 0.0,
+                 secret_lines: set[str] = frozenset()) -> dict:
     """One test per planned check, in the graders' order; checks that never ran score 0."""
-    ran = {r["name"]: r for r in (report.checks if report else [])}
+    ran = {r.get("name"): r for r in (report.checks if report else [])}
     if unreadable:
         missing_reason = f"Not checked: the submission could not be read ({unreadable})."
     elif report and report.grader_error:
@@ -32,8 +49,11 @@ def build_result(planned: list[PlannedCheck], report: ChildReport | None, *,
         missing_reason = "Not checked: the grading process stopped before this check."
     tests = []
     for check in planned:
-        if check.name in ran:
-            tests.append({k: ran[check.name][k] for k in RESULT_TEST_FIELDS})
+        if report and report.tampering:
+            tests.append(zero_test(check, "Not credited: the submission changed functions the "
+                                          "graders rely on (" + "; ".join(report.tampering) + ")."))
+        elif check.name in ran:
+            tests.append(_validated(check, ran[check.name], secret_lines))
         else:
             tests.append(zero_test(check, missing_reason))
     score = sum(t["score"] for t in tests)
@@ -42,7 +62,7 @@ def build_result(planned: list[PlannedCheck], report: ChildReport | None, *,
         "score": score,
         "max_score": max_score,
         "execution_time": round(execution_time, 3),
-        "output": _summary(tests, score, max_score, report, unreadable),
+        "output": redact(_summary(tests, score, max_score, report, unreadable), secret_lines),
         "tests": tests,
     }
 
@@ -59,4 +79,7 @@ def _summary(tests, score, max_score, report, unreadable) -> str:
             lines.append(f"Grading stopped early: {report.problem}")
         if report.grader_error:
             lines.append("The graders could not run (a problem in the kit, not your code).")
+        if report.tampering:
+            lines.append("Tampering detected: " + "; ".join(report.tampering) +
+                         ". No check is credited.")
     return "\n".join(lines)

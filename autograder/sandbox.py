@@ -1,14 +1,17 @@
-"""Run one submission and its checks in a forked child: scratch folder, time and memory limits.
+"""Run submissions and their checks in forked children: scratch folder, time and memory limits.
 
-The parent (which has already imported torch, so each child starts warm) forks; the child
-moves into its own session and a scratch copy of the assignment's folder, runs the cells, then
-the graders, and streams what happens to the parent over a private pipe as length-prefixed JSON
-messages. Whatever the learner's code does (crash, hang, `sys.exit`, `os._exit`, flood the
-output), the parent ends up with a `ChildReport`: the checks that finished, and if the child did
-not finish, why.
+The parent (which has imported torch and warmed it up, so each child starts warm) forks one
+child per submission. The child moves into its own session and a scratch copy of the
+assignment's folder, drops root privileges when it has them, runs the cells, then the graders,
+and streams what happens to the parent over a private pipe as length-prefixed JSON messages.
+Whatever the submitted code does (crash, hang, `sys.exit`, `os._exit`, flood the output, leave
+processes behind), the parent ends up with a `ChildReport`: the checks that finished, and if the
+child did not finish, why. `run_children` runs many at once for batch grading.
 """
 from __future__ import annotations
 
+import ctypes
+import importlib
 import json
 import os
 import resource
@@ -29,6 +32,7 @@ from autograder.warmup import warm_up
 DEFAULT_TIME_LIMIT_S = 120.0
 DEFAULT_MEMORY_LIMIT_MB = 4096
 _HEADER = struct.Struct("!I")
+_MAX_MESSAGE = 1 << 20
 
 
 @dataclass
@@ -39,9 +43,20 @@ class ChildReport:
     cell_errors: list[dict] = field(default_factory=list)
     finished: bool = False
     problem: str | None = None        # why the child stopped early, for the learner
+    limit: str | None = None          # "time" or "memory" when a limit was hit
+    tampering: list[str] = field(default_factory=list)
     grader_error: str | None = None   # the kit's graders failed (not the learner's fault)
     seconds: float = 0.0
 
+
+@dataclass(frozen=True)
+class Limits:
+    time_s: float = DEFAULT_TIME_LIMIT_S
+    memory_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    threads: int | None = None        # torch intra-op threads in the child
+
+
+# -- the child -------------------------------------------------------------------------------
 
 def _send(fd: int, message: dict) -> None:
     data = json.dumps(message).encode()
@@ -58,38 +73,79 @@ def _vm_size_bytes() -> int:
     return 0
 
 
+_CLONE_NEWNS = 0x00020000
+_MS_RDONLY, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+_LIVE_FILESYSTEMS = ("proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2", "devtmpfs")
+
+
+def isolate_filesystem(workdir: Path) -> bool:
+    """Give this process a private view of the file system where only `workdir` is writable.
+
+    Needs root (as on the course machines and in CI): a private mount namespace in which every
+    mount is remounted read-only, except a bind mount of `workdir` and a fresh /dev/shm. Returns
+    False, changing nothing, where that is not allowed (a learner's laptop): the submission
+    then runs in its scratch folder without that protection.
+    """
+    if os.geteuid() != 0:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWNS) != 0:
+        return False
+    if libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        return False
+    work = str(workdir).encode()
+    if libc.mount(work, work, None, _MS_BIND, None) != 0:
+        return False
+    with open("/proc/self/mountinfo") as info:
+        mounts = [(line.split()[4], line.split(" - ")[1].split()[0]) for line in info]
+    for point, fstype in mounts:
+        if point == str(workdir) or fstype in _LIVE_FILESYSTEMS or point.startswith(("/proc", "/sys", "/dev")):
+            continue
+        libc.mount(None, point.encode(), None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, None)
+    libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", 0, b"size=256m")
+    return True
+
+
 def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
-           output_path: Path, memory_limit_mb: int | None, threads: int | None) -> None:
+           limits: Limits) -> None:
     """Runs in the forked child; never returns."""
     try:
         os.setsid()
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        if memory_limit_mb:
-            limit = _vm_size_bytes() + memory_limit_mb * 1024 * 1024
+        # What submitted code prints goes nowhere: it can neither flood a disk nor reach a result.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for target in (0, 1, 2):
+            os.dup2(devnull, target)
+        os.close(devnull)
+        if limits.memory_mb:
+            limit = _vm_size_bytes() + limits.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        if threads:
-            import torch
+        import torch
 
-            torch.set_num_threads(threads)
-        os.environ["MPLBACKEND"] = "Agg"
-        os.environ["AUTOGRADER_ENGINE"] = "1"  # test cells left in a notebook do nothing
-        os.chdir(workdir)
+        if limits.threads:
+            torch.set_num_threads(limits.threads)
+        os.environ.update({
+            "MPLBACKEND": "Agg", "AUTOGRADER_ENGINE": "1",  # test cells left in notebooks do nothing
+            "HOME": str(workdir), "IPYTHONDIR": str(workdir / ".ipython"),
+            "MPLCONFIGDIR": str(workdir / ".matplotlib"), "TMPDIR": str(workdir),
+        })
+        isolate_filesystem(workdir)
+        os.chdir(workdir)  # after isolating: the cwd must be the writable bind mount
         sys.path.insert(0, str(workdir))
 
-        # Imported before any learner code runs (integrity: grader-owned references).
-        from autograder import checks  # noqa: F401
+        from autograder import checks  # noqa: F401 - grader-owned references, taken now
         from autograder.execution import new_namespace, run_cells
+        from autograder.integrity import Snapshot
         from autograder.plugin import Submission
         from autograder.runner import GraderError, run_checks
 
+        helpers = [importlib.import_module(p.stem) for p in sorted(workdir.glob("*.py"))]
+        snapshot = Snapshot(helpers)
         namespace = new_namespace()
         cell_errors = run_cells(cells, namespace,
                                 on_cell=lambda c: _send(fd, {"type": "cell", "index": c.index}))
-        _send(fd, {"type": "cell_errors", "errors": [e.__dict__ for e in cell_errors]})
+        tampering = snapshot.changes()
+        snapshot.restore()
+        _send(fd, {"type": "cells_done", "errors": [e.__dict__ for e in cell_errors]})
         submission = Submission(namespace, cell_errors)
         try:
             run_checks(assignment, submission,
@@ -97,33 +153,28 @@ def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
                        on_result=lambda r: _send(fd, {"type": "check", "result": r}))
         except GraderError as exc:
             _send(fd, {"type": "grader_error", "message": str(exc)})
+        tampering += [c for c in snapshot.changes() if c not in tampering]
+        if tampering:
+            _send(fd, {"type": "tampering", "changes": tampering})
         _send(fd, {"type": "done"})
     except BaseException as exc:  # noqa: BLE001 - the child must always reach os._exit
         try:
-            _send(fd, {"type": "child_error", "message": f"{type(exc).__name__}: {exc}"})
+            _send(fd, {"type": "child_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
         except BaseException:  # noqa: BLE001
             pass
     finally:
         os._exit(0)
 
 
-class _Reader:
-    """Reassembles length-prefixed messages from the child's pipe."""
+# -- the parent ------------------------------------------------------------------------------
 
-    def __init__(self):
-        self.buffer = b""
-
-    def feed(self, data: bytes) -> list[dict]:
-        self.buffer += data
-        messages = []
-        while len(self.buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self.buffer)
-            if len(self.buffer) < _HEADER.size + size:
-                break
-            body = self.buffer[_HEADER.size:_HEADER.size + size]
-            self.buffer = self.buffer[_HEADER.size + size:]
-            messages.append(json.loads(body))
-        return messages
+def _set_child_subreaper() -> None:
+    """Processes a submission leaves behind (even after setsid) become our children to end."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
 
 
 def _kill_group(pid: int) -> None:
@@ -133,86 +184,191 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _prepare_workdir(assignment: Assignment, root: Path) -> Path:
-    workdir = root / assignment.id
-    workdir.mkdir()
-    for helper in assignment.helper_files():
-        shutil.copy2(helper, workdir / helper.name)
-    return workdir
+def reap_strays(keep: set[int] = frozenset()) -> None:
+    """Kill and reap every child of this process except `keep` (running sandboxes)."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in keep:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = stat.read().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if ppid == me:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                os.waitpid(int(entry), 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
 
 
-def grade_in_child(cells: list[Cell], assignment: Assignment, *,
-                   time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-                   memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
-                   threads: int | None = None) -> ChildReport:
-    """Grade `cells` in a forked child; `threads` sets the child's torch intra-op threads."""
-    warm_up()
-    report = ChildReport()
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        root = Path(tmp)
-        workdir = _prepare_workdir(assignment, root)
-        output_path = root / "output.txt"
+class ChildRun:
+    """One submission's child: started on construction, fed by `pump`, closed by `close`."""
+
+    def __init__(self, cells: list[Cell], assignment: Assignment, limits: Limits):
+        self.limits = limits
+        self.report = ChildReport()
+        self.stage = "before running any code"
+        self._buffer = b""
+        self._checks: dict[str, dict] = {}
+        self._phase = "cells"
+        self._start = time.monotonic()
+        self._tmp = tempfile.TemporaryDirectory(prefix="autograder-")
+        root = Path(self._tmp.name)
+        workdir = root / assignment.id
+        workdir.mkdir()
+        for helper in assignment.helper_files():
+            shutil.copy2(helper, workdir / helper.name)
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _child(write_fd, cells, assignment, workdir, output_path, memory_limit_mb, threads)
+            _child(write_fd, cells, assignment, workdir, limits)
         os.close(write_fd)
-        stage = "before running any code"
-        reader = _Reader()
-        waited = False
-        deadline = start + time_limit_s
+        self.pid, self.fd = pid, read_fd
+        self.done = False
+
+    @property
+    def deadline(self) -> float:
+        return self._start + self.limits.time_s
+
+    def pump(self) -> None:
+        """Read what the child sent; on EOF, finish."""
         try:
-            while not report.finished:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    report.problem = (f"time limit of {time_limit_s:g} s reached {stage}; the "
-                                      "checks that had not run yet score 0. Look for an endless "
-                                      "loop or a far too long computation there.")
-                    break
-                ready, _, _ = select.select([read_fd], [], [], min(remaining, 1.0))
-                if not ready:
-                    continue
-                data = os.read(read_fd, 1 << 16)
-                if not data:
-                    _kill_group(pid)  # background processes it may have left
-                    _, status = os.waitpid(pid, 0)
-                    waited = True
-                    report.problem = _early_exit(status, stage)
-                    break
-                for message in reader.feed(data):
-                    kind = message["type"]
-                    if kind == "cell":
-                        stage = f"while running code cell {message['index']}"
-                    elif kind == "cell_errors":
-                        report.cell_errors = message["errors"]
-                    elif kind == "check_start":
-                        stage = f"during the check {message['name']}"
-                    elif kind == "check":
-                        report.checks.append(message["result"])
-                    elif kind == "grader_error":
-                        report.grader_error = message["message"]
-                    elif kind == "child_error":
-                        report.problem = f"the grading process failed {stage}: {message['message']}"
-                    elif kind == "done":
-                        report.finished = True
-        finally:
-            os.close(read_fd)
-            _kill_group(pid)
-            if not waited:
-                os.waitpid(pid, 0)
-    report.seconds = time.monotonic() - start
-    return report
+            data = os.read(self.fd, 1 << 16)
+        except OSError:
+            data = b""
+        if not data:
+            self._finish_early()
+            return
+        self._buffer += data
+        while len(self._buffer) >= _HEADER.size and not self.done:
+            (size,) = _HEADER.unpack_from(self._buffer)
+            if size > _MAX_MESSAGE:
+                self._stop(f"the grading process sent garbage {self.stage}")
+                return
+            if len(self._buffer) < _HEADER.size + size:
+                break
+            body = self._buffer[_HEADER.size:_HEADER.size + size]
+            self._buffer = self._buffer[_HEADER.size + size:]
+            try:
+                self._handle(json.loads(body))
+            except (ValueError, KeyError, TypeError):
+                self._stop(f"the grading process sent garbage {self.stage}")
+
+    def _handle(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "cell":
+            self.stage = f"while running code cell {int(message['index'])}"
+        elif kind == "cells_done" and self._phase == "cells":
+            self._phase = "checks"
+            self.report.cell_errors = list(message["errors"])
+        elif kind == "check_start":
+            self.stage = f"during the check {message['name']}"
+        elif kind == "check" and self._phase == "checks":
+            result = message["result"]
+            name = result["name"]
+            # A check reported twice keeps its lower score: a forged message cannot raise it.
+            if name not in self._checks or result["score"] < self._checks[name]["score"]:
+                self._checks[name] = result
+        elif kind == "grader_error":
+            self.report.grader_error = str(message["message"])
+        elif kind == "tampering":
+            self.report.tampering = [str(c) for c in message["changes"]]
+        elif kind == "child_error":
+            self._stop(f"the grading process failed {self.stage}: {message['message']}")
+        elif kind == "done":
+            self.report.finished = True
+            self._close()
+
+    def _finish_early(self) -> None:
+        _kill_group(self.pid)
+        _, status = os.waitpid(self.pid, 0)
+        self._reaped = True
+        if os.WIFSIGNALED(status):
+            how = f"was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+        else:
+            how = f"exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
+        self._stop(f"the grading process {how} {self.stage}; the checks that had not run yet "
+                   "score 0. Do not call os._exit or end the process in your notebook.")
+
+    def time_out(self) -> None:
+        self.report.limit = "time"
+        self._stop(f"the time limit of {self.limits.time_s:g} s was reached {self.stage}; the "
+                   "checks that had not run yet score 0. Look there for an endless loop or a "
+                   "far too long computation.")
+
+    def _stop(self, problem: str) -> None:
+        if self.report.problem is None:
+            self.report.problem = problem
+        self._close()
+
+    def _close(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        os.close(self.fd)
+        _kill_group(self.pid)
+        if not getattr(self, "_reaped", False):
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+        self.report.checks = list(self._checks.values())
+        self.report.seconds = time.monotonic() - self._start
+        _note_memory_limit(self.report, self.limits)
+        self._tmp.cleanup()
 
 
-def _early_exit(status: int, stage: str) -> str:
-    """Why the child's pipe closed before it said it was done."""
-    if os.WIFSIGNALED(status):
-        how = f"was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
-    else:
-        how = f"exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
-    return (f"the grading process {how} {stage}; the checks that had not run yet score 0. "
-            "Do not call os._exit or end the process in your notebook.")
+def _note_memory_limit(report: ChildReport, limits: Limits) -> None:
+    """Say so when an error is the memory limit at work."""
+    signs = ("MemoryError", "can't allocate memory", "DefaultCPUAllocator", "Cannot allocate memory")
+    texts = [e["error"] for e in report.cell_errors] + [c["output"] for c in report.checks]
+    if limits.memory_mb and any(s in t for t in texts for s in signs):
+        report.limit = report.limit or "memory"
+        note = (f"the memory limit of {limits.memory_mb} MB was reached (see the error above); "
+                "allocate smaller tensors")
+        report.problem = report.problem or note
+
+
+def run_children(jobs, limits: Limits, max_parallel: int = 1, on_done=None) -> None:
+    """Run `jobs` (each `(key, cells, assignment)`) at most `max_parallel` at a time.
+
+    `on_done(key, report)` is called as each child finishes, in completion order.
+    """
+    warm_up()
+    _set_child_subreaper()
+    pending = list(jobs)
+    running: dict[int, tuple[object, ChildRun]] = {}
+    while pending or running:
+        while pending and len(running) < max_parallel:
+            key, cells, assignment = pending.pop(0)
+            run = ChildRun(cells, assignment, limits)
+            running[run.fd] = (key, run)
+        timeout = max(0.0, min(run.deadline for _, run in running.values()) - time.monotonic())
+        ready, _, _ = select.select(list(running), [], [], min(timeout, 1.0))
+        for fd in ready:
+            running[fd][1].pump()
+        now = time.monotonic()
+        for fd, (key, run) in list(running.items()):
+            if not run.done and now >= run.deadline:
+                run.time_out()
+            if run.done:
+                del running[fd]
+                reap_strays(keep={r.pid for _, r in running.values()})
+                if on_done is not None:
+                    on_done(key, run.report)
+
+
+def grade_in_child(cells: list[Cell], assignment: Assignment, *,
+                   time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+                   memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+                   threads: int | None = None) -> ChildReport:
+    """Grade one submission's `cells` in a forked child and return what it reported."""
+    reports = []
+    run_children([(0, cells, assignment)], Limits(time_limit_s, memory_limit_mb, threads),
+                 on_done=lambda key, report: reports.append(report))
+    return reports[0]

@@ -1,0 +1,2 @@
+"""Graders of the `parameters` assignment: parameters versus plain tensors, buffers, module
+containers, tied weights, counting parameters."""

@@ -1,0 +1,4 @@
+# %%
+raise KeyboardInterrupt
+# %%
+after_interrupt = True

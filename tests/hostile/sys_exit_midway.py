@@ -1,0 +1,6 @@
+# %%
+import sys
+
+sys.exit("learner wants out")
+# %%
+exit_survived = True
