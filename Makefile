@@ -11,14 +11,23 @@ ARCH := $(shell uname -m)
 CONSTRAINTS := $(wildcard constraints/$(ARCH).txt)
 ASSIGNMENTS := parameters freeze linear
 NB ?=
+# Where `make student-kit` writes student-kit/ and student-kit.zip.
+DIST ?= dist
+# Extra options for JupyterLab, e.g. LAB_ARGS="--no-browser --port=8890".
+LAB_ARGS ?=
 
-.PHONY: help setup grade test release lab clean
+.PHONY: help setup grade grade-all test release lab clean autograde feedback export student-kit
 
 help:
 	@echo "make grade [NB=path]  grade assignments/ (or one notebook / .py file); results in results/"
 	@echo "make test             run the kit's own test suite"
+	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
 	@echo "make lab              open JupyterLab on assignments/"
+	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
+	@echo "make autograde        nbgrader autograde of submitted/<student>/<id>/<id>.ipynb"
+	@echo "make feedback         nbgrader's HTML feedback per learner, in feedback/"
+	@echo "make export           nbgrader's grades.csv"
 	@echo "make setup            build .venv (done automatically by the targets above)"
 
 setup: $(STAMP)
@@ -40,8 +49,14 @@ endif
 test: $(STAMP)
 	$(PY) -m pytest
 
+# A whole class in nbgrader's layout, graded in parallel: results/class/<student>/<id>.json + class.csv
+SUBMITTED ?= submitted
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+grade-all: $(STAMP)
+	$(PY) -m autograder grade-all $(SUBMITTED) --out results/class --jobs $(JOBS)
+
 # nbgrader runs helpers (alembic) from the venv's bin/, so it goes on PATH for every nbgrader call.
-NBGRADER := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
+NBGRADER := PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/nbgrader
 
 release: $(STAMP)
 	@for a in $(ASSIGNMENTS); do \
@@ -50,8 +65,33 @@ release: $(STAMP)
 	  fi; \
 	done
 
+# The check cells import `autograder` from the course root, whatever the venv has installed.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=assignments
+	PYTHONPATH="$(CURDIR)" $(VENV)/bin/jupyter lab --notebook-dir=assignments $(LAB_ARGS)
+
+# The semester with nbgrader (see README, "For instructors"). Each loop skips the assignments
+# with nothing to work on. autograde releases first: nbgrader's gradebook (gradebook.db) learns
+# each assignment's graded cells from `generate_assignment`, and a fresh clone has no gradebook.
+autograde: release
+	@for a in $(ASSIGNMENTS); do \
+	  if compgen -G "submitted/*/$$a/$$a.ipynb" > /dev/null; then \
+	    echo "autograde $$a"; $(NBGRADER) autograde $$a --force --log-level=WARN || exit 1; \
+	  fi; \
+	done
+
+feedback: $(STAMP)
+	@for a in $(ASSIGNMENTS); do \
+	  if compgen -G "autograded/*/$$a/$$a.ipynb" > /dev/null; then \
+	    echo "feedback $$a"; $(NBGRADER) generate_feedback $$a --force --log-level=WARN || exit 1; \
+	  fi; \
+	done
+
+export: $(STAMP)
+	$(NBGRADER) export --log-level=WARN
+	@echo "grades in grades.csv"
+
+student-kit: $(STAMP)
+	$(PY) -m autograder student-kit --out $(DIST)
 
 clean:
 	rm -rf results dist

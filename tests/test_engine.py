@@ -1,0 +1,73 @@
+"""The engine's command line and result format, as the contract states them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kit import REPO, run_engine
+
+REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
+TEST_FIELDS = {"name", "score", "max_score", "status", "output", "visibility", "tags"}
+
+
+def test_unknown_assignment_is_a_command_line_error(tmp_path):
+    stray = tmp_path / "homework.ipynb"
+    stray.write_text("{}")
+    proc = run_engine("grade", str(stray))
+    assert proc.returncode == 2
+    assert "--assignment" in proc.stderr
+
+
+def test_bad_arguments_exit_2():
+    assert run_engine("grade").returncode == 2
+    assert run_engine("grade", "a.ipynb", "b.ipynb", "--json", "x.json",
+                      "--assignment", "linear").returncode == 2
+    assert run_engine("frobnicate").returncode == 2
+
+
+@pytest.fixture(scope="module")
+def magic_notebook_result(tmp_path_factory):
+    """A notebook using IPython magics and shell escapes, graded with --json."""
+    tmp = tmp_path_factory.mktemp("magics")
+    nb = json.loads(REFERENCE.read_text())
+    extra = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": ["%matplotlib inline\n", "%config InlineBackend.figure_format = 'svg'\n",
+                        "!pip install something-that-does-not-exist\n",
+                        "import matplotlib.pyplot as plt\n", "plt.plot([1, 2, 3]); plt.show()\n"]}
+    nb["cells"].insert(1, extra)
+    path = tmp / "my_homework.ipynb"
+    path.write_text(json.dumps(nb))
+    out = tmp / "result.json"
+    proc = run_engine("grade", str(path), "--assignment", "linear", "--json", str(out))
+    return proc, json.loads(out.read_text())
+
+
+def test_magics_are_harmless_and_assignment_flag_is_used(magic_notebook_result):
+    proc, result = magic_notebook_result
+    assert proc.returncode == 0
+    assert result["score"] == result["max_score"] > 0, result["output"]
+    assert "linear (" in proc.stdout and "PASS" in proc.stdout
+
+
+def test_result_follows_the_contract(magic_notebook_result):
+    _, result = magic_notebook_result
+    assert set(result) >= {"score", "max_score", "execution_time", "output", "tests"}
+    assert isinstance(result["execution_time"], (int, float)) and result["execution_time"] > 0
+    names = [t["name"] for t in result["tests"]]
+    assert len(names) == len(set(names))
+    for test in result["tests"]:
+        assert set(test) == TEST_FIELDS
+        assert test["name"].startswith("linear/")
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in ("visible", "hidden")
+        assert isinstance(test["tags"], list) and test["tags"]
+    assert result["score"] == sum(t["score"] for t in result["tests"])
+
+
+def test_unreadable_submission_still_writes_a_result(tmp_path):
+    out = tmp_path / "r.json"
+    proc = run_engine("grade", str(tmp_path / "linear.ipynb"), "--json", str(out))
+    assert proc.returncode == 0
+    result = json.loads(out.read_text())
+    assert result["score"] == 0 and "does not exist" in result["output"]
