@@ -132,7 +132,7 @@ class GraderPlugin:
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "check(info): a graded check, see autograder.checks.check")
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def submission(self):
         return self._submission
 

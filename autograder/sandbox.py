@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.assignments import Assignment
+from autograder.assignments import COURSE_ROOT, Assignment
 from autograder.submission import Cell
 from autograder.warmup import warm_up
 
@@ -123,6 +123,9 @@ def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
 
         if limits.threads:
             torch.set_num_threads(limits.threads)
+        data_dir = COURSE_ROOT / "data"
+        if data_dir.is_dir():  # helper modules find the course's data from the scratch folder
+            os.environ.setdefault("KIT_DATA_DIR", str(data_dir))
         os.environ.update({
             "MPLBACKEND": "Agg", "AUTOGRADER_ENGINE": "1",  # test cells left in notebooks do nothing
             "HOME": str(workdir), "IPYTHONDIR": str(workdir / ".ipython"),

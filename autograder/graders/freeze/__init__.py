@@ -1,0 +1,1 @@
+"""Graders of the `freeze` assignment: freeze a YOLO-style backbone, then unfreeze it."""

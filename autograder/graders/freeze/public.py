@@ -1,0 +1,137 @@
+"""Public checks of `freeze`: the learner runs these from the notebook while working."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from autograder.checks import check, expect
+from autograder.graders.freeze.common import (
+    batchnorms, describe_names, expect_ran, fresh_model, observe_fit,
+)
+
+
+@pytest.fixture(scope="module")
+def fit_trace(submission):
+    return observe_fit(submission)
+
+
+@check(exercise="freeze", points=1, tags=["freezing"], visibility="visible")
+def test_freeze_turns_off_requires_grad(submission):
+    """After freeze(model.backbone), no backbone parameter requires grad; the head still does."""
+    model = fresh_model()
+    submission.freeze(model.backbone)
+    still = [n for n, p in model.backbone.named_parameters() if p.requires_grad]
+    expect(not still,
+           observed=f"{len(still)} backbone parameters still require grad ({describe_names(still)})",
+           expected="requires_grad == False for every parameter of the module",
+           fix="loop over module.parameters() and call p.requires_grad_(False); setting "
+               "module.requires_grad = False only adds an attribute and freezes nothing")
+    expect(all(p.requires_grad for p in model.head.parameters()),
+           observed="freezing the backbone also froze the head",
+           expected="only the module passed in is frozen",
+           fix="touch module.parameters() only, not the whole model")
+
+
+@check(exercise="freeze", points=1, tags=["batchnorm", "freezing"], visibility="visible")
+def test_freeze_puts_batchnorm_in_eval(submission):
+    """After freeze(model.backbone), every BatchNorm layer of the backbone is in eval mode."""
+    model = fresh_model()
+    submission.freeze(model.backbone)
+    training = [type(m).__name__ for m in batchnorms(model.backbone) if m.training]
+    expect(not training,
+           observed=f"{len(training)} of {len(batchnorms(model.backbone))} BatchNorm layers are "
+                    "still in train mode, so every forward pass keeps updating their running "
+                    "mean and variance",
+           expected="every BatchNorm layer inside the module in eval mode",
+           fix="for each layer in module.modules() that is an nn.BatchNorm2d (or any "
+               "nn.modules.batchnorm._BatchNorm), call layer.eval()")
+
+
+@check(exercise="unfreeze", points=1, tags=["freezing"], visibility="visible")
+def test_unfreeze_restores_training(submission):
+    """freeze then unfreeze(model.backbone): every parameter requires grad, every layer trains."""
+    model = fresh_model()
+    submission.freeze(model.backbone)
+    submission.unfreeze(model.backbone)
+    frozen = [n for n, p in model.backbone.named_parameters() if not p.requires_grad]
+    expect(not frozen,
+           observed=f"{len(frozen)} backbone parameters still do not require grad",
+           expected="requires_grad == True for every parameter",
+           fix="call p.requires_grad_(True) for every p in module.parameters()")
+    resting = [n for n, m in model.backbone.named_modules() if not m.training]
+    expect(not resting,
+           observed=f"layers still in eval mode: {describe_names(resting)}",
+           expected="the module and all its layers in train mode",
+           fix="call module.train() at the end of unfreeze")
+
+
+@check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
+def test_optimizer_is_sgd_with_two_groups(submission):
+    """build_optimizer(model, lr=0.01) returns a torch.optim.SGD with two parameter groups."""
+    optimizer = submission.build_optimizer(fresh_model(), lr=0.01)
+    expect(isinstance(optimizer, torch.optim.SGD),
+           observed=f"build_optimizer returned a {type(optimizer).__name__}",
+           expected="a torch.optim.SGD",
+           fix="return torch.optim.SGD([...two groups...], lr=lr, momentum=momentum)")
+    expect(len(optimizer.param_groups) == 2,
+           observed=f"the optimizer has {len(optimizer.param_groups)} parameter group(s)",
+           expected="2 groups: 0 = weights with more than one dimension, 1 = all the others",
+           fix="pass a list of two dicts: [{'params': decayed, 'weight_decay': weight_decay}, "
+               "{'params': not_decayed, 'weight_decay': 0.0}]")
+
+
+@check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
+def test_optimizer_holds_every_parameter_once(submission):
+    """The optimizer holds every parameter of the model exactly once."""
+    model = fresh_model()
+    optimizer = submission.build_optimizer(model, lr=0.01)
+    held = [id(p) for g in optimizer.param_groups for p in g["params"]]
+    names = {id(p): n for n, p in model.named_parameters()}
+    missing = [names[i] for i in names if i not in held]
+    twice = sorted({names.get(i, "?") for i in held if held.count(i) > 1})
+    expect(not missing,
+           observed=f"{len(missing)} parameters are missing ({describe_names(missing)})",
+           expected="all of model.parameters()",
+           fix="put every parameter of model.parameters() into one of the two groups")
+    expect(not twice,
+           observed=f"parameters held twice: {describe_names(twice)}",
+           expected="each parameter once (PyTorch refuses duplicates in recent versions)",
+           fix="iterate model.parameters() once and put each parameter in exactly one group")
+
+
+@check(exercise="fit", points=1, tags=["history"], visibility="visible")
+def test_fit_returns_one_record_per_epoch(submission, fit_trace):
+    """fit returns one dict per epoch: epoch, phase ('freeze' then 'unfreeze'), loss, trainable_params."""
+    history, plan = fit_trace.history, fit_trace.plan
+    total = plan.freeze_epochs + plan.unfreeze_epochs
+    expect(isinstance(history, list) and len(history) == total,
+           observed=f"fit returned {type(history).__name__}"
+                    + (f" of length {len(history)}" if isinstance(history, list) else ""),
+           expected=f"a list of {total} dicts ({plan.freeze_epochs} frozen + "
+                    f"{plan.unfreeze_epochs} unfrozen epochs)",
+           fix="append one dict per epoch to a list and return it")
+    for index, record in enumerate(history):
+        expect(isinstance(record, dict) and set(record) >= {"epoch", "phase", "loss", "trainable_params"},
+               observed=f"record {index} is {record!r}"[:200],
+               expected="a dict with keys epoch, phase, loss, trainable_params",
+               fix="append {'epoch': epoch, 'phase': ..., 'loss': ..., 'trainable_params': ...}")
+    phases = [r["phase"] for r in history]
+    wanted = ["freeze"] * plan.freeze_epochs + ["unfreeze"] * plan.unfreeze_epochs
+    expect([r["epoch"] for r in history] == list(range(total)) and phases == wanted,
+           observed=f"epochs {[r['epoch'] for r in history]}, phases {phases}",
+           expected=f"epochs {list(range(total))}, phases {wanted}",
+           fix="count epochs from 0 across both phases; phase is 'freeze' for the first "
+               "freeze_epochs epochs, then 'unfreeze'")
+
+
+@check(exercise="fit", points=2, tags=["freezing"], visibility="visible")
+def test_fit_keeps_the_backbone_frozen_first(submission, fit_trace):
+    """During the frozen epochs, no optimizer step changes any backbone weight."""
+    expect_ran(fit_trace)
+    for index, step in enumerate(fit_trace.frozen_steps):
+        expect(not step.backbone_params_changed,
+               observed=f"after step {index + 1} of the frozen phase, backbone weights changed: "
+                        f"{describe_names(step.backbone_params_changed)}",
+               expected="the backbone's weights bitwise unchanged until it is unfrozen",
+               fix="call freeze(model.backbone) before the first frozen epoch, so its "
+                   "parameters get no gradient (and no stale one either)")
