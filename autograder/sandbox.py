@@ -46,7 +46,9 @@ class ChildReport:
     limit: str | None = None          # "time" or "memory" when a limit was hit
     tampering: list[str] = field(default_factory=list)
     grader_error: str | None = None   # the kit's graders failed (not the learner's fault)
-    seconds: float = 0.0
+    seconds: float = 0.0              # wall time of the whole child, fork to exit
+    cells_seconds: float = 0.0        # of which running the submission's cells
+    checks_seconds: float = 0.0       # of which inside the checks (learner code and graders)
 
 
 @dataclass(frozen=True)
@@ -144,16 +146,27 @@ def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
         helpers = [importlib.import_module(p.stem) for p in sorted(workdir.glob("*.py"))]
         snapshot = Snapshot(helpers)
         namespace = new_namespace()
+        started = time.perf_counter()
         cell_errors = run_cells(cells, namespace,
                                 on_cell=lambda c: _send(fd, {"type": "cell", "index": c.index}))
+        cells_seconds = time.perf_counter() - started
         tampering = snapshot.changes()
         snapshot.restore()
-        _send(fd, {"type": "cells_done", "errors": [e.__dict__ for e in cell_errors]})
+        _send(fd, {"type": "cells_done", "errors": [e.__dict__ for e in cell_errors],
+                   "seconds": cells_seconds})
         submission = Submission(namespace, cell_errors)
+        in_checks = [0.0, 0.0]  # [start of the current check, total]
+
+        def on_start(name):
+            in_checks[0] = time.perf_counter()
+            _send(fd, {"type": "check_start", "name": name})
+
+        def on_result(result):
+            in_checks[1] += time.perf_counter() - in_checks[0]
+            _send(fd, {"type": "check", "result": result, "seconds": in_checks[1]})
+
         try:
-            run_checks(assignment, submission,
-                       on_start=lambda name: _send(fd, {"type": "check_start", "name": name}),
-                       on_result=lambda r: _send(fd, {"type": "check", "result": r}))
+            run_checks(assignment, submission, on_start=on_start, on_result=on_result)
         except GraderError as exc:
             _send(fd, {"type": "grader_error", "message": str(exc)})
         tampering += [c for c in snapshot.changes() if c not in tampering]
@@ -269,6 +282,7 @@ class ChildRun:
         elif kind == "cells_done" and self._phase == "cells":
             self._phase = "checks"
             self.report.cell_errors = list(message["errors"])
+            self.report.cells_seconds = float(message.get("seconds", 0.0))
         elif kind == "check_start":
             self.stage = f"during the check {message['name']}"
         elif kind == "check" and self._phase == "checks":
@@ -277,6 +291,7 @@ class ChildRun:
             # A check reported twice keeps its lower score: a forged message cannot raise it.
             if name not in self._checks or result["score"] < self._checks[name]["score"]:
                 self._checks[name] = result
+            self.report.checks_seconds = float(message.get("seconds", 0.0))
         elif kind == "grader_error":
             self.report.grader_error = str(message["message"])
         elif kind == "tampering":

@@ -7,6 +7,8 @@ OpenMP thread pool could hang a forked child, so the pool is only ever created i
 """
 from __future__ import annotations
 
+import gc
+
 _done = False
 
 
@@ -29,4 +31,8 @@ def warm_up() -> None:
         optimizer.zero_grad()
         x = torch.randn(3, dtype=torch.float64, requires_grad=True)
         torch.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    # Everything alive now is shared with the forked children: keep the garbage collector
+    # from walking it (and from touching its pages, which copy-on-write would then copy).
+    gc.collect()
+    gc.freeze()
     _done = True

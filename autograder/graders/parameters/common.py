@@ -38,9 +38,9 @@ def registered(module, name: str, owner: str) -> nn.Parameter:
     if isinstance(value, torch.Tensor):
         raise CheckFailed(
             f"{owner}.{name} is a plain {type(value).__name__} (requires_grad="
-            f"{value.requires_grad}), so named_parameters() lists {listed} and not `{name}`: "
-            "an optimizer built from model.parameters() never updates it, state_dict() does "
-            "not save it and .to() does not move it",
+            f"{value.requires_grad}), not a registered parameter: named_parameters() lists "
+            f"{listed}, so an optimizer built from model.parameters() never updates it, "
+            "state_dict() does not save it and .to() does not move it",
             f"`{name}` registered as an nn.Parameter",
             f"wrap the tensor: self.{attribute} = nn.Parameter(torch....); assigning an "
             "nn.Parameter to a module attribute is what registers it (requires_grad=True alone "
@@ -122,10 +122,23 @@ def expect_every_parameter_changes(module, loss_fn, owner: str) -> None:
            observed=f"{owner}.parameters() is empty", expected="the module's parameters",
            fix="register every learnable tensor as an nn.Parameter (and submodules as "
                "attributes or in an nn.ModuleList)")
+    for name, p in params.items():
+        expect(p.requires_grad,
+               observed=f"{owner}'s `{name}` has requires_grad=False, so backward never gives "
+                        "it a gradient and the optimizer step skips it",
+               expected="every registered parameter trainable (requires_grad=True)",
+               fix="create it as nn.Parameter(tensor), whose requires_grad defaults to True")
     before = {n: plain(p) for n, p in params.items()}
     optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
     optimizer.zero_grad()
-    loss_fn(module).backward()
+    loss = loss_fn(module)
+    expect(isinstance(loss, torch.Tensor) and loss.requires_grad,
+           observed=f"a loss computed from {owner}'s output does not require grad: none of the "
+                    "registered parameters took part in forward as far as autograd can see",
+           expected="an output that depends on the parameters through autograd",
+           fix="use the registered parameters themselves in forward, not self.weight.data, "
+               ".detach() or a copy: those cut the graph, so no gradient ever reaches them")
+    loss.backward()
     optimizer.step()
     for name, p in params.items():
         expect(p.grad is not None,
@@ -186,20 +199,31 @@ TIED_NAMES = ["decoder_bias", "encoder.bias", "encoder.weight"]
 
 
 def tied_parameters(model, in_features: int, hidden_features: int) -> dict:
-    """The autoencoder's three parameters, with feedback that names tying."""
-    registered(model, "decoder_bias", "TiedAutoencoder")
-    params = parameter_dict(model)
-    extra = sorted(set(params) - set(TIED_NAMES))
+    """The autoencoder's three parameters by their contract names, with feedback on tying.
+
+    A tensor registered under a second name as well (`self.decoder_weight = self.encoder.weight`)
+    is still one parameter: what counts is which tensors parameters() yields.
+    """
+    names_of: dict[int, list[str]] = {}
+    tensors: dict[int, nn.Parameter] = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        names_of.setdefault(id(p), []).append(name)
+        tensors[id(p)] = p
+    params = {name: tensors[key] for key, names in names_of.items() for name in names
+              if name in TIED_NAMES}
+    listed = sorted(parameter_dict(model))
+    extra = [names[0] for key, names in names_of.items() if not set(names) & set(TIED_NAMES)]
     if extra:
         raise CheckFailed(
-            f"TiedAutoencoder.named_parameters() lists {sorted(params)}: {extra} is a second "
-            "weight that trains on its own, so encoder and decoder are not tied (a copy made "
-            "in __init__ drifts apart after the first optimizer step)",
-            f"exactly {TIED_NAMES}: the decoder shares the encoder's weight",
+            f"TiedAutoencoder.named_parameters() lists {listed}: {extra} trains on its own, so "
+            "encoder and decoder are not tied (a copy made in "
+            "__init__ drifts apart after the first optimizer step)",
+            f"exactly the tensors {TIED_NAMES}: the decoder shares the encoder's weight",
             "create no decoder weight at all: in forward, multiply by self.encoder.weight "
             "itself (h @ self.encoder.weight is the transposed map), so one tensor serves both")
-    expect(sorted(params) == TIED_NAMES,
-           observed=f"TiedAutoencoder.named_parameters() lists {sorted(params)}",
+    registered(model, "decoder_bias", "TiedAutoencoder")
+    expect(sorted(params) == TIED_NAMES and len(tensors) == 3,
+           observed=f"TiedAutoencoder.named_parameters() lists {listed}",
            expected=f"exactly {TIED_NAMES}",
            fix="self.encoder = nn.Linear(in_features, hidden_features) and "
                "self.decoder_bias = nn.Parameter(torch.zeros(in_features))")
@@ -218,46 +242,6 @@ def tied_reference(x, weight, enc_bias, dec_bias, *, through_encoder=True, throu
     w_enc = weight if through_encoder else weight.detach()
     w_dec = weight if through_decoder else weight.detach()
     return torch.relu(x @ w_enc.T + enc_bias) @ w_dec + dec_bias
-
-
-# -- counting: the grader's own models -------------------------------------------------------------
-
-def reference_count(model: nn.Module, trainable_only: bool = False) -> int:
-    """Scalars in the model's parameters, each tensor once however many names it has."""
-    seen, total = set(), 0
-    for _, p in model.named_parameters(remove_duplicate=False):
-        if id(p) in seen or (trainable_only and not p.requires_grad):
-            continue
-        seen.add(id(p))
-        total += p.numel()
-    return total
-
-
-def naive_count(model: nn.Module, trainable_only: bool = False) -> int:
-    """What a count that visits a shared parameter under each of its names gives."""
-    return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False)
-               if p.requires_grad or not trainable_only)
-
-
-class TiedLanguageModel(nn.Module):
-    """Embedding and output head share one (vocab, dim) weight, the classic tied pair."""
-
-    def __init__(self, vocab: int = 11, dim: int = 4):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab, dim)
-        self.body = nn.Linear(dim, dim)
-        self.head = nn.Linear(dim, vocab)
-        self.head.weight = self.embedding.weight
-
-
-class SharedBlock(nn.Module):
-    """One Linear registered under two names: parameters() yields its tensors once."""
-
-    def __init__(self):
-        super().__init__()
-        self.block = nn.Linear(6, 5)
-        self.again = self.block
-        self.out = nn.Linear(5, 2)
 
 
 def call_count(submission, model, **kwargs):
