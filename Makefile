@@ -25,6 +25,8 @@ help:
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
 	@echo "make lab              open JupyterLab on assignments/"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
+	@echo "make gradescope       build dist/gradescope/<id>.zip, one Gradescope autograder per assignment"
+	@echo "make class-report     HTML report of results/class/ (RESULTS=dir) in results/class-report.html"
 	@echo "make autograde        nbgrader autograde of submitted/<student>/<id>/<id>.ipynb"
 	@echo "make feedback         nbgrader's HTML feedback per learner, in feedback/"
 	@echo "make export           nbgrader's grades.csv"
@@ -92,6 +94,16 @@ export: $(STAMP)
 
 student-kit: $(STAMP)
 	$(PY) -m autograder student-kit --out $(DIST)
+
+# One Gradescope autograder per assignment (upload dist/gradescope/<id>.zip; see kit/gradescope/).
+.PHONY: gradescope class-report
+gradescope: $(STAMP)
+	$(PY) -m autograder gradescope --out $(DIST)/gradescope
+
+# Which checks and concepts a class fails most often, from the results of `make grade-all`.
+RESULTS ?= results/class
+class-report: $(STAMP)
+	$(PY) -m autograder class-report $(RESULTS) --out results/class-report.html
 
 clean:
 	rm -rf results dist

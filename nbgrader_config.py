@@ -17,3 +17,9 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # Learner output in the notebooks is never graded on; each check cell decides its own points.
 c.ExecutePreprocessor.timeout = 300
+
+# The graded test cells run `from autograder.notebook import check` in the kernels nbgrader starts
+# (autograde runs them in autograded/<student>/<id>/): the course's own engine comes first on
+# their path, whatever is installed in the environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (c.CourseDirectory.root, os.environ.get("PYTHONPATH")) if p)

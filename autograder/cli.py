@@ -35,6 +35,21 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded at once (default: the number of CPUs)")
     _add_limits(batch)
+
+    kit = verbs.add_parser("student-kit", help="build the learner's kit (folder and zip)")
+    kit.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
+                     help="write DIR/student-kit/ and DIR/student-kit.zip (default: dist)")
+
+    gradescope = verbs.add_parser("gradescope",
+                                  help="build one Gradescope autograder zip per assignment")
+    gradescope.add_argument("--out", type=Path, default=Path("dist/gradescope"), metavar="DIR",
+                            help="write DIR/<assignment>.zip (default: dist/gradescope)")
+
+    report = verbs.add_parser("class-report",
+                              help="HTML report of a class's results (from grade-all)")
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    report.add_argument("--out", type=Path, metavar="FILE",
+                        help="the HTML file to write (default: RESULTS_DIR/class-report.html)")
     return parser
 
 
@@ -113,5 +128,28 @@ def main(argv: list[str] | None = None) -> int:
         return grade_command(args, parser)
     if args.verb == "grade-all":
         return grade_all_command(args, parser)
+    if args.verb == "student-kit":
+        from autograder.studentkit import build
+
+        print(f"learner's kit: {build(args.out)} (and its .zip beside it)")
+        return 0
+    if args.verb == "gradescope":
+        from autograder.gradescope import build as build_gradescope
+
+        zips, skipped = build_gradescope(args.out)
+        for path in zips:
+            print(f"Gradescope autograder: {path}")
+        for assignment_id, why in skipped.items():
+            print(f"skipped {assignment_id}: {why}")
+        return 0
+    if args.verb == "class-report":
+        if not args.results.is_dir():
+            parser.error(f"{args.results} is not a folder of results (as written by grade-all)")
+        from autograder.classreport import write_report
+
+        out = args.out or args.results / "class-report.html"
+        count = write_report(args.results, out)
+        print(f"class report of {count} results: {out}")
+        return 0
     parser.error(f"unknown verb {args.verb}")
     return 2

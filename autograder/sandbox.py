@@ -2,8 +2,10 @@
 
 The parent (which has imported torch and warmed it up, so each child starts warm) forks one
 child per submission. The child moves into its own session and a scratch copy of the
-assignment's folder, drops root privileges when it has them, runs the cells, then the graders,
-and streams what happens to the parent over a private pipe as length-prefixed JSON messages.
+assignment's folder; where it runs as root (course machines, CI, Gradescope) it also gets a
+private view of the file system in which everything but that folder is read-only. It runs the
+cells, then the graders, and streams what happens to the parent over a private pipe as
+length-prefixed JSON messages.
 Whatever the submitted code does (crash, hang, `sys.exit`, `os._exit`, flood the output, leave
 processes behind), the parent ends up with a `ChildReport`: the checks that finished, and if the
 child did not finish, why. `run_children` runs many at once for batch grading.

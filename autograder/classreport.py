@@ -1,0 +1,310 @@
+"""The class report: which checks, and which concepts, a class gets wrong most often.
+
+Reads the per-submission results a batch wrote (`grade-all`: RESULTS/<student>/<assignment>.json;
+`grade --out` and Gradescope results are read too) and writes one self-contained HTML file: per
+assignment the score distribution, a table per check and per concept tag with how many learners
+failed it, and the most common failures called out. Plots are matplotlib PNGs embedded as base64.
+
+A check a learner never attempted (the stub still raises NotImplementedError, or grading stopped
+before the check ran) is counted apart: it says nothing about a misconception.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Feedback that means "this check never saw the learner's own code" (see plugin and result).
+NOT_ATTEMPTED_PREFIXES = ("Not implemented yet", "Not checked")
+TOP_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Record:
+    """One graded submission."""
+
+    student: str
+    assignment: str
+    result: dict
+
+
+@dataclass
+class CheckStats:
+    name: str
+    tags: tuple[str, ...]
+    points: float
+    graded: int = 0
+    failed: int = 0          # attempted and failed
+    not_attempted: int = 0
+    feedback: Counter = field(default_factory=Counter)   # first line of each failure's output
+
+    @property
+    def attempted(self) -> int:
+        return self.graded - self.not_attempted
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.attempted if self.attempted else 0.0
+
+
+@dataclass
+class TagStats:
+    tag: str
+    checks: list[str] = field(default_factory=list)
+    failed: int = 0          # failed check results, summed over the tag's checks
+    attempted: int = 0
+    learners_failing: set = field(default_factory=set)
+    learners_attempting: set = field(default_factory=set)
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.attempted if self.attempted else 0.0
+
+
+# -- reading results ---------------------------------------------------------------------------
+
+def _is_result(data) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("tests"), list)
+            and isinstance(data.get("score"), (int, float))
+            and all(isinstance(t, dict) and "name" in t and "status" in t for t in data["tests"]))
+
+
+def _assignment_of(path: Path, result: dict) -> str:
+    """From the check names (`linear/...`), else the file name (`linear.json`, `linear__x.json`)."""
+    prefixes = {str(t["name"]).split("/", 1)[0] for t in result["tests"] if "/" in str(t["name"])}
+    if len(prefixes) == 1:
+        return prefixes.pop()
+    return path.stem.split("__", 1)[0]
+
+
+def load_results(folder: Path) -> tuple[list[Record], list[str]]:
+    """Every result under `folder`, and a note for each .json file that is not one."""
+    records, skipped = [], []
+    for path in sorted(folder.rglob("*.json")):
+        relative = path.relative_to(folder)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            skipped.append(f"{relative}: not readable JSON ({exc})")
+            continue
+        if not _is_result(data):
+            skipped.append(f"{relative}: not a grading result (no score and tests)")
+            continue
+        student = "/".join(relative.parent.parts) or path.stem
+        records.append(Record(student, _assignment_of(path, data), data))
+    return records, skipped
+
+
+# -- statistics --------------------------------------------------------------------------------
+
+def _not_attempted(test: dict) -> bool:
+    return str(test.get("output", "")).startswith(NOT_ATTEMPTED_PREFIXES)
+
+
+def check_stats(records: list[Record]) -> list[CheckStats]:
+    """One entry per check, most often failed first."""
+    stats: dict[str, CheckStats] = {}
+    for record in records:
+        for test in record.result["tests"]:
+            name = str(test["name"])
+            entry = stats.setdefault(name, CheckStats(
+                name, tuple(test.get("tags", ())), float(test.get("max_score", 0))))
+            entry.graded += 1
+            if test["status"] == "passed":
+                continue
+            if _not_attempted(test):
+                entry.not_attempted += 1
+            else:
+                entry.failed += 1
+                first_line = str(test.get("output", "")).strip().splitlines()[:1]
+                if first_line:
+                    entry.feedback[first_line[0][:200]] += 1
+    return sorted(stats.values(), key=lambda s: (-s.failure_rate, -s.failed, s.name))
+
+
+def tag_stats(records: list[Record]) -> list[TagStats]:
+    """One entry per concept tag, most often failed first."""
+    stats: dict[str, TagStats] = {}
+    for record in records:
+        for test in record.result["tests"]:
+            for tag in test.get("tags", ()):
+                entry = stats.setdefault(tag, TagStats(tag))
+                if test["name"] not in entry.checks:
+                    entry.checks.append(test["name"])
+                if _not_attempted(test) and test["status"] != "passed":
+                    continue
+                entry.attempted += 1
+                entry.learners_attempting.add(record.student)
+                if test["status"] != "passed":
+                    entry.failed += 1
+                    entry.learners_failing.add(record.student)
+    return sorted(stats.values(), key=lambda s: (-s.failure_rate, -s.failed, s.tag))
+
+
+# -- plots -------------------------------------------------------------------------------------
+
+def _png(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def score_histogram(scores: list[float], max_score: float, title: str) -> str:
+    """A base64 PNG of the score distribution: one bar per point, or 20 bars for large totals."""
+    from matplotlib.figure import Figure  # no pyplot: no global state, Agg canvas by default
+
+    figure = Figure(figsize=(6, 3))
+    axes = figure.add_subplot()
+    top = max(max_score, max(scores, default=0.0), 1.0)
+    if top <= 40:  # one bar per whole point, centred on it
+        bins = [i - 0.5 for i in range(math.ceil(top) + 2)]
+        axes.xaxis.get_major_locator().set_params(integer=True)
+    else:
+        bins = [top * i / 20 for i in range(21)]
+    axes.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
+    axes.set_xlabel("score")
+    axes.set_ylabel("learners")
+    axes.set_title(title)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    return _png(figure)
+
+
+def failure_bars(labels: list[str], rates: list[float], title: str) -> str:
+    """A base64 PNG of horizontal bars: share of attempts failed, per label."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 0.5 + 0.35 * max(1, len(labels))))
+    axes = figure.add_subplot()
+    positions = range(len(labels))
+    axes.barh(list(positions), [100 * r for r in rates], color="#c44e52")
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of attempts failed")
+    axes.set_title(title)
+    return _png(figure)
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f0f0f0; }
+.note { color: #555; font-size: 0.9em; }
+.callout { background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.5em 1em; }
+"""
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def _pct(rate: float) -> str:
+    return f"{100 * rate:.0f}%"
+
+
+def _img(png: str, alt: str) -> str:
+    return f'<img src="data:image/png;base64,{png}" alt="{_e(alt)}">'
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _assignment_section(assignment: str, records: list[Record]) -> str:
+    scores = [float(r.result["score"]) for r in records]
+    maxima = Counter(float(r.result.get("max_score", 0)) for r in records)
+    max_score = maxima.most_common(1)[0][0]
+    full = sum(float(r.result["score"]) >= float(r.result.get("max_score", 0)) for r in records)
+    mixed = ""
+    if len(maxima) > 1:
+        listed = ", ".join(f"{m:g}" for m in sorted(maxima))
+        mixed = (f" Not every result has the same maximum ({listed} points): were they graded "
+                 "with different versions of the graders?")
+    checks = check_stats(records)
+    tags = tag_stats(records)
+    parts = [f"<h2>{_e(assignment)}</h2>",
+             f"<p>{len(records)} submissions. Mean {statistics.mean(scores):.2f}, median "
+             f"{statistics.median(scores):g} of {max_score:g} points; "
+             f"{full} with full marks, {sum(s == 0 for s in scores)} with 0.{_e(mixed)}</p>",
+             _img(score_histogram(scores, max_score, f"{assignment}: scores"),
+                  f"histogram of {assignment} scores")]
+
+    common = [c for c in checks if c.failed][:TOP_FAILURES]
+    if common:
+        items = []
+        for c in common:
+            typical = c.feedback.most_common(1)[0] if c.feedback else None
+            said = (f"<br><span class=\"note\">most frequent feedback ({typical[1]}&times;): "
+                    f"{_e(typical[0])}</span>") if typical else ""
+            items.append(f"<li><b>{_e(c.name)}</b> [{_e(', '.join(c.tags))}]: failed by "
+                         f"{c.failed} of {c.attempted} learners who attempted it "
+                         f"({_pct(c.failure_rate)}){said}</li>")
+        parts.append('<div class="callout"><b>Most common failures</b><ul>'
+                     + "".join(items) + "</ul></div>")
+    else:
+        parts.append('<p class="callout">No check was failed by a learner who attempted it.</p>')
+
+    parts.append("<h3>Concepts</h3>")
+    if tags:
+        parts.append(_img(failure_bars([t.tag for t in tags], [t.failure_rate for t in tags],
+                                       f"{assignment}: failures per concept"),
+                          f"failure rate per concept tag in {assignment}"))
+    parts.append(_table(
+        ["tag", "checks", "failed", "attempted", "% failed", "learners failing at least one"],
+        [[_e(t.tag), _e(", ".join(t.checks)), str(t.failed), str(t.attempted),
+          _pct(t.failure_rate), f"{len(t.learners_failing)} of {len(t.learners_attempting)}"]
+         for t in tags],
+        numeric={2, 3, 4, 5}))
+    parts.append("<h3>Checks</h3>")
+    parts.append(_table(
+        ["check", "tags", "points", "failed", "attempted", "% failed", "not attempted"],
+        [[_e(c.name), _e(", ".join(c.tags)), f"{c.points:g}", str(c.failed), str(c.attempted),
+          _pct(c.failure_rate), str(c.not_attempted)] for c in checks],
+        numeric={2, 3, 4, 5, 6}))
+    return "\n".join(parts)
+
+
+def render(records: list[Record], skipped: list[str], source: str) -> str:
+    by_assignment: dict[str, list[Record]] = {}
+    for record in records:
+        by_assignment.setdefault(record.assignment, []).append(record)
+    learners = len({r.student for r in records})
+    body = ["<h1>Class report</h1>",
+            f"<p>{len(records)} results of {learners} learners, read from {_e(source)}.</p>",
+            '<p class="note">A check counts as <i>attempted</i> when the learner\'s own code ran '
+            "in it; one whose stub still raised NotImplementedError, or that grading never "
+            "reached (time limit, crash), counts as <i>not attempted</i>, not as failed. Rates "
+            "are failures among attempts. Tags name the concept a check tests.</p>"]
+    if not records:
+        body.append("<p>No results were found.</p>")
+    for assignment in sorted(by_assignment):
+        body.append(_assignment_section(assignment, by_assignment[assignment]))
+    if skipped:
+        body.append("<h2>Files left out</h2><ul>"
+                    + "".join(f"<li>{_e(s)}</li>" for s in skipped) + "</ul>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>Class report</title><style>{_STYLE}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_report(results: Path, out: Path) -> int:
+    """Write the HTML report of every result under `results` to `out`; returns how many it read."""
+    records, skipped = load_results(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(records, skipped, str(results)))
+    return len(records)

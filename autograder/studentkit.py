@@ -1,0 +1,86 @@
+"""Build the learner's kit: the folder (and zip) an instructor hands out at the start of term.
+
+    dist/student-kit/
+        README.md, Makefile, pyproject.toml   from kit/student/ (the learner's setup, lab, grade)
+        constraints/                          torch pins per architecture, as in the course
+        assignments/<id>/                     the released notebooks and their helper modules
+        data/                                 the data files (not the scripts that made them)
+        autograder/                           the engine and the public checks only
+    dist/student-kit.zip                      the same, under one top folder `student-kit/`
+
+What never goes in: `solutions/`, the tests and bug zoo, and every grader file that is not
+public (`hidden.py`). The notebooks come from `assignments/`, which `make release` generates
+with nbgrader, so they hold stubs, not solutions.
+"""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from autograder.assignments import COURSE_ROOT, GRADERS_DIR, PACKAGE_DIR
+
+KIT_NAME = "student-kit"
+TEMPLATE_DIR = COURSE_ROOT / "kit" / "student"
+# Grader files learners get; every other file under a grader folder stays with the instructor.
+PUBLIC_GRADER_FILES = ("__init__.py", "public.py", "common.py")
+_NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".*")
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same kit always gives the same zip
+
+
+def _is_instructor_only(path: Path) -> bool:
+    """A file of the engine that reveals hidden graders: anything in a grader folder not public."""
+    relative = path.relative_to(PACKAGE_DIR)
+    in_grader_folder = relative.parts[0] == GRADERS_DIR.name and len(relative.parts) > 2
+    return in_grader_folder and relative.name not in PUBLIC_GRADER_FILES
+
+
+def _copy_engine(target: Path) -> None:
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if not path.is_file() or any(part == "__pycache__" or part.startswith(".")
+                                     for part in relative.parts):
+            continue
+        if path.suffix == ".pyc" or _is_instructor_only(path):
+            continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / relative)
+
+
+def _copy_data(source: Path, target: Path) -> None:
+    """The data files; the generator scripts (which import the solutions) stay behind."""
+    ignore = shutil.ignore_patterns(*_NEVER, "*.py")
+    shutil.copytree(source, target, ignore=ignore)
+
+
+def build(out: Path, course: Path = COURSE_ROOT) -> Path:
+    """Write `out/student-kit/` and `out/student-kit.zip`; returns the kit folder."""
+    released = course / "assignments"
+    if not any(released.glob("*/*.ipynb")):
+        raise FileNotFoundError(f"no released notebooks under {released}; run `make release` first")
+    kit = out / KIT_NAME
+    if kit.exists():
+        shutil.rmtree(kit)
+    kit.mkdir(parents=True)
+    for template in sorted(TEMPLATE_DIR.iterdir()):
+        if template.is_file():
+            shutil.copy2(template, kit / template.name)
+    shutil.copytree(course / "constraints", kit / "constraints",
+                    ignore=shutil.ignore_patterns(*_NEVER))
+    shutil.copytree(released, kit / "assignments", ignore=shutil.ignore_patterns(*_NEVER))
+    if (course / "data").is_dir():
+        _copy_data(course / "data", kit / "data")
+    _copy_engine(kit / "autograder")
+    _zip(kit, out / f"{KIT_NAME}.zip")
+    return kit
+
+
+def _zip(folder: Path, target: Path) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.external_attr = (0o644 & 0xFFFF) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())

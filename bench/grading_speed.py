@@ -1,0 +1,109 @@
+"""Benchmark: grade the same class with `grade-all` and with `nbgrader autograde`, in one run.
+
+    python bench/grading_speed.py [--per-assignment N] [--jobs J]      (or: make bench)
+
+Builds a scratch copy of the course, places submissions in nbgrader's layout (for each
+assignment: the reference solution and bug-zoo entries, as notebooks a learner could have
+saved), then times, on the same machine in the same run:
+
+1. `nbgrader autograde` of every assignment (one kernel per notebook, one after another);
+2. `python -m autograder grade-all --jobs J` (torch imported once, a forked child per notebook);
+
+and prints both times, their ratio, and the engine's own overhead per submission (the time a
+child takes beyond running the submission's cells and the checks), measured in-process.
+Nothing in the repository is written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from kit import (code_cell_sources, course_env, scratch_course, source_assignments,  # noqa: E402
+                 submission_notebook, zoo_entries, zoo_sources)
+
+
+def place_submissions(course: Path, per_assignment: int) -> dict[str, list[Path]]:
+    placed = {}
+    for assignment in source_assignments():
+        reference = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+        released = REPO / "assignments" / assignment / f"{assignment}.ipynb"
+        if not released.exists():
+            continue
+        variants = [("reference", code_cell_sources(reference))]
+        variants += [(f"zoo-{e.id}", zoo_sources(e, reference)) for e in zoo_entries(assignment)]
+        placed[assignment] = []
+        for student, sources in variants[:per_assignment]:
+            target = course / "submitted" / f"{assignment}-{student}" / assignment / f"{assignment}.ipynb"
+            placed[assignment].append(submission_notebook(released, sources, target))
+    return placed
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, env=course_env(), text=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def engine_overhead(paths: list[Path]) -> list[float]:
+    """Per submission: child wall time minus the time in its cells and in its checks (jobs=1)."""
+    from autograder import assignments
+    from autograder.sandbox import Limits, run_children
+    from autograder.submission import load_cells
+
+    jobs = [(i, load_cells(p), assignments.get(p.parent.name)) for i, p in enumerate(paths)]
+    reports = []
+    run_children(jobs, Limits(threads=1), on_done=lambda key, report: reports.append(report))
+    return [r.seconds - r.cells_seconds - r.checks_seconds for r in reports]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-assignment", type=int, default=12, metavar="N",
+                        help="submissions per assignment: the reference, then zoo entries")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="J")
+    args = parser.parse_args()
+    python = sys.executable
+    nbgrader = str(Path(python).parent / "nbgrader")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        course = scratch_course(Path(tmp) / "course")
+        placed = place_submissions(course, args.per_assignment)
+        total = sum(len(v) for v in placed.values())
+        counts = ", ".join(f"{a} {len(v)}" for a, v in placed.items())
+        print(f"{total} submissions ({counts}); {os.cpu_count()} CPUs; jobs={args.jobs}", flush=True)
+        for assignment in placed:  # nbgrader needs the assignment in its gradebook first
+            timed([nbgrader, "generate_assignment", assignment, "--force", "--log-level=ERROR"],
+                  course)
+
+        engine = timed([python, "-m", "autograder", "grade-all", "submitted", "--out",
+                        "results", "--jobs", str(args.jobs)], course)
+        print(f"grade-all --jobs {args.jobs}:  {engine:7.1f} s  ({engine / total:.2f} s per "
+              "submission, torch import included)", flush=True)
+
+        nbgrader_s = 0.0
+        for assignment in placed:
+            nbgrader_s += timed([nbgrader, "autograde", assignment, "--create", "--force",
+                                 "--log-level=ERROR"], course)
+        print(f"nbgrader autograde:  {nbgrader_s:7.1f} s  ({nbgrader_s / total:.2f} s per "
+              "submission)", flush=True)
+        print(f"ratio:               {nbgrader_s / engine:7.1f}x faster with grade-all")
+
+        os.chdir(course)
+        overhead = engine_overhead([p for paths in placed.values() for p in paths])
+        print(f"engine overhead per submission beyond its cells and checks (jobs=1): "
+              f"mean {statistics.mean(overhead):.3f} s, max {max(overhead):.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""The instructor's semester with real nbgrader: release, autograde, feedback, export.
+
+The slow tests run the Makefile's nbgrader targets in a scratch copy of the course (the
+repository itself is never written to) on a few submissions per assignment: the reference
+solution, the untouched released notebook, bug-zoo entries, and for `linear` a learner whose
+code writes to stderr and one whose code crashes. nbgrader's recorded score must equal what
+`python -m autograder grade` gives the same notebook.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kit import (REPO, VENV, check_manifest, code_cell_sources, course_env, grade_files, make, scratch_course,
+                 source_assignments, submission_notebook, zoo_entries, zoo_sources)
+
+ASSIGNMENTS = source_assignments()
+TEST_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*(,\s*hidden\s*=\s*True)?""")
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+
+# A learner whose `Linear.forward` writes to stderr every way a kernel can: print, warnings
+# (their own and PyTorch's), a logging handler made in an earlier cell, and file descriptor 2.
+NOISE = '''
+
+import logging
+import os
+import sys
+import warnings
+
+logging.basicConfig()
+print("defining Linear", file=sys.stderr)
+warnings.warn("a warning while defining Linear")
+_quiet_forward = Linear.forward
+
+
+def _noisy_forward(self, x):
+    print("forward called", file=sys.stderr)
+    warnings.warn("a warning in forward")
+    logging.warning("logged in forward")
+    os.write(2, b"written to fd 2 in forward\\n")
+    torch.tensor(x)  # PyTorch's UserWarning about copy-constructing a tensor
+    return _quiet_forward(self, x)
+
+
+Linear.forward = _noisy_forward
+'''
+
+
+def reference(assignment: str) -> Path:
+    return REPO / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def released(assignment: str) -> Path:
+    return REPO / "assignments" / assignment / f"{assignment}.ipynb"
+
+
+def graded_test_cells(notebook: Path) -> list[dict]:
+    from autograder.submission import is_test_cell
+
+    return [c for c in json.loads(notebook.read_text())["cells"]
+            if c["cell_type"] == "code" and is_test_cell(c)]
+
+
+def cell_exercises(source: str) -> list[tuple[str, str, bool]]:
+    """(assignment, exercise, hidden) for every `check(...)` call of a test cell's source."""
+    return [(a, e, bool(h)) for a, e, h in TEST_CALL.findall(source)]
+
+
+# --- The source notebooks' test cells, read statically ------------------------------------------
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_test_cell_is_worth_the_points_of_its_checks(assignment):
+    planned = check_manifest(assignment)
+    worth = {}
+    for check in planned:
+        worth[check["exercise"]] = worth.get(check["exercise"], 0) + check["points"]
+    seen = []
+    for cell in graded_test_cells(reference(assignment)):
+        source = "".join(cell["source"])
+        grade_id = cell["metadata"]["nbgrader"]["grade_id"]
+        calls = cell_exercises(source)
+        exercises = {e for _, e, _ in calls}
+        assert len(exercises) == 1 and {a for a, _, _ in calls} == {assignment}, (
+            f"{grade_id} must check one exercise of {assignment}: {calls}")
+        (exercise,) = exercises
+        hidden_part = "".join(HIDDEN_BLOCK.findall(source))
+        public_calls = [c for c in cell_exercises(HIDDEN_BLOCK.sub("", source)) if not c[2]]
+        assert public_calls, f"{grade_id}: the public check(...) call must be outside the hidden block"
+        if any(c["exercise"] == exercise and c["visibility"] == "hidden" for c in planned):
+            assert any(h for _, _, h in cell_exercises(hidden_part)), (
+                f"{grade_id}: {exercise} has hidden checks, so the cell needs "
+                "check(..., hidden=True) between the hidden-test markers")
+        assert cell["metadata"]["nbgrader"]["points"] == pytest.approx(worth.get(exercise, 0)), (
+            f"{grade_id} is worth {cell['metadata']['nbgrader']['points']} points in nbgrader but "
+            f"the checks of {exercise} are worth {worth.get(exercise, 0)}")
+        assert source.rstrip().endswith("points"), f"{grade_id} must end with the points earned"
+        seen.append(exercise)
+    assert sorted(seen) == sorted(worth), (
+        f"every exercise needs exactly one test cell: cells check {seen}, the graders have {sorted(worth)}")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_notebook_has_no_solution_and_no_hidden_test(assignment):
+    folder = REPO / "assignments" / assignment
+    assert released(assignment).is_file(), f"run `make release`: {released(assignment)} is missing"
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert path.name != "hidden.py"
+            text = path.read_text(errors="replace")
+            for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
+                assert marker not in text, f"{path.relative_to(REPO)} contains {marker!r}"
+
+
+# --- The semester, run with nbgrader in a scratch course ------------------------------------------
+
+def zoo_picks(assignment: str) -> list:
+    """Up to two zoo entries: the first, and the first whose fix lives in another cell."""
+    entries = zoo_entries(assignment)
+    if not entries:
+        return []
+
+    def changed_cells(entry):
+        base = code_cell_sources(reference(assignment))
+        return {i for i, (a, b) in enumerate(zip(base, zoo_sources(entry, reference(assignment))))
+                if a != b}
+
+    first = entries[0]
+    other = next((e for e in entries[1:] if changed_cells(e) != changed_cells(first)), None)
+    return [first] + ([other] if other else [])
+
+
+def submissions(assignment: str) -> dict[str, list[str] | None]:
+    """Learner name -> the sources of the notebook's code cells (None: the released notebook)."""
+    ref = code_cell_sources(reference(assignment))
+    chosen = {"reference": ref, "stub": None}
+    for entry in zoo_picks(assignment):
+        chosen[f"zoo-{entry.id}"] = zoo_sources(entry, reference(assignment))
+    if assignment == "linear":
+        at = next(i for i, s in enumerate(ref) if "class Linear(" in s)
+        chosen["noisy"] = ref[:at] + [ref[at] + NOISE] + ref[at + 1:]
+        chosen["crash"] = ref[:at] + ['raise RuntimeError("a learner bug")\n' + ref[at]] + ref[at + 1:]
+    return chosen
+
+
+CASES = [(a, learner) for a in ASSIGNMENTS for learner in submissions(a)]
+
+
+@dataclass
+class Semester:
+    course: Path
+    grades: dict[tuple[str, str], dict]     # (assignment, learner) -> grades.csv row
+    engine: dict[tuple[str, str], dict]     # (assignment, learner) -> the engine's result
+
+
+@pytest.fixture(scope="module")
+def semester(tmp_path_factory) -> Semester:
+    """One semester: learners' notebooks in submitted/, then autograde, feedback, export."""
+    tmp = tmp_path_factory.mktemp("semester")
+    course = scratch_course(tmp / "course")
+    engine_copies = {}
+    for assignment, learner in CASES:
+        target = course / "submitted" / learner / assignment / f"{assignment}.ipynb"
+        sources = submissions(assignment)[learner]
+        if sources is None:
+            target.parent.mkdir(parents=True)
+            shutil.copy2(released(assignment), target)
+        else:
+            submission_notebook(released(assignment), sources, target)
+        copy = tmp / "engine" / assignment / f"{learner}.ipynb"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, copy)
+        engine_copies[assignment, learner] = copy
+    make(course, "autograde")
+    make(course, "feedback")
+    make(course, "export")
+    with open(course / "grades.csv", newline="") as f:
+        grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(f)}
+    results = grade_files(list(engine_copies.values()), tmp / "results")
+    engine = {key: results[path] for key, path in engine_copies.items()}
+    return Semester(course, grades, engine)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_reproduces_the_committed_assignments(semester, assignment):
+    made, committed = semester.course / "assignments" / assignment, REPO / "assignments" / assignment
+    files = lambda root: sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    assert files(made) == files(committed), "`make release` makes other files than are committed"
+    for relative in files(made):
+        assert (made / relative).read_bytes() == (committed / relative).read_bytes(), (
+            f"assignments/{assignment}/{relative} differs from what `make release` produces; "
+            "run `make release` and commit the result")
+
+
+def _cell_points(notebook: Path) -> dict[str, tuple[float, list[str]]]:
+    """grade_id -> (the points the test cell's output gave nbgrader, the exercises it checks)."""
+    from nbformat import reads
+    from nbgrader.utils import determine_grade
+
+    nb = reads(notebook.read_text(), as_version=4)
+    points = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            earned, _ = determine_grade(cell)
+            points[meta["grade_id"]] = (earned, sorted({e for _, e, _ in cell_exercises(cell.source)}))
+    return points
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, learner", CASES)
+def test_nbgrader_records_the_engine_score(semester, assignment, learner):
+    row = semester.grades[assignment, learner]
+    result = semester.engine[assignment, learner]
+    autograded = semester.course / "autograded" / learner / assignment / f"{assignment}.ipynb"
+    exercise_of = {c["name"]: c["exercise"] for c in check_manifest(assignment)}
+    by_exercise = {}
+    for test in result["tests"]:
+        exercise = exercise_of[test["name"]]
+        by_exercise[exercise] = by_exercise.get(exercise, 0) + test["score"]
+    cells = {grade_id: (earned, sum(by_exercise.get(e, 0) for e in exercises))
+             for grade_id, (earned, exercises) in _cell_points(autograded).items()}
+    detail = "\n".join(f"  {g}: nbgrader {n:g}, engine {e:g}" for g, (n, e) in cells.items())
+    assert float(row["max_score"]) == pytest.approx(result["max_score"])
+    assert float(row["raw_score"]) == pytest.approx(result["score"]), (
+        f"{learner}/{assignment}: nbgrader recorded {row['raw_score']}, the engine gave "
+        f"{result['score']}; per test cell:\n{detail}")
+    assert all(n == pytest.approx(e) for n, e in cells.values()), detail
+
+
+@pytest.mark.slow
+def test_reference_full_and_stub_zero_under_nbgrader(semester):
+    for assignment in ASSIGNMENTS:
+        row = semester.grades[assignment, "reference"]
+        assert float(row["raw_score"]) == float(row["max_score"]) > 0, row
+        assert float(semester.grades[assignment, "stub"]["raw_score"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("linear" not in ASSIGNMENTS, reason="uses the linear assignment's Linear")
+def test_stderr_costs_nothing_and_a_learner_crash_scores_zero(semester):
+    noisy = semester.course / "autograded" / "noisy" / "linear" / "linear.ipynb"
+    nb = json.loads(noisy.read_text())
+    stderr_in = {("test" if c["metadata"].get("nbgrader", {}).get("grade") else "other")
+                 for c in nb["cells"] if c["cell_type"] == "code"
+                 for o in c.get("outputs", []) if o.get("name") == "stderr"}
+    assert stderr_in == {"other"}, f"stderr outputs found in: {stderr_in}"
+    row = semester.grades["linear", "noisy"]
+    assert float(row["raw_score"]) == float(row["max_score"]), row
+    crash = semester.course / "autograded" / "crash" / "linear" / "linear.ipynb"
+    points = _cell_points(crash)
+    # The crash is in the cell defining `Linear`: every test cell about it scores 0.
+    linear_cells = {g: p for g, (p, exercises) in points.items() if "function" not in exercises}
+    assert linear_cells and all(p == 0 for p in linear_cells.values()), points
+    assert 0 < float(semester.grades["linear", "crash"]["raw_score"]) < float(row["max_score"])
+
+
+def _hidden_grader_code(assignment: str) -> list[str]:
+    """Lines of code of the hidden grader file (not its feedback strings, which learners see)."""
+    hidden = REPO / "autograder" / "graders" / assignment / "hidden.py"
+    if not hidden.exists():
+        return []
+    notebook = reference(assignment).read_text()  # lines a notebook shares are no secret
+    lines = [line.strip() for line in hidden.read_text().splitlines()]
+    return [line for line in lines if len(line) >= 25 and not line.startswith("#")
+            and '"' not in line and "'" not in line and json.dumps(line)[1:-1] not in notebook]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, learner", CASES)
+def test_feedback_per_learner_without_hidden_grader_code(semester, assignment, learner):
+    page = semester.course / "feedback" / learner / assignment / f"{assignment}.html"
+    assert page.is_file(), f"no feedback for {learner}: {page}"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    leaked = [line for line in _hidden_grader_code(assignment) if line in text]
+    assert not leaked, f"the feedback shows hidden grader code: {leaked[:5]}"
+    assert "Score" in text or "score" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_validate_passes_on_the_solution(semester, assignment):
+    import subprocess
+
+    proc = subprocess.run(
+        [str(VENV / "bin" / "nbgrader"), "validate", f"solutions/{assignment}/{assignment}.ipynb"],
+        cwd=semester.course, text=True, capture_output=True, timeout=900, env=course_env())
+    assert proc.returncode == 0 and "Success! Your notebook passes all the tests." in proc.stdout, (
+        f"{proc.stdout}\n{proc.stderr}")
