@@ -22,6 +22,7 @@ help:
 	@echo "make grade [NB=path]  grade assignments/ (or one notebook / .py file); results in results/"
 	@echo "make test             run the kit's own test suite"
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
+	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
 	@echo "make lab              open JupyterLab on assignments/"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
@@ -104,6 +105,12 @@ gradescope: $(STAMP)
 RESULTS ?= results/class
 class-report: $(STAMP)
 	$(PY) -m autograder class-report $(RESULTS) --out results/class-report.html
+
+# grade-all against nbgrader autograde on the same submissions, in one run (a few minutes).
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) bench/grading_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf results dist
