@@ -8,20 +8,35 @@ def _pts(x: float) -> str:
     return f"{x:g}"
 
 
-def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False) -> str:
+def _split_feedback(output: str) -> tuple[str, str]:
+    """("Check: what it looks at", the rest) of a failed check's feedback."""
+    head, _, rest = output.partition("\n")
+    return (head, rest) if head.startswith("Check: ") else ("", output)
+
+
+def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
+                 same_as_above: bool = False) -> str:
     """One check: a PASS/FAIL line with its points, and the feedback under a failure."""
     mark = "PASS" if test["status"] == "passed" else "FAIL"
     points = f"{_pts(test['score'])}/{_pts(test['max_score'])}"
     lines = [f"{' ' * indent}{mark} {points:>7}  {test['name']}  [{', '.join(test['tags'])}]"]
     if test["status"] != "passed" or verbose_passed:
-        lines.append(textwrap.indent(test["output"].rstrip(), " " * (indent + 16)))
+        output = test["output"].rstrip()
+        if same_as_above:
+            output = "\n".join(filter(None, [_split_feedback(output)[0], "(same as above)"]))
+        lines.append(textwrap.indent(output, " " * (indent + 16)))
     return "\n".join(lines)
 
 
 def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> str:
     lines = [f"== {title}: {_pts(result['score'])} / {_pts(result['max_score'])} points "
              f"({result['execution_time']:.1f} s)"]
-    lines.extend(format_check(t, verbose_passed=verbose_passed) for t in result["tests"])
+    previous = None
+    for test in result["tests"]:
+        body = _split_feedback(test["output"])[1] if test["status"] != "passed" else None
+        lines.append(format_check(test, verbose_passed=verbose_passed,
+                                  same_as_above=body is not None and body == previous))
+        previous = body
     summary = result["output"].splitlines()
     lines.append(f"  Total: {summary[0]}")
     lines.extend(f"  {line}" for line in summary[1:])
