@@ -1,0 +1,82 @@
+"""The proof every assignment's graders owe, written once.
+
+A module `tests/test_<id>.py` sets `ASSIGNMENT = "<id>"` and imports these tests; the
+`conftest.py` hook parametrizes `alternative` and `entry` from that module's assignment. Each
+module grades everything in one engine run (the `graded` fixture) and then shows that the
+reference scores full marks, the released stub scores 0 with "Not implemented yet", the same code
+as a .py file gets the same verdicts, alternative solutions score full marks, every bug-zoo
+entry is caught by the check for its concept, and each check cell carries its exercise's points.
+"""
+from __future__ import annotations
+
+import pytest
+
+from kit import (REPO, TESTS, assert_zoo_entry_caught, check_cells, exercise_points, failed,
+                 grade_proof, zoo_entries)
+
+
+@pytest.fixture(scope="module")
+def assignment(request) -> str:
+    return request.module.ASSIGNMENT
+
+
+@pytest.fixture(scope="module")
+def graded(assignment, tmp_path_factory):
+    """Everything the module checks, graded in one engine run."""
+    return grade_proof(assignment, tmp_path_factory.mktemp(assignment))
+
+
+def test_reference_scores_full_marks(graded):
+    result = graded["reference"]
+    assert not failed(result), failed(result)
+    assert result["score"] == result["max_score"] > 0
+
+
+def test_released_stub_scores_zero_with_not_implemented(graded):
+    result = graded["released"]
+    assert result["score"] == 0
+    outputs = [t["output"] for t in result["tests"]]
+    assert all("Not implemented yet" in o for o in outputs), outputs
+    assert not any("Traceback" in o for o in outputs)
+
+
+def test_py_file_graded_like_the_notebook(graded):
+    as_py, reference = graded["as_py"], graded["reference"]
+    assert [(t["name"], t["status"], t["score"]) for t in as_py["tests"]] == \
+           [(t["name"], t["status"], t["score"]) for t in reference["tests"]]
+
+
+def test_alternative_solution_scores_full_marks(graded, alternative):
+    result = graded[alternative.stem]
+    assert result["score"] == result["max_score"], failed(result)
+
+
+def test_zoo_entry_is_caught_by_its_concept_check(graded, entry):
+    assert_zoo_entry_caught(graded[f"zoo/{entry.id}"], entry)
+
+
+def test_every_check_has_its_concept_tag_and_points(graded):
+    for test in graded["reference"]["tests"]:
+        assert test["tags"] and test["max_score"] > 0
+        assert test["visibility"] in ("visible", "hidden")
+
+
+def test_each_exercise_has_one_check_cell_worth_its_checks(assignment):
+    reference = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    cells = check_cells(reference)
+    assert {e: c["points"] for e, c in cells.items()} == dict(exercise_points(assignment))
+    assert all(c["assignment"] == assignment and "hidden=True" in c["source"]
+               for c in cells.values())
+
+
+def test_released_check_cells_keep_only_the_public_call(assignment):
+    reference = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    released = REPO / "assignments" / assignment / f"{assignment}.ipynb"
+    cells = check_cells(released)
+    assert set(cells) == set(check_cells(reference))
+    assert not any("hidden=True" in c["source"] for c in cells.values())
+
+
+def test_enough_alternatives_and_zoo_entries(assignment):
+    assert len(sorted((TESTS / "alternatives" / assignment).glob("*.py"))) >= 2
+    assert len(zoo_entries(assignment)) >= 12
