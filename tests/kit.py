@@ -54,6 +54,19 @@ def notebook_code(notebook: Path) -> str:
     return "".join(f"# %%\n{src}\n\n" for src in cells)
 
 
+def exercise_code(notebook: Path) -> str:
+    """Like notebook_code, but only the code cells before the notebook's last graded test cell:
+    the exercises without the closing demonstration (for `freeze`, a full training run), which
+    proves nothing about a zoo entry's misconception and would dominate its grading time."""
+    from autograder.submission import is_test_cell
+
+    nb = json.loads(notebook.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    last = max(i for i, c in enumerate(code) if is_test_cell(c))
+    cells = ["".join(c["source"]) for c in code[:last] if not is_test_cell(c)]
+    return "".join(f"# %%\n{src}\n\n" for src in cells)
+
+
 @dataclass(frozen=True)
 class ZooEntry:
     """A wrong solution: its misconception, the checks that must catch it, a word the feedback uses."""
@@ -82,14 +95,17 @@ def zoo_entries(assignment_id: str) -> list[ZooEntry]:
     return entries
 
 
-def compose_zoo_submission(entry: ZooEntry, reference: Path, folder: Path) -> Path:
+def compose_zoo_submission(entry: ZooEntry, reference: Path, folder: Path, *,
+                           exercises_only: bool = False) -> Path:
     """The reference solution's code followed by the zoo entry's redefinitions, as one .py file.
 
     This is a learner who got everything right except the one misconception the entry encodes.
+    With `exercises_only`, the reference's code stops at its last test cell (see exercise_code).
     """
     target = folder / entry.path.parent.name / entry.path.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(notebook_code(reference) + "# %%\n" + entry.path.read_text())
+    code = exercise_code(reference) if exercises_only else notebook_code(reference)
+    target.write_text(code + "# %%\n" + entry.path.read_text())
     return target
 
 
@@ -184,12 +200,15 @@ def failed(result: dict) -> dict[str, dict]:
     return {t["name"]: t for t in result["tests"] if t["status"] != "passed"}
 
 
-def grade_proof(assignment_id: str, tmp: Path) -> dict[str, dict]:
+def grade_proof(assignment_id: str, tmp: Path, *, zoo_exercises_only: bool = False,
+                jobs: int = 1) -> dict[str, dict]:
     """Grade, in one engine run, everything that proves an assignment's graders.
 
     Keys: "reference" (solutions/<id>/<id>.ipynb), "released" (a copy of assignments/<id>/<id>.ipynb),
     "as_py" (the reference's code cells as a .py file), each alternative's file stem, and
-    "zoo/<entry id>" (the reference followed by the entry, see compose_zoo_submission).
+    "zoo/<entry id>" (the reference followed by the entry, see compose_zoo_submission; with
+    `zoo_exercises_only`, the reference's code up to its last test cell). `jobs` submissions are
+    graded at once (the engine's --jobs).
     """
     reference = REPO / "solutions" / assignment_id / f"{assignment_id}.ipynb"
     as_py = tmp / "as_py" / assignment_id / "reference_as_py.py"
@@ -199,8 +218,10 @@ def grade_proof(assignment_id: str, tmp: Path) -> dict[str, dict]:
     released.parent.mkdir(parents=True)
     released.write_bytes((REPO / "assignments" / assignment_id / f"{assignment_id}.ipynb").read_bytes())
     alternatives = sorted((TESTS / "alternatives" / assignment_id).glob("*.py"))
-    zoo = {e.id: compose_zoo_submission(e, reference, tmp / "zoo") for e in zoo_entries(assignment_id)}
-    results = grade_files([reference, released, as_py, *alternatives, *zoo.values()], tmp / "results")
+    zoo = {e.id: compose_zoo_submission(e, reference, tmp / "zoo", exercises_only=zoo_exercises_only)
+           for e in zoo_entries(assignment_id)}
+    results = grade_files([reference, released, as_py, *alternatives, *zoo.values()], tmp / "results",
+                          *(("--jobs", str(jobs)) if jobs > 1 else ()))
     return {"reference": results[reference], "released": results[released], "as_py": results[as_py],
             **{p.stem: results[p] for p in alternatives},
             **{f"zoo/{k}": results[v] for k, v in zoo.items()}}

@@ -103,12 +103,14 @@ class CountingDataset(torch.utils.data.Dataset):
     def __init__(self, dataset):
         self.dataset = dataset
         self.served = 0
+        self.indices: list[int] = []   # in the order served
 
     def __len__(self) -> int:
         return len(self.dataset)
 
     def __getitem__(self, index):
         self.served += 1
+        self.indices.append(int(index))
         return self.dataset[index]
 
     def epoch(self) -> int:
@@ -119,6 +121,7 @@ class CountingDataset(torch.utils.data.Dataset):
 class Forward:
     epoch: int
     batch: int
+    loss: float | None       # the kit's loss on this batch, recomputed by the grader
     backbone_bn_training: tuple[bool, ...]
     trainable: int
 
@@ -173,13 +176,16 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
     initial_head = state_copy(head)
     trace.initial_backbone = initial_backbone
     own = {id(p) for p in model.parameters()}
+    helper = yolo()
 
-    def on_forward(module, args):
+    def on_forward(module, args, output):
         if not torch.is_grad_enabled() or not args or not isinstance(args[0], torch.Tensor):
             return
+        batch = int(args[0].shape[0])
         trace.forwards.append(Forward(
             epoch=dataset.epoch(),
-            batch=int(args[0].shape[0]),
+            batch=batch,
+            loss=batch_loss(helper, dataset, batch, output),
             backbone_bn_training=tuple(bn.training for bn in bns),
             trainable=numel(p for p in model.parameters() if p.requires_grad),
         ))
@@ -198,7 +204,7 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
             backbone_params={n: p.detach().clone() for n, p in backbone.named_parameters()},
         ))
 
-    forward_handle = model.register_forward_pre_hook(on_forward)
+    forward_handle = model.register_forward_hook(on_forward)
     step_handle = register_optimizer_step_post_hook(on_step)
     try:
         torch.manual_seed(1)
@@ -207,6 +213,16 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
         forward_handle.remove()
         step_handle.remove()
     return trace
+
+
+def batch_loss(helper, dataset: CountingDataset, batch: int, output) -> float | None:
+    """The kit's loss on the batch just served (its last `batch` items), or None if unknown."""
+    if not isinstance(output, torch.Tensor) or len(dataset.indices) < batch:
+        return None
+    items = [dataset.dataset[i] for i in dataset.indices[-batch:]]
+    with torch.no_grad():
+        _, targets = helper.collate(items)
+        return float(helper.yolo_loss(output.detach(), targets))
 
 
 def expect_ran(trace: FitTrace) -> None:

@@ -298,11 +298,22 @@ def test_fit_history_matches_what_happened(submission, fit_trace):
                    "if p.requires_grad)")
     for record in history:
         loss = record.get("loss") if isinstance(record, dict) else None
-        expect(isinstance(loss, float) and math.isfinite(loss) and loss > 0,
-               observed=f"epoch {record.get('epoch') if isinstance(record, dict) else '?'} "
-                        f"reports loss={loss!r}",
-               expected="a positive Python float: the mean training loss of the epoch",
+        epoch = record.get("epoch") if isinstance(record, dict) else None
+        expect(isinstance(loss, float) and math.isfinite(loss),
+               observed=f"epoch {epoch!r} reports loss={loss!r}",
+               expected="a Python float: the mean training loss of the epoch",
                fix="accumulate loss.item() over the batches and divide by their number")
+        batches = [f for f in fit_trace.forwards if f.epoch == epoch and f.loss is not None]
+        if not batches:
+            continue
+        mean = sum(f.loss for f in batches) / len(batches)
+        weighted = sum(f.loss * f.batch for f in batches) / sum(f.batch for f in batches)
+        expect(any(math.isclose(loss, m, rel_tol=1e-3, abs_tol=1e-6) for m in (mean, weighted)),
+               observed=f"epoch {epoch} reports loss={loss:.4f}; its {len(batches)} batches had "
+                        f"losses {', '.join(f'{f.loss:.4f}' for f in batches)}",
+               expected=f"their mean, {mean:.4f} (or {weighted:.4f} weighted by batch size)",
+               fix="add loss.item() of every batch of the epoch and divide by the number of "
+                   "batches (not the last batch's loss, not the sum)")
 
 
 @check(exercise="fit", points=2, tags=["freezing", "optimizer"], visibility="hidden")
@@ -324,15 +335,19 @@ def test_fit_with_stale_gradients_and_momentum(submission, stale_trace):
 def test_fit_uses_the_two_group_optimizer(submission, fit_trace):
     """The optimizer that fit steps has the two groups of build_optimizer: decayed, then not."""
     expect_ran(fit_trace)
-    step = fit_trace.steps[0]
-    expect(len(step.weight_decays) == 2 and step.weight_decays[0] > 0 and step.weight_decays[1] == 0,
-           observed=f"fit's optimizer has weight decays {list(step.weight_decays)} over groups "
-                    f"of {list(step.group_sizes)} parameters",
-           expected="two groups: weight decay on group 0, none on group 1",
-           fix="create the optimizer with build_optimizer(model, lr)")
-    model_params = numel(p for p in fresh_model().parameters())
-    expect(sum(step.group_sizes) == len(list(fresh_model().parameters())),
-           observed=f"fit's optimizer holds {sum(step.group_sizes)} parameter tensors",
-           expected=f"all {len(list(fresh_model().parameters()))} of the model's "
-                    f"({model_params} scalars)",
-           fix="build the optimizer over model.parameters(), frozen ones included")
+    tensors = list(fresh_model().parameters())
+    for phase, steps in (("frozen", fit_trace.frozen_steps), ("unfrozen", fit_trace.unfrozen_steps)):
+        for step in steps:
+            expect(len(step.weight_decays) == 2 and step.weight_decays[0] > 0
+                   and step.weight_decays[1] == 0,
+                   observed=f"in the {phase} phase, fit's optimizer has weight decays "
+                            f"{list(step.weight_decays)} over groups of {list(step.group_sizes)} "
+                            "parameters",
+                   expected="two groups in both phases: weight decay on group 0, none on group 1",
+                   fix="create the optimizer with build_optimizer(model, lr) (and, if you "
+                       "rebuild it when unfreezing, with build_optimizer again)")
+            expect(sum(step.group_sizes) == len(tensors),
+                   observed=f"in the {phase} phase, fit's optimizer holds "
+                            f"{sum(step.group_sizes)} parameter tensors",
+                   expected=f"all {len(tensors)} of the model's ({numel(tensors)} scalars)",
+                   fix="build the optimizer over model.parameters(), frozen ones included")

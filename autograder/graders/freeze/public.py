@@ -58,7 +58,8 @@ def test_unfreeze_restores_training(submission):
            observed=f"{len(frozen)} backbone parameters still do not require grad",
            expected="requires_grad == True for every parameter",
            fix="call p.requires_grad_(True) for every p in module.parameters()")
-    resting = [n for n, m in model.backbone.named_modules() if not m.training]
+    resting = [n or "the backbone itself" for n, m in model.backbone.named_modules()
+               if not m.training]
     expect(not resting,
            observed=f"layers still in eval mode: {describe_names(resting)}",
            expected="the module and all its layers in train mode",
