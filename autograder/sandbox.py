@@ -359,9 +359,9 @@ def run_children(jobs, limits: Limits, max_parallel: int = 1, on_done=None) -> N
 
     `on_done(key, report)` is called as each child finishes, in completion order.
     """
-    warm_up()
-    _set_child_subreaper()
     pending = list(jobs)
+    warm_up(list({assignment.id: assignment for _, _, assignment in pending}.values()))
+    _set_child_subreaper()
     running: dict[int, tuple[object, ChildRun]] = {}
     while pending or running:
         while pending and len(running) < max_parallel:
