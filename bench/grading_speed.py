@@ -56,16 +56,16 @@ def timed(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
-def engine_overhead(paths: list[Path]) -> list[float]:
-    """Per submission: child wall time minus the time in its cells and in its checks (jobs=1)."""
+def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
+    """Each submission graded in a child, one at a time, with the child's own timings."""
     from autograder import assignments
     from autograder.sandbox import Limits, run_children
     from autograder.submission import load_cells
 
-    jobs = [(i, load_cells(p), assignments.get(p.parent.name)) for i, p in enumerate(paths)]
+    jobs = [(p, load_cells(p), assignments.get(p.parent.name)) for p in paths]
     reports = []
-    run_children(jobs, Limits(threads=1), on_done=lambda key, report: reports.append(report))
-    return [r.seconds - r.cells_seconds - r.checks_seconds for r in reports]
+    run_children(jobs, Limits(threads=1), on_done=lambda path, report: reports.append((path, report)))
+    return reports
 
 
 def main() -> None:
@@ -91,16 +91,24 @@ def main() -> None:
         print(f"grade-all --jobs {args.jobs}:  {engine:7.1f} s  ({engine / total:.2f} s per "
               "submission, torch import included)", flush=True)
 
-        nbgrader_s = 0.0
+        per_assignment = {}
         for assignment in placed:
-            nbgrader_s += timed([nbgrader, "autograde", assignment, "--create", "--force",
-                                 "--log-level=ERROR"], course)
+            per_assignment[assignment] = timed([nbgrader, "autograde", assignment, "--create",
+                                                "--force", "--log-level=ERROR"], course)
+        nbgrader_s = sum(per_assignment.values())
         print(f"nbgrader autograde:  {nbgrader_s:7.1f} s  ({nbgrader_s / total:.2f} s per "
-              "submission)", flush=True)
+              "submission; " + ", ".join(f"{a} {t / len(placed[a]):.2f} s"
+                                         for a, t in per_assignment.items()) + ")", flush=True)
         print(f"ratio:               {nbgrader_s / engine:7.1f}x faster with grade-all")
 
         os.chdir(course)
-        overhead = engine_overhead([p for paths in placed.values() for p in paths])
+        reports = child_reports([p for paths in placed.values() for p in paths])
+        for assignment, paths in placed.items():
+            mine = [r for p, r in reports if p in paths]
+            print(f"  one child, {assignment}: {statistics.mean(r.seconds for r in mine):.2f} s "
+                  f"(its cells {statistics.mean(r.cells_seconds for r in mine):.2f} s, checks "
+                  f"{statistics.mean(r.checks_seconds for r in mine):.2f} s)")
+        overhead = [r.seconds - r.cells_seconds - r.checks_seconds for _, r in reports]
         print(f"engine overhead per submission beyond its cells and checks (jobs=1): "
               f"mean {statistics.mean(overhead):.3f} s, max {max(overhead):.3f} s")
 

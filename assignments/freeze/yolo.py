@@ -198,6 +198,9 @@ class TinyYOLO(nn.Module):
             nn.Conv2d(32, 5 + num_classes, 1),
         )
         self.reset_head()
+        # Channels-last weights make PyTorch's CPU convolutions about a quarter faster here;
+        # it changes how the weights are laid out in memory, not what they are.
+        self.to(memory_format=torch.channels_last)
 
     def reset_head(self) -> None:
         """Re-initialise the head; the last layer starts by predicting "no object" everywhere.
