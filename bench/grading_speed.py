@@ -31,9 +31,12 @@ from kit import (code_cell_sources, course_env, scratch_course, source_assignmen
                  submission_notebook, zoo_entries, zoo_sources)
 
 
-def place_submissions(course: Path, per_assignment: int) -> dict[str, list[Path]]:
+def place_submissions(course: Path, per_assignment: int, only: list[str] | None
+                      ) -> dict[str, list[Path]]:
     placed = {}
     for assignment in source_assignments():
+        if only and assignment not in only:
+            continue
         reference = REPO / "solutions" / assignment / f"{assignment}.ipynb"
         released = REPO / "assignments" / assignment / f"{assignment}.ipynb"
         if not released.exists():
@@ -73,12 +76,13 @@ def main() -> None:
     parser.add_argument("--per-assignment", type=int, default=12, metavar="N",
                         help="submissions per assignment: the reference, then zoo entries")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="J")
+    parser.add_argument("--only", nargs="+", metavar="ID", help="only these assignments")
     args = parser.parse_args()
     python = sys.executable
     nbgrader = str(Path(python).parent / "nbgrader")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         course = scratch_course(Path(tmp) / "course")
-        placed = place_submissions(course, args.per_assignment)
+        placed = place_submissions(course, args.per_assignment, args.only)
         total = sum(len(v) for v in placed.values())
         counts = ", ".join(f"{a} {len(v)}" for a, v in placed.items())
         print(f"{total} submissions ({counts}); {os.cpu_count()} CPUs; jobs={args.jobs}", flush=True)
