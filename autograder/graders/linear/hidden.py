@@ -295,7 +295,7 @@ def test_state_dict_loads_into_nn_linear(submission):
     reference = nn.Linear(4, 3)
     try:
         reference.load_state_dict(state)
-    except RuntimeError as exc:
+    except RuntimeError:
         shapes = {k: tuple(v.shape) for k, v in state.items()}
         raise CheckFailed(f"nn.Linear(4, 3).load_state_dict(yours) failed; your state_dict "
                           f"holds {shapes}",

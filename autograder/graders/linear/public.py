@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from autograder.checks import check, expect, expect_close
 from autograder.graders.linear.common import (

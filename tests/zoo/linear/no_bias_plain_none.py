@@ -3,7 +3,6 @@ Misconception: with bias=False, `self.bias = None` is enough; the bias slot is n
 Caught by: linear/bias_false_registers_none
 Mentions: register_parameter
 """
-import math
 
 import torch
 from torch import nn

@@ -3,7 +3,6 @@ Misconception: the weight is laid out (in_features, out_features), so forward is
 Caught by: linear/parameter_shapes, linear/state_dict_loads_into_nn_linear
 Mentions: (out_features, in_features), out_features, in_features
 """
-import torch
 from torch import nn
 
 
