@@ -16,7 +16,7 @@ import pytest
 from autograder.checks import CheckFailed, CheckInfo
 
 _ENGINE_DIR = str(Path(__file__).resolve().parent)
-_TORCH_DIR = str(Path(pytest.__file__).resolve().parent.parent)  # site-packages
+_SITE_PACKAGES = str(Path(pytest.__file__).resolve().parent.parent)
 _STDLIB_DIR = os.path.dirname(os.__file__)
 
 
@@ -65,7 +65,7 @@ def _is_learner_frame(filename: str) -> bool:
         return True
     if filename.startswith("<") or filename.startswith(_ENGINE_DIR):
         return False
-    return not (filename.startswith(_TORCH_DIR) or filename.startswith(_STDLIB_DIR))
+    return not (filename.startswith(_SITE_PACKAGES) or filename.startswith(_STDLIB_DIR))
 
 
 def _place(frame: traceback.FrameSummary) -> str:
