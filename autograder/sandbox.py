@@ -17,6 +17,7 @@ import importlib
 import json
 import os
 import resource
+import secrets
 import select
 import shutil
 import signal
@@ -62,7 +63,8 @@ class Limits:
 
 # -- the child -------------------------------------------------------------------------------
 
-def _send(fd: int, message: dict) -> None:
+def _send(fd: int, nonce: str, message: dict) -> None:
+    message["nonce"] = nonce
     data = json.dumps(message).encode()
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -110,11 +112,23 @@ def isolate_filesystem(workdir: Path) -> bool:
     return True
 
 
-def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
+def _child(fd: int, nonce: str, cells: list[Cell], assignment: Assignment, workdir: Path,
            limits: Limits) -> None:
-    """Runs in the forked child; never returns."""
+    """Runs in the forked child; never returns.
+
+    `nonce` is a fresh random value per child: the parent drops (and reports as tampering) any
+    message without it, such as one that submitted code writes to the pipe. Code that inspects
+    the engine's frames could still find it: this raises the bar, it is not a proof.
+    """
+    def send(message: dict) -> None:
+        _send(fd, nonce, message)
+
     try:
         os.setsid()
+        # Nothing inherited from the parent stays open but our own pipe: not the pipes of the
+        # other submissions being graded at the same time.
+        os.closerange(3, fd)
+        os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         # What submitted code prints goes nowhere: it can neither flood a disk nor reach a result.
         devnull = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):
@@ -150,34 +164,34 @@ def _child(fd: int, cells: list[Cell], assignment: Assignment, workdir: Path,
         namespace = new_namespace()
         started = time.perf_counter()
         cell_errors = run_cells(cells, namespace,
-                                on_cell=lambda c: _send(fd, {"type": "cell", "index": c.index}))
+                                on_cell=lambda c: send({"type": "cell", "index": c.index}))
         cells_seconds = time.perf_counter() - started
         tampering = snapshot.changes()
         snapshot.restore()
-        _send(fd, {"type": "cells_done", "errors": [e.__dict__ for e in cell_errors],
+        send({"type": "cells_done", "errors": [e.__dict__ for e in cell_errors],
                    "seconds": cells_seconds})
         submission = Submission(namespace, cell_errors)
         in_checks = [0.0, 0.0]  # [start of the current check, total]
 
         def on_start(name):
             in_checks[0] = time.perf_counter()
-            _send(fd, {"type": "check_start", "name": name})
+            send({"type": "check_start", "name": name})
 
         def on_result(result):
             in_checks[1] += time.perf_counter() - in_checks[0]
-            _send(fd, {"type": "check", "result": result, "seconds": in_checks[1]})
+            send({"type": "check", "result": result, "seconds": in_checks[1]})
 
         try:
             run_checks(assignment, submission, on_start=on_start, on_result=on_result)
         except GraderError as exc:
-            _send(fd, {"type": "grader_error", "message": str(exc)})
+            send({"type": "grader_error", "message": str(exc)})
         tampering += [c for c in snapshot.changes() if c not in tampering]
         if tampering:
-            _send(fd, {"type": "tampering", "changes": tampering})
-        _send(fd, {"type": "done"})
+            send({"type": "tampering", "changes": tampering})
+        send({"type": "done"})
     except BaseException as exc:  # noqa: BLE001 - the child must always reach os._exit
         try:
-            _send(fd, {"type": "child_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
+            send({"type": "child_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
         except BaseException:  # noqa: BLE001
             pass
     finally:
@@ -239,12 +253,13 @@ class ChildRun:
         for helper in assignment.helper_files():
             shutil.copy2(helper, workdir / helper.name)
         read_fd, write_fd = os.pipe()
+        self._nonce = secrets.token_hex(16)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _child(write_fd, cells, assignment, workdir, limits)
+            _child(write_fd, self._nonce, cells, assignment, workdir, limits)
         os.close(write_fd)
         self.pid, self.fd = pid, read_fd
         self.done = False
@@ -278,6 +293,11 @@ class ChildRun:
                 self._stop(f"the grading process sent garbage {self.stage}")
 
     def _handle(self, message: dict) -> None:
+        if message.get("nonce") != self._nonce:
+            note = "a message not sent by the grader reached the grading channel"
+            if note not in self.report.tampering:
+                self.report.tampering.append(note)
+            return
         kind = message["type"]
         if kind == "cell":
             self.stage = f"while running code cell {int(message['index'])}"
@@ -297,7 +317,7 @@ class ChildRun:
         elif kind == "grader_error":
             self.report.grader_error = str(message["message"])
         elif kind == "tampering":
-            self.report.tampering = [str(c) for c in message["changes"]]
+            self.report.tampering += [str(c) for c in message["changes"]]
         elif kind == "child_error":
             self._stop(f"the grading process failed {self.stage}: {message['message']}")
         elif kind == "done":

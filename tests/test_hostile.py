@@ -62,7 +62,8 @@ CASES = [
     Case("patch_engine_modules.py", "stub", "zero", "Tampering detected"),
     Case("torch_function_mode_left_on.py", "stub", "zero", "Tampering detected"),
     Case("settrace.py", "reference", "zero", "Tampering detected"),
-    Case("forge_messages.py", "stub", "zero"),
+    Case("forge_messages.py", "stub", "zero", "Tampering detected"),
+    Case("forge_messages_then_exit.py", "stub", "zero", "Tampering detected"),
     Case("tensor_subclass_answers.py", "stub", "below", failed="linear/forward_2d"),
     Case("quotes_hidden_graders.py", "stub", "zero"),
 ]
