@@ -402,13 +402,3 @@ def run_children(jobs, limits: Limits, max_parallel: int = 1, on_done=None) -> N
                 if on_done is not None:
                     on_done(key, run.report)
 
-
-def grade_in_child(cells: list[Cell], assignment: Assignment, *,
-                   time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-                   memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
-                   threads: int | None = None) -> ChildReport:
-    """Grade one submission's `cells` in a forked child and return what it reported."""
-    reports = []
-    run_children([(0, cells, assignment)], Limits(time_limit_s, memory_limit_mb, threads),
-                 on_done=lambda key, report: reports.append(report))
-    return reports[0]
