@@ -19,12 +19,19 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None) ->
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
     submission gets a result: an unreadable one scores 0 with the reason, without a child.
     """
+    plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
+
+    def plan(assignment):
+        if assignment.id not in plans:
+            plans[assignment.id] = (manifest(assignment), assignment.hidden_source_lines())
+        return plans[assignment.id]
+
     runnable = []
     for key, path, assignment in submissions:
         try:
             cells = load_cells(path)
         except UnreadableSubmission as exc:
-            result = build_result(manifest(assignment), None, unreadable=str(exc))
+            result = build_result(plan(assignment)[0], None, unreadable=str(exc))
             on_result(key, path, assignment, result)
             continue
         runnable.append((key, path, assignment, cells))
@@ -35,8 +42,9 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None) ->
         if report.grader_error:
             # For the instructor's terminal only: it may quote grader source, so never in a result.
             print(f"autograder: {path}: {report.grader_error}", file=sys.stderr)
-        result = build_result(manifest(assignment), report, execution_time=report.seconds,
-                              secret_lines=assignment.hidden_source_lines())
+        checks, secret_lines = plan(assignment)
+        result = build_result(checks, report, execution_time=report.seconds,
+                              secret_lines=secret_lines)
         on_result(key, path, assignment, result)
 
     run_children([(key, cells, assignment) for key, _, assignment, cells in runnable],
