@@ -23,29 +23,21 @@ import zipfile
 from pathlib import Path
 
 from autograder import assignments
-from autograder.assignments import COURSE_ROOT, PACKAGE_DIR
+from autograder.assignments import COURSE_ROOT
+from autograder.packaging import add_to_zip, engine_files, is_build_litter
 
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
 # Assignments whose helpers read data/ (the helmet images, the pretrained backbone).
 USES_DATA = ("freeze",)
-_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same sources always give the same zip
 
 
 # -- building bundles --------------------------------------------------------------------------
 
-def _skipped(relative: Path) -> bool:
-    return any(part == "__pycache__" or part.startswith(".") for part in relative.parts) \
-        or relative.suffix == ".pyc"
-
-
 def bundle_files(assignment: assignments.Assignment) -> dict[str, Path]:
     """Every file of the bundle but the two scripts: name inside the zip -> file on disk."""
-    files = {}
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        relative = path.relative_to(PACKAGE_DIR)
-        if path.is_file() and not _skipped(relative):
-            files[f"autograder/{relative.as_posix()}"] = path
+    files = {f"autograder/{relative.as_posix()}": path
+             for relative, path in engine_files().items()}
     for helper in assignment.helper_files():
         files[f"assignments/{assignment.id}/{helper.name}"] = helper
     data = COURSE_ROOT / "data"
@@ -53,20 +45,13 @@ def bundle_files(assignment: assignments.Assignment) -> dict[str, Path]:
         for path in sorted(data.rglob("*")):
             relative = path.relative_to(data)
             # The scripts that made the data import the solutions: they stay behind.
-            if path.is_file() and not _skipped(relative) and path.suffix != ".py":
+            if path.is_file() and not is_build_litter(relative) and path.suffix != ".py":
                 files[f"data/{relative.as_posix()}"] = path
     files["pyproject.toml"] = COURSE_ROOT / "pyproject.toml"
     for path in sorted((COURSE_ROOT / "constraints").glob("*")):
         if path.is_file():
             files[f"constraints/{path.name}"] = path
     return files
-
-
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-    info.external_attr = (mode & 0xFFFF) << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data)
 
 
 def build_bundle(assignment: assignments.Assignment, out: Path) -> Path:
@@ -76,9 +61,9 @@ def build_bundle(assignment: assignments.Assignment, out: Path) -> Path:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in SCRIPTS:
             text = (TEMPLATE_DIR / script).read_text().replace("@ASSIGNMENT@", assignment.id)
-            _add(archive, script, text.encode(), 0o755)
+            add_to_zip(archive, script, text.encode(), 0o755)
         for name, path in bundle_files(assignment).items():
-            _add(archive, name, path.read_bytes(), 0o644)
+            add_to_zip(archive, name, path.read_bytes())
     return target
 
 
@@ -117,7 +102,7 @@ def find_submission(folder: Path, assignment: assignments.Assignment) -> Path:
         raise NoSubmission(f"No files were submitted. Upload your notebook, {expected}.")
     helpers = {p.name for p in assignment.helper_files()}
     files = [p for p in sorted(folder.rglob("*"))
-             if p.is_file() and not _skipped(p.relative_to(folder))
+             if p.is_file() and not is_build_litter(p.relative_to(folder))
              and "__MACOSX" not in p.relative_to(folder).parts]
     for suffix in (".ipynb", ".py"):
         candidates = [p for p in files if p.suffix == suffix and p.name not in helpers]

@@ -19,13 +19,13 @@ import zipfile
 from pathlib import Path
 
 from autograder.assignments import COURSE_ROOT, GRADERS_DIR, PACKAGE_DIR
+from autograder.packaging import add_to_zip, engine_files
 
 KIT_NAME = "student-kit"
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "student"
 # Grader files learners get; every other file under a grader folder stays with the instructor.
 PUBLIC_GRADER_FILES = ("__init__.py", "public.py", "common.py")
 _NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".*")
-_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same kit always gives the same zip
 
 
 def _is_instructor_only(path: Path) -> bool:
@@ -36,12 +36,8 @@ def _is_instructor_only(path: Path) -> bool:
 
 
 def _copy_engine(target: Path) -> None:
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        relative = path.relative_to(PACKAGE_DIR)
-        if not path.is_file() or any(part == "__pycache__" or part.startswith(".")
-                                     for part in relative.parts):
-            continue
-        if path.suffix == ".pyc" or _is_instructor_only(path):
+    for relative, path in engine_files().items():
+        if _is_instructor_only(path):
             continue
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target / relative)
@@ -79,8 +75,5 @@ def _zip(folder: Path, target: Path) -> None:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-                info.external_attr = (0o644 & 0xFFFF) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, path.read_bytes())
+                add_to_zip(archive, f"{folder.name}/{path.relative_to(folder).as_posix()}",
+                           path.read_bytes())
