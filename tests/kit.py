@@ -44,26 +44,24 @@ def _flag(args, name):
     return args[args.index(name) + 1] if name in args else None
 
 
-def notebook_code(notebook: Path) -> str:
-    """The code cells of a notebook joined as a percent-format .py (graded test cells left out)."""
+def code_cell_sources(notebook: Path, *, exercises_only: bool = False) -> list[str]:
+    """The sources of a notebook's code cells that are not graded test cells, in order.
+
+    With `exercises_only`, only those before the notebook's last graded test cell: the exercises
+    without the closing demonstration (for `freeze`, a full training run), which proves nothing
+    about a zoo entry's misconception and would dominate its grading time.
+    """
     from autograder.submission import is_test_cell
 
-    nb = json.loads(notebook.read_text())
-    cells = ["".join(c["source"]) for c in nb["cells"]
-             if c["cell_type"] == "code" and not is_test_cell(c)]
-    return "".join(f"# %%\n{src}\n\n" for src in cells)
+    code = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    if exercises_only:
+        code = code[:max(i for i, c in enumerate(code) if is_test_cell(c))]
+    return ["".join(c["source"]) for c in code if not is_test_cell(c)]
 
 
-def exercise_code(notebook: Path) -> str:
-    """Like notebook_code, but only the code cells before the notebook's last graded test cell:
-    the exercises without the closing demonstration (for `freeze`, a full training run), which
-    proves nothing about a zoo entry's misconception and would dominate its grading time."""
-    from autograder.submission import is_test_cell
-
-    nb = json.loads(notebook.read_text())
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    last = max(i for i, c in enumerate(code) if is_test_cell(c))
-    cells = ["".join(c["source"]) for c in code[:last] if not is_test_cell(c)]
+def notebook_code(notebook: Path, *, exercises_only: bool = False) -> str:
+    """Those cells joined as a percent-format .py file (one `# %%` cell each)."""
+    cells = code_cell_sources(notebook, exercises_only=exercises_only)
     return "".join(f"# %%\n{src}\n\n" for src in cells)
 
 
@@ -100,25 +98,16 @@ def compose_zoo_submission(entry: ZooEntry, reference: Path, folder: Path, *,
     """The reference solution's code followed by the zoo entry's redefinitions, as one .py file.
 
     This is a learner who got everything right except the one misconception the entry encodes.
-    With `exercises_only`, the reference's code stops at its last test cell (see exercise_code).
+    With `exercises_only`, the reference's code stops at its last test cell (see code_cell_sources).
     """
     target = folder / entry.path.parent.name / entry.path.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    code = exercise_code(reference) if exercises_only else notebook_code(reference)
+    code = notebook_code(reference, exercises_only=exercises_only)
     target.write_text(code + "# %%\n" + entry.path.read_text())
     return target
 
 
 # --- Submissions as notebooks, for nbgrader (which grades .ipynb files only) ---------------------
-
-def code_cell_sources(notebook: Path) -> list[str]:
-    """The sources of a notebook's code cells that are not graded test cells, in order."""
-    from autograder.submission import is_test_cell
-
-    nb = json.loads(notebook.read_text())
-    return ["".join(c["source"]) for c in nb["cells"]
-            if c["cell_type"] == "code" and not is_test_cell(c)]
-
 
 def submission_notebook(released: Path, sources: list[str], target: Path) -> Path:
     """The released notebook with its non-test code cells' sources replaced by `sources`.
