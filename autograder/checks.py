@@ -35,7 +35,6 @@ TAGS = frozenset({
 
 # Grader-owned references, taken before learner code can patch them.
 _allclose = torch.allclose
-_equal = torch.equal
 _isfinite = torch.isfinite
 _Tensor = torch.Tensor
 _tensor_detach = torch.Tensor.detach
@@ -148,14 +147,3 @@ def expect_close(actual, expected: torch.Tensor, *, what: str, fix: str,
             fix,
         )
 
-
-def expect_equal(actual, expected: torch.Tensor, *, what: str, fix: str) -> None:
-    """`actual` is bitwise equal to `expected` (same shape, same values)."""
-    a = plain(actual, what=what)
-    e = plain(expected, what="the reference")
-    expect(
-        tuple(a.shape) == tuple(e.shape) and a.dtype == e.dtype and _equal(a, e),
-        observed=f"{what} changed (max difference {_max_abs_diff(a, e) if a.shape == e.shape else 'n/a'})",
-        expected=f"{what} bitwise unchanged",
-        fix=fix,
-    )

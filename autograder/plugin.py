@@ -45,9 +45,6 @@ class Submission:
                     f"{first.error}. Fix that cell first.")
         raise MissingName(f"`{name}` is not defined", f"your notebook to define `{name}`", hint)
 
-    def has(self, name: str) -> bool:
-        return name in self._namespace
-
 
 def check_name(assignment_id: str, function_name: str) -> str:
     """A check's stable result name: `linear/weight_is_parameter` for `test_weight_is_parameter`."""
