@@ -44,13 +44,15 @@ class Assignment:
             return set()
         return {line.strip() for line in path.read_text().splitlines() if len(line.strip()) >= 24}
 
-    def helper_files(self) -> list[Path]:
-        """Files a submission's working folder holds besides the notebook (e.g. `yolo.py`).
+    @property
+    def helper_dir(self) -> Path:
+        """The folder holding the assignment's helper modules (e.g. `yolo.py`): the released
+        one, as nbgrader releases them; the source folder when nothing is released yet."""
+        return self.released_dir if self.released_dir.is_dir() else self.source_dir
 
-        Taken from the released folder, as nbgrader releases them; from the source folder when
-        the released one does not exist yet.
-        """
-        folder = self.released_dir if self.released_dir.is_dir() else self.source_dir
+    def helper_files(self) -> list[Path]:
+        """Files a submission's working folder holds besides the notebook (e.g. `yolo.py`)."""
+        folder = self.helper_dir
         if not folder.is_dir():
             return []
         return sorted(

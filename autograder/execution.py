@@ -7,24 +7,8 @@ recorded and the next cells still run, as under nbgrader's autograde.
 from __future__ import annotations
 
 import linecache
-import traceback
-from dataclasses import dataclass
 
 from autograder.submission import Cell
-
-
-@dataclass(frozen=True)
-class CellError:
-    cell: int
-    error: str          # "ValueError: shapes do not match"
-    where: str          # "code cell 4, line 7 (in forward)"
-
-
-def first_line(source: str) -> str:
-    for line in source.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            return line.strip()[:60]
-    return ""
 
 
 class _Shell:
@@ -54,9 +38,12 @@ def new_namespace() -> dict:
     return {"__name__": "__main__", "__builtins__": __builtins__}
 
 
-def run_cells(cells: list[Cell], namespace: dict, on_cell=None) -> list[CellError]:
-    """Run `cells` in `namespace`; `on_cell(cell)` is called before each (progress, time limits)."""
-    errors: list[CellError] = []
+def run_cells(cells: list[Cell], namespace: dict, on_cell=None) -> list[tuple[Cell, BaseException]]:
+    """Run `cells` in `namespace`; `on_cell(cell)` is called before each (progress, time limits).
+
+    Returns the cells that raised, each with its exception.
+    """
+    errors: list[tuple[Cell, BaseException]] = []
     shell = _Shell(namespace) if any(c.ipython for c in cells) else None
     for cell in cells:
         if on_cell is not None:
@@ -70,32 +57,5 @@ def run_cells(cells: list[Cell], namespace: dict, on_cell=None) -> list[CellErro
             code = compile(source, cell.filename, "exec")
             exec(code, namespace)
         except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
-            errors.append(describe_cell_error(cell, exc))
+            errors.append((cell, exc))
     return errors
-
-
-def describe_cell_error(cell: Cell, exc: BaseException) -> CellError:
-    where = f"code cell {cell.index}"
-    head = first_line(cell.source)
-    if head:
-        where += f" (`{head}`)"
-    frames = traceback.extract_tb(exc.__traceback__)
-    cell_frames = [f for f in frames if f.filename.startswith("<cell ")]
-    if cell_frames:
-        last = cell_frames[-1]
-        origin = last.filename[1:-1].replace("cell", "code cell")
-        if origin == f"code cell {cell.index}":
-            where = where + f", line {last.lineno}"
-        else:
-            where += f", raised at {origin}, line {last.lineno}"
-        if last.name != "<module>":
-            where += f" in {last.name}"
-    elif isinstance(exc, SyntaxError) and exc.lineno:
-        where += f", line {exc.lineno}"
-    if isinstance(exc, SyntaxError):
-        error = f"SyntaxError: {exc.msg}" + (f": {exc.text.strip()}" if exc.text else "")
-    elif isinstance(exc, SystemExit):
-        error = f"SystemExit({exc.code!r}): the cell called sys.exit() or exit()"
-    else:
-        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return CellError(cell.index, error[:500], where)

@@ -9,46 +9,52 @@ from autograder import assignments
 from autograder.result import build_result
 from autograder.runner import manifest
 from autograder.sandbox import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, Limits,
-                                run_children)
+                                RunReport, Session)
 from autograder.submission import UnreadableSubmission, load_cells
 
 
-def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None) -> None:
+def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
+               hide: tuple[str, ...] = ()) -> None:
     """Grade `(key, path, assignment)` triples, `jobs` at a time.
 
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
-    submission gets a result: an unreadable one scores 0 with the reason, without a child.
+    submission gets a result: an unreadable one scores 0 with the reason.
+
+    The zygote that every learner process comes from is started before this process reads
+    any submission or grader (see `zygote`): submissions are read one by one, as they start.
     """
-    plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
+    submissions = list(submissions)
+    with Session(list({a.id: a for _, _, a in submissions}.values())) as session:
+        plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
 
-    def plan(assignment):
-        if assignment.id not in plans:
-            plans[assignment.id] = (manifest(assignment), assignment.hidden_source_lines())
-        return plans[assignment.id]
+        def plan(assignment):
+            if assignment.id not in plans:
+                plans[assignment.id] = (manifest(assignment), assignment.hidden_source_lines())
+            return plans[assignment.id]
 
-    runnable = []
-    for key, path, assignment in submissions:
-        try:
-            cells = load_cells(path)
-        except UnreadableSubmission as exc:
-            result = build_result(plan(assignment)[0], None, unreadable=str(exc))
+        by_key = {key: (path, assignment) for key, path, assignment in submissions}
+
+        def finished(key, outcome):
+            path, assignment = by_key[key]
+            checks, secret_lines = plan(assignment)
+            if isinstance(outcome, UnreadableSubmission):
+                result = build_result(checks, None, unreadable=str(outcome))
+            elif isinstance(outcome, RunReport):
+                if outcome.grader_error:
+                    # For the instructor's terminal only: it may quote grader source, never in
+                    # a result.
+                    print(f"autograder: {path}: {outcome.grader_error}", file=sys.stderr)
+                result = build_result(checks, outcome, execution_time=outcome.seconds,
+                                      secret_lines=secret_lines)
+            else:
+                print(f"autograder: {path}: could not start grading: {outcome!r}", file=sys.stderr)
+                failed = RunReport(grader_error=repr(outcome))
+                result = build_result(checks, failed, secret_lines=secret_lines)
             on_result(key, path, assignment, result)
-            continue
-        runnable.append((key, path, assignment, cells))
-    by_key = {key: (path, assignment) for key, path, assignment, _ in runnable}
 
-    def finished(key, report):
-        path, assignment = by_key[key]
-        if report.grader_error:
-            # For the instructor's terminal only: it may quote grader source, so never in a result.
-            print(f"autograder: {path}: {report.grader_error}", file=sys.stderr)
-        checks, secret_lines = plan(assignment)
-        result = build_result(checks, report, execution_time=report.seconds,
-                              secret_lines=secret_lines)
-        on_result(key, path, assignment, result)
-
-    run_children([(key, cells, assignment) for key, _, assignment, cells in runnable],
-                 limits, max_parallel=jobs, on_done=finished)
+        session.run([(key, (lambda p=path: load_cells(p)), assignment)
+                     for key, path, assignment in submissions],
+                    limits, max_parallel=jobs, on_done=finished, hide=hide)
 
 
 def grade_file(path: Path, assignment: assignments.Assignment, *,

@@ -1,8 +1,9 @@
 """Build the contract's result (Gradescope's results.json schema) from what the child reported."""
 from __future__ import annotations
 
+from autograder.client import clean
 from autograder.runner import PlannedCheck
-from autograder.sandbox import ChildReport
+from autograder.sandbox import RunReport
 
 def _points(x: float) -> str:
     return f"{x:g}"
@@ -15,11 +16,12 @@ def zero_test(planned: PlannedCheck, reason: str) -> dict:
 
 
 def redact(text: str, secret_lines: set[str]) -> str:
-    """`text` without any line of hidden grader source (submitted code could quote it)."""
+    """`text` without any line of hidden grader source, nor any long encoded blob (base64,
+    hex) that could carry one."""
     for line in secret_lines:
         if line in text:
             text = text.replace(line, "[hidden grader text removed]")
-    return text
+    return clean(text, limit=len(text))
 
 
 def _validated(check: PlannedCheck, reported: dict, secret_lines: set[str]) -> dict:
@@ -33,7 +35,7 @@ def _validated(check: PlannedCheck, reported: dict, secret_lines: set[str]) -> d
             "output": output, "visibility": info.visibility, "tags": list(info.tags)}
 
 
-def build_result(planned: list[PlannedCheck], report: ChildReport | None, *,
+def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
                  unreadable: str | None = None, execution_time: float = 0.0,
                  secret_lines: set[str] = frozenset()) -> dict:
     """One test per planned check, in the graders' order; checks that never ran score 0."""
@@ -49,22 +51,24 @@ def build_result(planned: list[PlannedCheck], report: ChildReport | None, *,
         missing_reason = "Not checked: the grading process stopped before this check."
     tests = []
     for check in planned:
-        if report and report.tampering:
-            tests.append(zero_test(check, "Not credited: the submission changed functions the "
-                                          "graders rely on (" + "; ".join(report.tampering) + ")."))
-        elif check.name in ran:
+        if check.name in ran:
             tests.append(_validated(check, ran[check.name], secret_lines))
         else:
             tests.append(zero_test(check, missing_reason))
     score = sum(t["score"] for t in tests)
     max_score = sum(t["max_score"] for t in tests)
-    return {
+    result = {
         "score": score,
         "max_score": max_score,
         "execution_time": round(execution_time, 3),
         "output": redact(_summary(tests, score, max_score, report, unreadable), secret_lines),
         "tests": tests,
     }
+    if report is not None and (report.protections or report.missing):
+        # Which confinement was in force for this submission (Gradescope keeps extra_data).
+        result["extra_data"] = {"sandbox": {"protections": list(report.protections),
+                                            "missing": list(report.missing)}}
+    return result
 
 
 def _summary(tests, score, max_score, report, unreadable) -> str:
@@ -79,7 +83,4 @@ def _summary(tests, score, max_score, report, unreadable) -> str:
             lines.append(f"Grading stopped early: {report.problem}")
         if report.grader_error:
             lines.append("The graders could not run (a problem in the kit, not your code).")
-        if report.tampering:
-            lines.append("Tampering detected: " + "; ".join(report.tampering) +
-                         ". No check is credited.")
     return "\n".join(lines)

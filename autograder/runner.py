@@ -1,12 +1,17 @@
-"""Run an assignment's pytest graders against a submission's namespace, in this process.
+"""Run an assignment's pytest graders against a submission, through a `client.Learner`.
 
-Used inside the sandboxed child by `make grade`, and inside the learner's kernel by the graded
-test cells of the notebooks (`autograder.notebook`), so both give the same verdicts.
+Used by the judge process of the engine (the learner's code in another process) and by the
+graded test cells of the notebooks (`autograder.notebook`, the learner's code in the same
+kernel), so both give the same verdicts.
+
+`manifest` reads which checks exist, with their points, from the grader files' source without
+importing them: the grading process must not hold grader code it could pass on to the learner
+processes it starts.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
-import importlib
 import io
 import os
 from dataclasses import dataclass
@@ -15,7 +20,7 @@ import pytest
 
 from autograder.assignments import GRADERS_DIR, Assignment
 from autograder.checks import CheckInfo
-from autograder.plugin import GraderPlugin, Submission, check_name
+from autograder.plugin import GraderPlugin, check_name
 
 
 class GraderError(RuntimeError):
@@ -28,24 +33,34 @@ class PlannedCheck:
     info: CheckInfo
 
 
+def _declaration(function: ast.FunctionDef) -> CheckInfo | None:
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check":
+            fields = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords}
+            return CheckInfo(fields["exercise"], float(fields["points"]), tuple(fields["tags"]),
+                             fields["visibility"])
+    return None
+
+
 def manifest(assignment: Assignment) -> list[PlannedCheck]:
-    """Every check of the assignment in the order pytest runs them, read from the grader modules."""
+    """Every check of the assignment in the order pytest runs them (file, then definition)."""
     planned = []
     for path in assignment.grader_files:
-        module = importlib.import_module(f"autograder.graders.{assignment.id}.{path.stem}")
-        for name, obj in vars(module).items():
-            info = getattr(obj, "__check__", None)
-            if name.startswith("test_") and isinstance(info, CheckInfo):
-                planned.append(PlannedCheck(check_name(assignment.id, name), info))
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                info = _declaration(node)
+                if info is not None:
+                    planned.append(PlannedCheck(check_name(assignment.id, node.name), info))
     return planned
 
 
-def run_checks(assignment: Assignment, submission: Submission, *,
-               exercise: str | None = None, visibility: str | None = None,
-               on_start=None, on_result=None) -> list[dict]:
+def run_checks(assignment: Assignment, learner, *, exercise: str | None = None,
+               visibility: str | None = None, on_start=None, on_result=None,
+               on_gone=None) -> list[dict]:
     """One pytest run over the assignment's grader files; returns one result dict per check."""
-    plugin = GraderPlugin(assignment.id, submission, exercise=exercise, visibility=visibility,
-                          on_start=on_start, on_result=on_result)
+    plugin = GraderPlugin(assignment.id, learner, exercise=exercise, visibility=visibility,
+                          on_start=on_start, on_result=on_result, on_gone=on_gone)
     args = [*map(str, assignment.grader_files), "-c", str(GRADERS_DIR / "pytest.ini"),
             "--rootdir", str(GRADERS_DIR), "-p", "no:terminal", "--capture=sys",
             # These two force several full garbage collections per run (0.5 s with torch loaded).

@@ -1,9 +1,10 @@
-"""What both grader files of `freeze` share: models, a small data slice, and the fit observer.
+"""What both grader files of `freeze` share: models built on the learner's side, and `fit` traced.
 
-The observer watches the learner's `fit` from the outside with hooks the grader owns: a forward
-pre-hook on the model (batch size, BatchNorm modes, trainable parameters at each training
-forward) and a global optimizer step hook (learning rates, weight decays, and the state of the
-backbone and head after every step). Nothing the learner's code reports about itself is trusted.
+The models are the grader's own (`modelspec`): built in the learner process for the learner's
+functions to act on, described back as plain data. `fit` is run by the learner-side instrument
+`fit_trace` (hooks on every training forward pass and optimizer step); this module parses what
+it reports and recomputes each batch's loss with the judge's own copy of the kit's `yolo.py`
+and data, so no loss the learner side reports is taken on trust.
 """
 from __future__ import annotations
 
@@ -12,65 +13,85 @@ import math
 from dataclasses import dataclass, field
 
 import torch
-from torch import nn
-from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from autograder.checks import expect
+from autograder.checks import CheckFailed, expect
+from autograder.client import Evidence, LearnerError, ModuleInfo, Remote
+from autograder.protocol import ProtocolError
 
-BATCHNORM = nn.modules.batchnorm._BatchNorm
+BATCHNORM = "torch.nn.modules.batchnorm._BatchNorm"
+SGD = "torch.optim.sgd.SGD"
+TINY_YOLO = {"class": "yolo.TinyYOLO", "kwargs": {"num_classes": 2}}
 
 
 def yolo():
-    """The assignment's helper module, as the learner's notebook imports it."""
+    """The kit's helper module (the judge's own copy, never the learner's)."""
     return importlib.import_module("yolo")
 
 
-def fresh_model(seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    model = yolo().TinyYOLO(num_classes=2)
-    model.train()
-    return model
+def fresh_model(submission, seed: int = 0) -> Remote:
+    """A TinyYOLO built in the learner process, in train mode."""
+    return submission.build(TINY_YOLO, seed=seed)
 
 
-def small_dataset(n: int = 12):
-    return yolo().HelmetDataset(None, "train", limit=n)
+def batchnorm_names(info: ModuleInfo, prefix: str = "") -> list[str]:
+    return [n for n, m in info.modules if m.inherits(BATCHNORM) and n.startswith(prefix)]
 
 
-def batchnorms(module: nn.Module) -> list[nn.Module]:
-    return [m for m in module.modules() if isinstance(m, BATCHNORM)]
+def under(name: str, prefix: str) -> bool:
+    return not prefix or name == prefix or name.startswith(prefix + ".")
 
 
-def numel(params) -> int:
-    return sum(p.numel() for p in params)
+def describe_names(names: list[str], limit: int = 4) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
-    """Grader-owned copies of a module's parameters and buffers."""
-    return {name: t.detach().clone() for name, t in module.state_dict(keep_vars=True).items()}
-
-
-def changed_entries(module: nn.Module, reference: dict[str, torch.Tensor],
-                    buffers_only: bool = False, params_only: bool = False) -> list[str]:
-    """Names whose tensor differs (bitwise) from `reference`."""
-    buffer_names = {name for name, _ in module.named_buffers()}
-    changed = []
-    for name, tensor in module.state_dict(keep_vars=True).items():
-        if buffers_only and name not in buffer_names:
-            continue
-        if params_only and name in buffer_names:
-            continue
-        if not torch.equal(tensor.detach(), reference[name]):
-            changed.append(name)
-    return changed
-
-
-def leave_stale_gradients(model: nn.Module) -> None:
+def leave_stale_gradients(model: Remote) -> None:
     """One backward pass through the whole model, leaving a .grad on every parameter."""
-    images = torch.rand(2, 3, 96, 96)
-    model(images).square().mean().backward()
+    images = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(7))
+    output = model.call(images, keep=True, action="running the model forward").value
+    shape = output.describe(values=False).shape
+    output.call(torch.ones(shape), method="backward", action="running backward")
 
 
-# -- observing fit ---------------------------------------------------------------------------
+def call_returning(submission, name: str, module: Remote, what: str) -> None:
+    """`name(module)`, which must return `module` itself."""
+    returned = submission.function(name)(module)
+    expect(isinstance(returned, Remote) and returned.same(module),
+           observed=f"{name}({what}) returned {returned!r}",
+           expected=f"the module it was given, so that `{name}(model.backbone)` can be chained",
+           fix=f"end {name} with a return of the module it received")
+
+
+# -- optimizers ------------------------------------------------------------------------------------
+
+@dataclass
+class Groups:
+    """An optimizer's parameter groups, with parameters named as the model names them."""
+
+    type_ok: bool
+    type: str
+    options: list[dict]
+    names: list[list[str]]        # per group, the model's names of the parameters it holds
+    foreign: int                  # parameters held that are not the model's
+
+
+def optimizer_groups(optimizer, model_info: ModuleInfo) -> Groups:
+    if not isinstance(optimizer, Remote) or optimizer.kind != "optimizer":
+        kind = optimizer.type if isinstance(optimizer, Remote) else type(optimizer).__name__
+        raise CheckFailed(f"build_optimizer returned a {kind}",
+                          "a torch.optim.SGD",
+                          "return the SGD optimizer you built over the model's parameters")
+    info = optimizer.describe()
+    names_of = {}
+    for name, p in model_info.parameter_list:
+        names_of.setdefault(p.id, name)
+    names = [[names_of.get(i, "?") for i in g.params] for g in info.groups]
+    foreign = sum(n == "?" for group in names for n in group)
+    return Groups(info.inherits(SGD), info.type, [g.options for g in info.groups], names, foreign)
+
+
+# -- observing fit -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class FitPlan:
@@ -95,33 +116,11 @@ class FitPlan:
         return math.ceil(self.images / size)
 
 
-class CountingDataset(torch.utils.data.Dataset):
-    """The grader's data slice, counting the items served: every epoch draws each item once,
-    so the count tells which epoch a forward pass or an optimizer step belongs to, whatever
-    batch sizes the learner's code uses."""
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-        self.served = 0
-        self.indices: list[int] = []   # in the order served
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __getitem__(self, index):
-        self.served += 1
-        self.indices.append(int(index))
-        return self.dataset[index]
-
-    def epoch(self) -> int:
-        return max(self.served - 1, 0) // len(self.dataset)
-
-
 @dataclass
 class Forward:
     epoch: int
     batch: int
-    loss: float | None       # the kit's loss on this batch, recomputed by the grader
+    loss: float | None       # the kit's loss on this batch, recomputed by the judge
     backbone_bn_training: tuple[bool, ...]
     trainable: int
 
@@ -132,10 +131,10 @@ class Step:
     lrs: tuple[float, ...]
     weight_decays: tuple[float, ...]
     group_sizes: tuple[int, ...]
-    backbone_params_changed: list[str]
-    backbone_buffers_changed: list[str]
-    head_changed: bool
-    backbone_params: dict[str, torch.Tensor]
+    changed: set[str]                    # parameters and buffers changed since the last step
+    backbone_params_changed: list[str]   # since fit began
+    backbone_buffers_changed: list[str]  # since fit began
+    head_changed: bool                   # since fit began
 
 
 @dataclass
@@ -144,7 +143,8 @@ class FitTrace:
     history: object = None
     forwards: list[Forward] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
-    initial_backbone: dict[str, torch.Tensor] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
+    parameters: list[str] = field(default_factory=list)
 
     @property
     def frozen_steps(self) -> list[Step]:
@@ -163,66 +163,73 @@ class FitTrace:
         return [f for f in self.forwards if f.epoch >= self.plan.freeze_epochs]
 
 
+def _typed(raw, key, kind):
+    value = raw.get(key) if type(raw) is dict else None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ProtocolError(f"a fit trace with a malformed {key!r}")
+    return value
+
+
+class _Losses:
+    """Each batch's loss, from the judge's own data set and the kit's loss function."""
+
+    def __init__(self, images: int):
+        self.helper = yolo()
+        self.dataset = self.helper.HelmetDataset(None, "train", limit=images)
+
+    def __call__(self, indices: list[int], output) -> float | None:
+        if not isinstance(output, torch.Tensor) or not indices or \
+                not all(type(i) is int and 0 <= i < len(self.dataset) for i in indices):
+            return None
+        _, targets = self.helper.collate([self.dataset[i] for i in indices])
+        try:
+            with torch.no_grad():
+                return float(self.helper.yolo_loss(output.float(), targets))
+        except (RuntimeError, ValueError, IndexError):
+            return None
+
+
 def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool = False) -> FitTrace:
     """Run the learner's fit on a fresh model and a small slice, watching every forward and step."""
-    model = fresh_model()
-    dataset = CountingDataset(small_dataset(plan.images))
-    if stale_gradients:
-        leave_stale_gradients(model)
-    trace = FitTrace(plan)
-    backbone, head = model.backbone, model.head
-    bns = batchnorms(backbone)
-    initial_backbone = state_copy(backbone)
-    initial_head = state_copy(head)
-    trace.initial_backbone = initial_backbone
-    own = {id(p) for p in model.parameters()}
-    helper = yolo()
-
-    def on_forward(module, args, output):
-        if not torch.is_grad_enabled() or not args or not isinstance(args[0], torch.Tensor):
-            return
-        batch = int(args[0].shape[0])
+    fit = submission.function("fit")
+    model = fresh_model(submission)
+    raw = submission.instrument("fit_trace", "running your fit on a slice of the helmet data",
+                                fit=fit, model=model, images=plan.images, kwargs=plan.kwargs(),
+                                seed=1, stale_gradients=stale_gradients)
+    if type(raw) is not dict:
+        raise CheckFailed("the learner process did not report on fit", "a trace", "run fit")
+    if raw.get("error") is not None:
+        raise LearnerError(Evidence.parse(raw["error"]), "running your fit")
+    parameters = [n for n in _typed(raw, "parameters", list) if type(n) is str]
+    losses = _Losses(plan.images)
+    trace = FitTrace(plan, raw.get("history"), order=[i for i in _typed(raw, "order", list)
+                                                       if type(i) is int],
+                     parameters=parameters)
+    for entry in _typed(raw, "forwards", list):
+        indices = [i for i in _typed(entry, "indices", list) if type(i) is int]
         trace.forwards.append(Forward(
-            epoch=dataset.epoch(),
-            batch=batch,
-            loss=batch_loss(helper, dataset, batch, output),
-            backbone_bn_training=tuple(bn.training for bn in bns),
-            trainable=numel(p for p in model.parameters() if p.requires_grad),
-        ))
-
-    def on_step(optimizer, args, kwargs):
-        if not any(id(p) in own for g in optimizer.param_groups for p in g["params"]):
-            return
+            epoch=_typed(entry, "epoch", int), batch=_typed(entry, "batch", int),
+            loss=losses(indices, entry.get("output")),
+            backbone_bn_training=tuple(bool(b) for b in _typed(entry, "backbone_bn_training", list)),
+            trainable=_typed(entry, "trainable", int)))
+    since_start: set[str] = set()
+    own = set(parameters)
+    for entry in _typed(raw, "steps", list):
+        groups = _typed(entry, "groups", list)
+        changed = {n for n in _typed(entry, "changed", list) if type(n) is str}
+        since_start |= changed
         trace.steps.append(Step(
-            epoch=dataset.epoch(),
-            lrs=tuple(float(g["lr"]) for g in optimizer.param_groups),
-            weight_decays=tuple(float(g.get("weight_decay", 0.0)) for g in optimizer.param_groups),
-            group_sizes=tuple(len(g["params"]) for g in optimizer.param_groups),
-            backbone_params_changed=changed_entries(backbone, initial_backbone, params_only=True),
-            backbone_buffers_changed=changed_entries(backbone, initial_backbone, buffers_only=True),
-            head_changed=bool(changed_entries(head, initial_head, params_only=True)),
-            backbone_params={n: p.detach().clone() for n, p in backbone.named_parameters()},
-        ))
-
-    forward_handle = model.register_forward_hook(on_forward)
-    step_handle = register_optimizer_step_post_hook(on_step)
-    try:
-        torch.manual_seed(1)
-        trace.history = submission.fit(model, dataset, **plan.kwargs())
-    finally:
-        forward_handle.remove()
-        step_handle.remove()
+            epoch=_typed(entry, "epoch", int),
+            lrs=tuple(float(_typed(g, "lr", (int, float))) for g in groups),
+            weight_decays=tuple(float(_typed(g, "weight_decay", (int, float))) for g in groups),
+            group_sizes=tuple(_typed(g, "size", int) for g in groups),
+            changed=changed,
+            backbone_params_changed=sorted(n for n in since_start
+                                           if under(n, "backbone") and n in own),
+            backbone_buffers_changed=sorted(n for n in since_start
+                                            if under(n, "backbone") and n not in own),
+            head_changed=any(under(n, "head") and n in own for n in since_start)))
     return trace
-
-
-def batch_loss(helper, dataset: CountingDataset, batch: int, output) -> float | None:
-    """The kit's loss on the batch just served (its last `batch` items), or None if unknown."""
-    if not isinstance(output, torch.Tensor) or len(dataset.indices) < batch:
-        return None
-    items = [dataset.dataset[i] for i in dataset.indices[-batch:]]
-    with torch.no_grad():
-        _, targets = helper.collate(items)
-        return float(helper.yolo_loss(output.detach(), targets))
 
 
 def expect_ran(trace: FitTrace) -> None:
@@ -234,13 +241,6 @@ def expect_ran(trace: FitTrace) -> None:
                     f"(training forwards seen: {len(trace.forwards)})",
            expected=f"optimizer steps in both phases: {plan.freeze_epochs} frozen epochs, then "
                     f"{plan.unfreeze_epochs} unfrozen, each a pass over the {plan.images} images",
-           fix="for each epoch, loop over DataLoader(dataset, batch_size=..., shuffle=True, "
-               "collate_fn=collate): loss = yolo_loss(model(images), targets), "
-               "optimizer.zero_grad(), loss.backward(), optimizer.step()")
-
-
-def describe_names(names: list[str], limit: int = 4) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
+           fix="for each epoch, loop over a DataLoader of the data set; for each batch compute "
+               "the kit's loss on the model's predictions, clear the gradients, backpropagate "
+               "and step the optimizer")

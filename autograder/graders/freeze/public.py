@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from autograder.checks import check, expect
 from autograder.graders.freeze.common import (
-    batchnorms, describe_names, expect_ran, fresh_model, observe_fit,
+    batchnorm_names, describe_names, expect_ran, fresh_model, observe_fit,
+    optimizer_groups, under,
 )
 
 
@@ -18,78 +18,84 @@ def fit_trace(submission):
 @check(exercise="freeze", points=1, tags=["freezing"], visibility="visible")
 def test_freeze_turns_off_requires_grad(submission):
     """After freeze(model.backbone), no backbone parameter requires grad; the head still does."""
-    model = fresh_model()
-    submission.freeze(model.backbone)
-    still = [n for n, p in model.backbone.named_parameters() if p.requires_grad]
+    model = fresh_model(submission)
+    submission.function("freeze")(model.get("backbone", keep=True))
+    info = model.describe(values=False)
+    still = [n for n, p in info.parameters.items() if under(n, "backbone") and p.requires_grad]
     expect(not still,
            observed=f"{len(still)} backbone parameters still require grad ({describe_names(still)})",
            expected="requires_grad == False for every parameter of the module",
-           fix="loop over module.parameters() and call p.requires_grad_(False); setting "
-               "module.requires_grad = False only adds an attribute and freezes nothing")
-    expect(all(p.requires_grad for p in model.head.parameters()),
+           fix="switch requires_grad off on each parameter the module holds (the in-place method "
+               "requires_grad_ does it); setting module.requires_grad = False only adds an "
+               "attribute and freezes nothing")
+    expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "head")),
            observed="freezing the backbone also froze the head",
            expected="only the module passed in is frozen",
-           fix="touch module.parameters() only, not the whole model")
+           fix="touch the parameters of the module you are given only, not the whole model")
 
 
 @check(exercise="freeze", points=1, tags=["batchnorm", "freezing"], visibility="visible")
 def test_freeze_puts_batchnorm_in_eval(submission):
     """After freeze(model.backbone), every BatchNorm layer of the backbone is in eval mode."""
-    model = fresh_model()
-    submission.freeze(model.backbone)
-    training = [type(m).__name__ for m in batchnorms(model.backbone) if m.training]
+    model = fresh_model(submission)
+    submission.function("freeze")(model.get("backbone", keep=True))
+    info = model.describe(values=False)
+    norms = batchnorm_names(info, "backbone")
+    training = [n for n in norms if info.submodule(n).training]
     expect(not training,
-           observed=f"{len(training)} of {len(batchnorms(model.backbone))} BatchNorm layers are "
-                    "still in train mode, so every forward pass keeps updating their running "
-                    "mean and variance",
+           observed=f"{len(training)} of {len(norms)} BatchNorm layers are still in train mode, "
+                    "so every forward pass keeps updating their running mean and variance",
            expected="every BatchNorm layer inside the module in eval mode",
-           fix="for each layer in module.modules() that is an nn.BatchNorm2d (or any "
-               "nn.modules.batchnorm._BatchNorm), call layer.eval()")
+           fix="visit every layer inside the module and put each BatchNorm layer (any "
+               "nn.modules.batchnorm._BatchNorm) in eval mode")
 
 
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="visible")
 def test_unfreeze_restores_training(submission):
     """freeze then unfreeze(model.backbone): every parameter requires grad, every layer trains."""
-    model = fresh_model()
-    submission.freeze(model.backbone)
-    submission.unfreeze(model.backbone)
-    frozen = [n for n, p in model.backbone.named_parameters() if not p.requires_grad]
+    model = fresh_model(submission)
+    backbone = model.get("backbone", keep=True)
+    submission.function("freeze")(backbone)
+    submission.function("unfreeze")(backbone)
+    info = model.describe(values=False)
+    frozen = [n for n, p in info.parameters.items() if under(n, "backbone") and not p.requires_grad]
     expect(not frozen,
            observed=f"{len(frozen)} backbone parameters still do not require grad",
            expected="requires_grad == True for every parameter",
-           fix="call p.requires_grad_(True) for every p in module.parameters()")
-    resting = [n or "the backbone itself" for n, m in model.backbone.named_modules()
-               if not m.training]
+           fix="switch requires_grad back on for every parameter the module holds")
+    resting = [n for n, m in info.modules if under(n, "backbone") and not m.training]
     expect(not resting,
            observed=f"layers still in eval mode: {describe_names(resting)}",
            expected="the module and all its layers in train mode",
-           fix="call module.train() at the end of unfreeze")
+           fix="the module's train() method puts it and every layer inside back in train "
+               "mode: end unfreeze with it")
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
 def test_optimizer_is_sgd_with_two_groups(submission):
     """build_optimizer(model, lr=0.01) returns a torch.optim.SGD with two parameter groups."""
-    optimizer = submission.build_optimizer(fresh_model(), lr=0.01)
-    expect(isinstance(optimizer, torch.optim.SGD),
-           observed=f"build_optimizer returned a {type(optimizer).__name__}",
+    model = fresh_model(submission)
+    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01),
+                              model.describe(values=False))
+    expect(groups.type_ok,
+           observed=f"build_optimizer returned a {groups.type}",
            expected="a torch.optim.SGD",
-           fix="return torch.optim.SGD([...two groups...], lr=lr, momentum=momentum)")
-    expect(len(optimizer.param_groups) == 2,
-           observed=f"the optimizer has {len(optimizer.param_groups)} parameter group(s)",
+           fix="build a torch.optim.SGD, passing it the two groups, lr and momentum")
+    expect(len(groups.names) == 2,
+           observed=f"the optimizer has {len(groups.names)} parameter group(s)",
            expected="2 groups: 0 = weights with more than one dimension, 1 = all the others",
-           fix="pass a list of two dicts: [{'params': decayed, 'weight_decay': weight_decay}, "
-               "{'params': not_decayed, 'weight_decay': 0.0}]")
+           fix="give SGD a list of two dicts, each with its 'params' and its 'weight_decay'")
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
 def test_optimizer_holds_every_parameter_once(submission):
     """The optimizer holds every parameter of the model exactly once."""
-    model = fresh_model()
-    optimizer = submission.build_optimizer(model, lr=0.01)
-    held = [id(p) for g in optimizer.param_groups for p in g["params"]]
-    names = {id(p): n for n, p in model.named_parameters()}
-    missing = [names[i] for i in names if i not in held]
-    twice = sorted({names.get(i, "?") for i in held if held.count(i) > 1})
+    model = fresh_model(submission)
+    info = model.describe(values=False)
+    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+    held = [n for group in groups.names for n in group]
+    missing = [n for n in info.parameters if n not in held]
+    twice = sorted({n for n in held if held.count(n) > 1})
     expect(not missing,
            observed=f"{len(missing)} parameters are missing ({describe_names(missing)})",
            expected="all of model.parameters()",
@@ -115,7 +121,7 @@ def test_fit_returns_one_record_per_epoch(submission, fit_trace):
         expect(isinstance(record, dict) and set(record) >= {"epoch", "phase", "loss", "trainable_params"},
                observed=f"record {index} is {record!r}"[:200],
                expected="a dict with keys epoch, phase, loss, trainable_params",
-               fix="append {'epoch': epoch, 'phase': ..., 'loss': ..., 'trainable_params': ...}")
+               fix="append one dict per epoch with those four keys")
     phases = [r["phase"] for r in history]
     wanted = ["freeze"] * plan.freeze_epochs + ["unfreeze"] * plan.unfreeze_epochs
     expect([r["epoch"] for r in history] == list(range(total)) and phases == wanted,
@@ -134,5 +140,5 @@ def test_fit_keeps_the_backbone_frozen_first(submission, fit_trace):
                observed=f"after step {index + 1} of the frozen phase, backbone weights changed: "
                         f"{describe_names(step.backbone_params_changed)}",
                expected="the backbone's weights bitwise unchanged until it is unfrozen",
-               fix="call freeze(model.backbone) before the first frozen epoch, so its "
-                   "parameters get no gradient (and no stale one either)")
+               fix="freeze the backbone before the first frozen epoch, so that its parameters "
+                   "get no gradient (and keep no stale one either)")

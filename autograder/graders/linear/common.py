@@ -1,97 +1,101 @@
-"""What both grader files of `linear` share: building the learner's layer, references, the spy."""
+"""What both grader files of `linear` share: building the learner's layer, references, and
+running LinearFunction forward and backward on inputs the judge chose.
+
+Every fact about the learner's code arrives as plain data through `submission` (a
+`client.Learner`); every reference is computed here with the judge's own torch.
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
-from torch import nn
-from torch.autograd.gradcheck import GradcheckError
-from torch.overrides import TorchFunctionMode
 
-from autograder.checks import CheckFailed, expect, plain
+from autograder import static
+from autograder.checks import CheckFailed, expect, expect_close
+from autograder.client import LearnerError, Remote, TensorInfo
 
-# Functions that would make the exercise pointless; the values name them for the learner.
-FORBIDDEN = {
-    F.linear: "torch.nn.functional.linear",
-    torch._C._nn.linear: "torch.nn.functional.linear",
-}
-
-
-class ForbiddenCallSpy(TorchFunctionMode):
-    """Records every torch function called while active, however the learner reached it."""
-
-    def __init__(self):
-        super().__init__()
-        self.forbidden: set[str] = set()
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        name = FORBIDDEN.get(func)
-        if name is not None:
-            self.forbidden.add(name)
-        return func(*args, **(kwargs or {}))
+LINEAR = "torch.nn.modules.linear.Linear"
+FUNCTION = "torch.autograd.function.Function"
+# Dispatcher operators that would make the exercise pointless, and source names that reach them.
+FORBIDDEN_OPS = {"aten::linear": "torch.nn.functional.linear"}
+FORBIDDEN_NAMES = {"F.linear": "F.linear", "functional.linear": "torch.nn.functional.linear",
+                   "_nn.linear": "torch._C._nn.linear", "aten.linear": "torch.ops.aten.linear",
+                   "nn.Linear": "nn.Linear", "linear": "linear (F.linear imported by name)"}
+# Ways of hiding an operator from the watch (any cell that names them is flagged).
+EVASIONS = ("DisableTorchFunction", "_disabled_torch_function", "profiler", "_set_record_function",
+            "RecordFunction", "_C._autograd")
 
 
-def expect_no_forbidden(spy: ForbiddenCallSpy, what: str) -> None:
-    expect(not spy.forbidden,
-           observed=f"{what} called {', '.join(sorted(spy.forbidden))}",
-           expected="the affine map written with tensor operations (matmul, @, +, addmm)",
-           fix="compute x @ weight.T + bias yourself; the point of the exercise is to build "
-               "what nn.Linear and F.linear do, not to call them")
-
-
-def make_layer(submission, *args, **kwargs):
+def make_layer(submission, *args, seed: int | None = None, **kwargs) -> Remote:
     """The learner's Linear(*args, **kwargs), with construction errors worded for the learner."""
-    layer = submission.Linear(*args, **kwargs)
-    expect(isinstance(layer, nn.Module),
-           observed=f"Linear(...) built a {type(layer).__name__}",
+    layer = submission.new("Linear", *args, seed=seed, **kwargs)
+    expect(layer.kind == "module",
+           observed=f"Linear(...) built a {layer.type}",
            expected="an nn.Module subclass",
            fix="declare the class as `class Linear(nn.Module):` and call super().__init__()")
     return layer
 
 
-def parameter_dict(layer) -> dict:
-    return dict(layer.named_parameters())
-
-
-def registered_weight(layer, name: str = "weight") -> torch.Tensor:
+def registered_weight(info, name: str = "weight") -> TensorInfo:
     """The layer's `name` parameter, or a CheckFailed that explains registration."""
-    params = parameter_dict(layer)
+    params = info.parameters
     if name in params:
         return params[name]
-    value = getattr(layer, name, None)
+    value = info.attributes.get(name)
     listed = sorted(params) or "nothing"
-    if isinstance(value, torch.Tensor):
+    if isinstance(value, TensorInfo):
         raise CheckFailed(
-            f"`{name}` is a plain {type(value).__name__} (requires_grad={value.requires_grad}), "
+            f"`{name}` is a plain {value.type} (requires_grad={value.requires_grad}), "
             f"so named_parameters() lists {listed}; no optimizer built from "
             "model.parameters() will ever update it, state_dict() does not save it and .to() "
             "does not move it",
             f"`{name}` registered as a parameter",
-            f"wrap it: self.{name} = nn.Parameter(torch.empty(...)); assigning an nn.Parameter "
-            "to a module attribute registers it",
+            "wrap the tensor in nn.Parameter when you assign it to the module: assigning an "
+            "nn.Parameter to a module attribute is what registers it",
         )
+    if name == "bias" and name in info.none_parameters:
+        raise CheckFailed("`bias` is registered as None although bias=True",
+                          "a bias parameter of shape (out_features,)",
+                          "create the bias parameter whenever bias is True; register None only "
+                          "when bias is False")
     raise CheckFailed(f"the layer has no `{name}` (named_parameters() lists {listed})",
                       f"a parameter named `{name}`",
-                      f"create self.{name} = nn.Parameter(...) in __init__")
+                      f"create self.{name} as an nn.Parameter in __init__")
 
 
-def reference_forward(x, weight, bias):
-    """y = x W^T + b on grader-owned plain copies: (*, in) -> (*, out)."""
-    x, weight = plain(x, what="the input"), plain(weight, what="weight")
+def reference_forward(x: torch.Tensor, weight: torch.Tensor, bias) -> torch.Tensor:
+    """y = x W^T + b with the judge's torch: (*, in) -> (*, out)."""
     y = torch.matmul(x, weight.transpose(0, 1))
-    if bias is not None:
-        y = y + plain(bias, what="bias")
-    return y
+    return y + bias if bias is not None else y
 
 
 def uniform_bound(in_features: int) -> float:
     return 1.0 / math.sqrt(in_features)
 
 
-def get_function(submission):
-    fn = submission.LinearFunction
-    expect(isinstance(fn, type) and issubclass(fn, torch.autograd.Function),
+def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
+    """The classic wrong forwards, recognised from the output, in a learner's words."""
+    if not isinstance(y, torch.Tensor):
+        return None
+    out, inp = weight.shape
+    reference = reference_forward(x, weight, bias)
+    if x.dim() == 2 and tuple(y.shape) == (out, x.shape[0]):
+        if out != x.shape[0] or torch.allclose(y.double(), reference.T.double(), atol=1e-5):
+            return (f"the output has shape {tuple(y.shape)} laid out as (out_features, batch): "
+                    "the product is taken as weight times the input (weight @ x.T) instead of "
+                    "the input times the transposed weight, so each row is one output feature "
+                    "rather than one sample")
+    if bias is not None and tuple(y.shape) == tuple(reference_forward(x, weight, None).shape):
+        if torch.allclose(y.double(), reference_forward(x, weight, None).double(), atol=1e-5):
+            return "the output equals x @ weight.T without the bias: the bias is never added"
+    return None
+
+
+def get_function(submission) -> Remote:
+    fn = submission.lookup("LinearFunction")
+    is_function = isinstance(fn, Remote) and fn.kind == "class" and fn.inherits(FUNCTION)
+    expect(is_function,
            observed=f"LinearFunction is {fn!r}",
            expected="a subclass of torch.autograd.Function",
            fix="declare `class LinearFunction(torch.autograd.Function):` with static forward "
@@ -99,7 +103,8 @@ def get_function(submission):
     return fn
 
 
-def gradcheck_inputs(shape_x, in_features=5, out_features=3, *, bias=True, x_grad=True, seed=0):
+def function_inputs(shape_x, in_features=5, out_features=3, *, bias=True, x_grad=True, seed=0):
+    """float64 inputs for LinearFunction, drawn by the judge."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(*shape_x, in_features, dtype=torch.float64, generator=g).requires_grad_(x_grad)
     w = torch.randn(out_features, in_features, dtype=torch.float64, generator=g).requires_grad_()
@@ -108,23 +113,112 @@ def gradcheck_inputs(shape_x, in_features=5, out_features=3, *, bias=True, x_gra
     return x, w, b
 
 
-def run_gradcheck(fn, x, w, b, what: str) -> None:
+@dataclass
+class FunctionRun:
+    """LinearFunction.apply(x, weight, bias) and one backward pass, as the learner side did them."""
+
+    x: torch.Tensor
+    weight: torch.Tensor
+    bias: torch.Tensor | None
+    output: torch.Tensor
+    grad_fn: str | None
+    upstream: torch.Tensor
+    grads: dict[str, torch.Tensor | None]     # "x", "weight", "bias" -> .grad after backward
+    forward_ops: tuple[str, ...]
+    backward_ops: tuple[str, ...]
+    x_requires_grad: bool
+
+
+def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=True,
+                 x_grad=True, seed=0, what: str = "") -> FunctionRun:
+    """Forward and backward through the learner's LinearFunction, on the judge's inputs; the
+    output is checked against x @ weight.T + bias first, so a function that ignores its inputs
+    never gets as far as its gradients."""
+    fn = get_function(submission)
+    x, w, b = function_inputs(shape_x, in_features, out_features, bias=bias, x_grad=x_grad,
+                              seed=seed)
+    remote = {"x": submission.tensor(x), "weight": submission.tensor(w),
+              "bias": submission.tensor(b) if b is not None else None}
+    answer = fn.call(remote["x"], remote["weight"], remote["bias"], method="apply", keep=True,
+                     watch=True, action="calling LinearFunction.apply(x, weight, bias)")
+    y = answer.value
+    expect(isinstance(y, Remote) and y.kind == "tensor",
+           observed=f"LinearFunction.apply returned {y!r}",
+           expected="a tensor",
+           fix="return the output tensor from forward")
+    info = y.describe()
+    reference = reference_forward(x.detach(), w.detach(), b.detach() if b is not None else None)
+    expect_close(info.value, reference, what=f"LinearFunction.apply(x, weight, bias){what}",
+                 fix="in forward, compute x @ weight.T and add the bias when it is not None; "
+                     "every output must depend on the inputs you are given")
+    g = torch.Generator().manual_seed(seed + 100)
+    upstream = torch.randn(reference.shape, dtype=torch.float64, generator=g)
     try:
-        ok = torch.autograd.gradcheck(lambda *a: fn.apply(*a), (x, w, b), eps=1e-6, atol=1e-5,
-                                      raise_exception=True)
-    except NotImplementedError:
-        raise
-    except (GradcheckError, RuntimeError) as exc:
-        # RuntimeError: autograd rejected what backward returned (a wrong shape, a gradient
-        # for a None input); NotImplementedError (an untouched stub) passes through.
-        message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CheckFailed(
-            f"gradcheck on {what} failed: {message}",
-            "the gradients your backward returns to match finite differences of your forward",
-            "in backward, with y = x W^T + b: grad_x = grad_out @ W, grad_W = grad_out^T @ x "
-            "summed over every leading dimension (flatten x and grad_out to 2-D first), "
-            "grad_b = grad_out summed over every dimension but the last; return one gradient "
-            "per forward input, in order, None for a bias that is None",
-        ) from None
-    expect(ok, observed=f"gradcheck on {what} returned False", expected="True",
-           fix="compare your backward's gradients with finite differences")
+        backward = y.call(upstream, method="backward", watch=True,
+                          action="calling backward() on LinearFunction's output")
+    except LearnerError as exc:
+        evidence = exc.evidence
+        at = f" at {evidence.frames[-1].place()}" if evidence.frames else ""
+        raise CheckFailed(f"backward{what} failed with {evidence.error}{at}",
+                          "one gradient per forward input, each shaped like that input",
+                          GRADIENT_FIX) from None
+    grads = {}
+    for name, tensor in remote.items():
+        grads[name] = tensor.describe().grad if tensor is not None else None
+    return FunctionRun(x.detach(), w.detach(), b.detach() if b is not None else None,
+                       info.value, info.grad_fn, upstream, grads, answer.ops, backward.ops,
+                       x_grad)
+
+
+GRADIENT_FIX = ("in backward, with y = x W^T + b: grad_x = grad_out @ W; grad_W = "
+                "grad_output^T @ x summed over every leading dimension (flatten both to 2-D "
+                "first); grad_b = grad_output summed over every dimension but the last; return one "
+                "gradient per forward input, in order, None for a bias that is None")
+
+
+def expect_gradients(run: FunctionRun, what: str) -> None:
+    """Each gradient the backward produced equals the formula's, on the same inputs."""
+    g, x, w = run.upstream, run.x, run.weight
+    g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+    expected = {"x": g @ w, "weight": g2.T @ x2, "bias": g2.sum(0) if run.bias is not None else None}
+    for name in ("x", "weight", "bias"):
+        if expected[name] is None or (name == "x" and not run.x_requires_grad):
+            continue
+        got = run.grads[name]
+        label = {"x": "grad_x", "weight": "grad_W", "bias": "grad_b"}[name]
+        if got is None:
+            raise CheckFailed(f"after backward on {what}, {name}.grad is None: backward returned "
+                              f"None for {label}",
+                              f"{label} computed from grad_output", GRADIENT_FIX)
+        if name == "weight" and x.dim() == 3 and tuple(got.shape) == tuple(w.shape):
+            last = g[-1].T @ x[-1]
+            if torch.allclose(got.double(), last, atol=1e-8):
+                raise CheckFailed(f"on {what}, grad_W only holds the last sample of the leading "
+                                  "dimension", "grad_W summed over every leading dimension",
+                                  GRADIENT_FIX)
+        expect_close(got, expected[name], what=f"{label} on {what}", fix=GRADIENT_FIX,
+                     rtol=1e-7, atol=1e-9)
+
+
+def forbidden_ops(ops: tuple[str, ...]) -> list[str]:
+    return sorted({FORBIDDEN_OPS[o] for o in ops if o in FORBIDDEN_OPS})
+
+
+def forbidden_in_source(submission, class_name: str) -> list[str]:
+    """Forbidden names that the class's own source uses (nn.Linear, F.linear, ...)."""
+    node = static.definition(submission.sources, class_name)
+    used = static.dotted_names(node)
+    found = {label for name, label in FORBIDDEN_NAMES.items()
+             if name in used and name != "linear"}
+    if "linear" in used and not any(n.endswith(".linear") for n in used if n != "linear"):
+        found.add(FORBIDDEN_NAMES["linear"])
+    return sorted(found)
+
+
+def expect_no_forbidden(found: list[str], what: str) -> None:
+    expect(not found,
+           observed=f"{what} uses {', '.join(found)}",
+           expected="the affine map written with tensor operations (matmul, @, +, addmm)",
+           fix="compute the product of the input and the transposed weight yourself, then add "
+               "the bias; the point of the exercise is to build what nn.Linear and F.linear do, "
+               "not to call them")

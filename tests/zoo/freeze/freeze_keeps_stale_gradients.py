@@ -1,7 +1,7 @@
 """
 Misconception: requires_grad_(False) is enough; a gradient left from an earlier backward is harmless (SGD applies momentum and weight decay to any parameter whose .grad is not None).
 Caught by: freeze/freeze_clears_gradients
-Mentions: p.grad = None
+Mentions: .grad to None
 """
 from torch import nn
 

@@ -1,0 +1,390 @@
+"""Confine the process that runs learner code with the kernel's own mechanisms, where allowed.
+
+In the order bubblewrap and nsjail use (`confine` below):
+
+1. new namespaces: PID (a fresh /proc; when the learner process ends, the kernel ends every
+   process it started), mount, network (loopback only), IPC and UTS; as root directly, as an
+   unprivileged user inside a user namespace where the system allows one;
+2. a new root file system: a tmpfs holding read-only bind mounts of the system, Python and the
+   engine (its graders folder covered by an empty tmpfs), and one writable tmpfs, the scratch
+   folder; the old root is detached;
+3. resource limits: address space, processes, file size, open files, CPU time, no core files;
+4. a distinct unprivileged uid per concurrently graded submission (as root), all capabilities
+   dropped, `no_new_privs`.
+
+Each step that the system refuses is skipped and reported: a learner's laptop without user
+namespaces gets limits and `no_new_privs` only; a container that forbids `unshare` (Gradescope)
+gets the distinct uid and limits. `Report.protections` says what took effect, `Report.missing`
+what did not and why; both go into the result.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import platform
+import resource
+import shutil
+import site
+import socket
+import stat
+import struct
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.assignments import COURSE_ROOT, GRADERS_DIR, PACKAGE_DIR
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
+MS_REC, MS_PRIVATE, MS_RELATIME = 16384, 1 << 18, 1 << 21
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAP_AMBIENT = 38, 36, 47
+_SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126},
+             "aarch64": {"pivot_root": 41, "capset": 91}}
+# Set by an instructor (or a test) to grade as if the system refused every namespace:
+# what a container that forbids `unshare`, such as Gradescope's, gets.
+REFUSE_ENV = "AUTOGRADER_NO_NAMESPACES"
+UID_BASE = int(os.environ.get("AUTOGRADER_UID_BASE", "61000"))
+SANDBOX = "/sandbox"            # the scratch folder's parent inside the new root
+
+
+@dataclass
+class Report:
+    """What confinement took effect, in words for the learner and the instructor."""
+
+    protections: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    workdir: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to set up for one learner process (decided by the grading process)."""
+
+    run_dir: str                    # an empty folder of the grading process's, for the new root
+    assignment: str
+    helper_files: tuple[str, ...]   # copied into the scratch folder
+    slot: int                       # 0 .. jobs-1: which distinct uid
+    memory_bytes: int | None        # address space on top of the current size
+    cpu_seconds: int
+    threads: int = 1                # torch intra-op threads
+    scratch_mb: int = 512
+    hide: tuple[str, ...] = ()      # further folders the learner must not see (submissions, results)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{what}: {os.strerror(code)}")
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    enc = lambda s: s.encode() if isinstance(s, str) else s  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {target}")
+
+
+def _syscall(name: str, *args) -> int:
+    number = _SYSCALLS.get(platform.machine(), {}).get(name)
+    if number is None:
+        raise OSError(errno.ENOSYS, f"{name} is not known on {platform.machine()}")
+    return _libc.syscall(ctypes.c_long(number), *args)
+
+
+def prctl(option: int, arg: int = 0) -> int:
+    return _libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0)
+
+
+# -- step 1: namespaces (in the supervising process, before it forks the learner) ---------------
+
+def unshare(report: Report) -> str:
+    """New namespaces for the children of this process. Returns "root", "user" (an unprivileged
+    user namespace) or "none"."""
+    if os.environ.get(REFUSE_ENV) == "1":
+        report.missing.append(f"namespaces (refused: {REFUSE_ENV}=1)")
+        return "none"
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if os.geteuid() == 0 and _libc.unshare(flags) == 0:
+        return "root"
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(flags | CLONE_NEWUSER) == 0:
+        inner = UID_BASE
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{inner} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{inner} {gid} 1")
+            return "user"
+        except OSError as exc:
+            report.missing.append(f"user namespace (its uid map was refused: {exc.strerror})")
+            return "none"
+    report.missing.append(f"namespaces (unshare refused: {os.strerror(ctypes.get_errno())})")
+    return "none"
+
+
+# -- step 2: the new root ---------------------------------------------------------------------------
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def visible_paths() -> list[str]:
+    """What the learner process may read: the system, Python and its packages, the engine
+    and the course's data. Never the course root itself (solutions, tests, submissions)."""
+    wanted = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
+              "/sys/devices/system/cpu"]
+    wanted += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    wanted += list(site.getsitepackages()) + [p for p in sys.path if p]
+    allowed_inside = [PACKAGE_DIR, COURSE_ROOT / "data", Path(sys.prefix).resolve()]
+    chosen: list[Path] = []
+    for entry in wanted:
+        try:
+            path = Path(entry).resolve()
+        except OSError:
+            continue
+        if not path.exists() or _inside(COURSE_ROOT, path):
+            continue   # the course root, or a folder that holds it
+        if _inside(path, COURSE_ROOT) and not any(_inside(path, a) for a in allowed_inside):
+            continue
+        chosen.append(path)
+    for extra in (PACKAGE_DIR, COURSE_ROOT / "data"):
+        if extra.exists():
+            chosen.append(extra.resolve())
+    # Keep outermost folders only, in order, each once.
+    outer = []
+    for path in sorted(set(chosen), key=lambda p: (len(p.parts), str(p))):
+        if not any(_inside(path, o) for o in outer):
+            outer.append(path)
+    return [str(p) for p in outer]
+
+
+def _bind_read_only(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND)
+    # A remount keeps the flags the kernel locks (atime and exec flags), and adds read-only.
+    held = os.statvfs(target).f_flag
+    keep = 0
+    for st_flag, ms_flag in ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                             (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
+        if held & st_flag:
+            keep |= ms_flag
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | keep)
+
+
+def _tmpfs(target: str, options: str, flags: int = MS_NOSUID | MS_NODEV) -> None:
+    os.makedirs(target, exist_ok=True)
+    _mount("tmpfs", target, "tmpfs", flags, options)
+
+
+def new_root(plan: Plan, report: Report, uid: int) -> str:
+    """Build the learner's root file system under plan.run_dir and switch to it. Returns the
+    scratch folder's path inside it."""
+    root = plan.run_dir
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _tmpfs(root, "mode=0755,size=16m")
+    for path in visible_paths():
+        try:
+            _bind_read_only(path, root + path)
+        except OSError:
+            if path in ("/usr", "/etc", str(PACKAGE_DIR)):
+                raise
+    hidden = [str(GRADERS_DIR), *(str(COURSE_ROOT / n) for n in (
+        "solutions", "tests", "submitted", "autograded", "feedback", "results", "dist")),
+        *plan.hide]
+    for path in hidden:
+        if os.path.isdir(root + path):
+            _tmpfs(root + path, "mode=0555,size=4k", MS_NOSUID | MS_NODEV | MS_RDONLY)
+    _tmpfs(root + "/dev", "mode=0755,size=64k")
+    for node in ("null", "zero", "full", "random", "urandom"):
+        open(f"{root}/dev/{node}", "a").close()
+        _mount(f"/dev/{node}", f"{root}/dev/{node}", None, MS_BIND)
+    _tmpfs(root + "/dev/shm", "mode=1777,size=64m")
+    _tmpfs(root + "/tmp", "mode=1777,size=64m")
+    _tmpfs(root + SANDBOX, f"mode=0755,size={plan.scratch_mb}m")
+    workdir = f"{SANDBOX}/{plan.assignment}"
+    os.makedirs(root + workdir)
+    for helper in plan.helper_files:
+        shutil.copy2(helper, root + workdir)
+    for entry in [root + workdir, *(f"{root}{workdir}/{os.path.basename(h)}"
+                                    for h in plan.helper_files)]:
+        os.chown(entry, uid, uid)
+    os.chmod(root + workdir, 0o700)
+    os.makedirs(root + "/proc", exist_ok=True)
+    try:
+        _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError as exc:
+        report.missing.append(f"a private /proc ({exc.strerror}); the learner process has none")
+    os.chdir(root)
+    _check(_syscall("pivot_root", b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "detach the old root")
+    os.chdir("/")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    return workdir
+
+
+def loopback_up() -> None:
+    """Bring up `lo` in the new network namespace: loopback is its only interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, request)[:18])[1]  # SIOCGIFFLAGS
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 1))       # SIOCSIFFLAGS, IFF_UP
+
+
+# -- steps 3 and 4: limits, identity, capabilities -------------------------------------------------
+
+def _user_processes(uid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def set_limits(plan: Plan, report: Report, *, own_uid: bool, vm_bytes: int) -> None:
+    limits = [("file size", resource.RLIMIT_FSIZE, 256 << 20),
+              ("open files", resource.RLIMIT_NOFILE, 1024),
+              ("CPU time", resource.RLIMIT_CPU, plan.cpu_seconds),
+              ("core files", resource.RLIMIT_CORE, 0)]
+    if plan.memory_bytes:
+        limits.insert(0, ("memory", resource.RLIMIT_AS, vm_bytes + plan.memory_bytes))
+    # The process limit counts every process of the uid: with a uid of its own the submission
+    # gets 128; sharing the grader's uid, 256 on top of what that user already runs.
+    processes = 128 if own_uid else _user_processes(os.getuid()) + 256
+    limits.append(("processes", resource.RLIMIT_NPROC, processes))
+    applied = []
+    for name, kind, value in limits:
+        try:
+            soft, hard = resource.getrlimit(kind)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(kind, (value, value))
+            applied.append(name)
+        except (ValueError, OSError):
+            report.missing.append(f"the {name} limit")
+    report.protections.append("limits: " + ", ".join(applied))
+
+
+def _drop_bounding_set() -> None:
+    try:
+        last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        last = 40
+    for cap in range(last + 1):
+        prctl(PR_CAPBSET_DROP, cap)
+
+
+def _capset_none() -> bool:
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)    # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()                    # effective, permitted, inheritable: none
+    return _syscall("capset", ctypes.byref(header), ctypes.byref(data)) == 0
+
+
+def _capabilities_left() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    except OSError:
+        pass
+    return None
+
+
+def drop_privileges(mode: str, uid: int, report: Report) -> None:
+    """Become `uid` (as root), drop every capability, and set no_new_privs."""
+    if mode in ("root", "user") or os.geteuid() == 0:
+        _drop_bounding_set()
+    _libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)          # PR_CAP_AMBIENT_CLEAR_ALL
+    if os.geteuid() == 0 and mode != "user":
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        report.protections.append(f"uid {uid} of its own")
+    elif mode == "user":
+        _capset_none()
+        report.missing.append("a uid of its own (an unprivileged user namespace maps one uid)")
+    else:
+        report.missing.append("a uid of its own (the grader does not run as root)")
+    if prctl(PR_SET_NO_NEW_PRIVS, 1) == 0:
+        report.protections.append("no_new_privs")
+    left = _capabilities_left()
+    if left == 0 or (left is None and os.geteuid() != 0):
+        report.protections.append("no capabilities")
+    elif left:
+        report.missing.append(f"capability drop (CapEff {left:x})")
+
+
+# -- the whole sequence -------------------------------------------------------------------------------
+
+def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
+    """Run in the learner process (pid 1 of its PID namespace where there is one), before any
+    learner code. Returns the scratch folder, which becomes the working directory."""
+    uid = UID_BASE + plan.slot
+    if mode in ("root", "user"):
+        if mode == "user":
+            uid = UID_BASE
+        workdir = new_root(plan, report, uid)
+        report.protections += ["PID namespace", "mount namespace (read-only system, graders "
+                               "hidden, writable scratch only)"]
+        try:
+            loopback_up()
+            report.protections.append("network namespace (loopback only)")
+        except OSError as exc:
+            report.missing.append(f"loopback in the network namespace ({exc.strerror})")
+        try:
+            socket.sethostname("sandbox")
+        except OSError:
+            pass
+    else:
+        workdir = os.path.join(plan.run_dir, plan.assignment)
+        os.makedirs(workdir)
+        for helper in plan.helper_files:
+            shutil.copy2(helper, workdir)
+        if os.geteuid() == 0:
+            for entry in [workdir, *(os.path.join(workdir, os.path.basename(h))
+                                     for h in plan.helper_files)]:
+                os.chown(entry, uid, uid)
+            os.chmod(plan.run_dir, 0o711)
+            readable = [p for p in GRADERS_DIR.glob("*/hidden.py")
+                        if p.stat().st_mode & stat.S_IROTH]
+            if readable:
+                report.missing.append("hidden graders out of reach (no mount namespace, and "
+                                      "the graders' files are readable by every user)")
+        report.missing.append("PID, mount and network namespaces")
+    os.chdir(workdir)
+    set_limits(plan, report, own_uid=(os.geteuid() == 0 and mode != "user"), vm_bytes=vm_bytes)
+    drop_privileges(mode, uid, report)
+    report.workdir = workdir
+    return workdir
+
+
+def remove_tree(path: str) -> None:
+    """Remove a scratch folder whatever the learner left in it (deep trees, read-only or
+    foreign-owned files, symbolic links, which are never followed). Never raises."""
+    if not os.path.lexists(path):
+        return
+    try:
+        shutil.rmtree(path)
+        return
+    except (OSError, RecursionError):
+        pass
+    for command in (["chmod", "-R", "u+rwX", "--", path], ["rm", "-rf", "--", path]):
+        try:
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=120, check=False)
+        except (OSError, subprocess.SubprocessError):
+            pass

@@ -1,0 +1,162 @@
+"""What the learner process can watch while learner code runs, reported as plain data.
+
+`OpWatch` lists the operators that reached PyTorch's dispatcher during a call (`aten::linear`
+however it was reached: `F.linear`, `torch.ops.aten.linear`, with torch functions disabled).
+`fit_trace` runs the learner's `fit` on a small slice of the helmet data and records every
+training forward pass and optimizer step with hooks owned by this module.
+
+These run on the learner's side of the boundary, so the judge treats what they report as
+evidence to check, never as a verdict.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+import torch
+from torch import nn
+from torch.optim.optimizer import register_optimizer_step_post_hook
+
+BATCHNORM = nn.modules.batchnorm._BatchNorm
+MAX_OPS = 400
+
+
+def nothing():
+    return contextlib.nullcontext()
+
+
+class OpWatch:
+    """The names of the dispatcher operators run inside the `with` block."""
+
+    def __init__(self):
+        self.ops: list[str] = []
+        self._profile = None
+
+    def __enter__(self):
+        try:
+            from torch.autograd import profiler_legacy
+
+            self._profile = profiler_legacy.profile()
+        except (ImportError, AttributeError):  # a torch without the legacy profiler
+            self._profile = torch.autograd.profiler.profile()
+        self._profile.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._profile.__exit__(*exc)
+        try:
+            names = {str(event.name) for event in self._profile.function_events}
+        except Exception:  # noqa: BLE001 - no events when the block raised early
+            names = set()
+        self.ops = sorted(names)[:MAX_OPS]
+        return False
+
+
+# -- fit -----------------------------------------------------------------------------------------
+
+class CountingDataset(torch.utils.data.Dataset):
+    """A data set that counts the items served: every epoch draws each item once, so the count
+    tells which epoch a forward pass or an optimizer step belongs to, whatever batch sizes the
+    learner's code uses."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self.indices: list[int] = []   # in the order served
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        self.indices.append(int(index))
+        return self.dataset[index]
+
+    def epoch(self) -> int:
+        return max(len(self.indices) - 1, 0) // len(self.dataset)
+
+
+def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {name: t.detach().clone() for name, t in
+            nn.Module.state_dict(model, keep_vars=True).items()}
+
+
+def _changed(model: nn.Module, previous: dict[str, torch.Tensor]) -> list[str]:
+    return [name for name, t in nn.Module.state_dict(model, keep_vars=True).items()
+            if name in previous and not torch.equal(t.detach(), previous[name])]
+
+
+def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
+              stale_gradients: bool = False) -> dict:
+    """Run `fit(model, dataset, **kwargs)` on the first `images` training images and record it.
+
+    Returns {"history": what fit returned, "error": evidence or None, "forwards": [...],
+    "steps": [...], "order": the item indices in the order served, "parameters": the model's
+    parameter names, "backbone_batchnorms": names of the backbone's BatchNorm layers}.
+    """
+    from autograder.learner import evidence
+
+    yolo = importlib.import_module("yolo")
+    dataset = CountingDataset(yolo.HelmetDataset(None, "train", limit=images))
+    backbone = model.backbone
+    norms = [(name, m) for name, m in backbone.named_modules() if isinstance(m, BATCHNORM)]
+    if stale_gradients:
+        model(torch.rand(2, 3, 96, 96)).square().mean().backward()
+    own = {id(p): name for name, p in nn.Module.named_parameters(model)}
+    previous = _snapshot(model)
+    forwards, steps = [], []
+
+    def on_forward(module, args, output):
+        if not torch.is_grad_enabled() or not args or not isinstance(args[0], torch.Tensor):
+            return
+        batch = int(args[0].shape[0])
+        forwards.append({
+            "epoch": dataset.epoch(), "batch": batch,
+            "indices": dataset.indices[-batch:] if len(dataset.indices) >= batch else [],
+            "output": output.detach().clone() if isinstance(output, torch.Tensor) else None,
+            "backbone_bn_training": [bool(m.training) for _, m in norms],
+            "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
+        })
+
+    def on_step(optimizer, args, kwargs_):
+        held = [id(p) for g in optimizer.param_groups for p in g["params"]]
+        if not any(key in own for key in held):
+            return
+        steps.append({
+            "epoch": dataset.epoch(),
+            "groups": [{"lr": float(g["lr"]), "weight_decay": float(g.get("weight_decay", 0.0)),
+                        "momentum": float(g.get("momentum", 0.0) or 0.0),
+                        "size": len(g["params"]),
+                        "names": [own.get(id(p), "?") for p in g["params"]]}
+                       for g in optimizer.param_groups],
+            "changed": _changed(model, previous),
+        })
+        previous.update(_snapshot(model))
+
+    forward_handle = model.register_forward_hook(on_forward)
+    step_handle = register_optimizer_step_post_hook(on_step)
+    history, error = None, None
+    try:
+        torch.manual_seed(seed)
+        history = fit(model, dataset, **kwargs)
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
+        error = evidence(exc)
+    finally:
+        forward_handle.remove()
+        step_handle.remove()
+    return {"history": history, "error": error, "forwards": forwards, "steps": steps,
+            "order": list(dataset.indices), "parameters": list(own.values()),
+            "backbone_batchnorms": [name for name, _ in norms]}
+
+
+def sgd_step(server, *, module, inputs: list, upstream: torch.Tensor, lr: float = 0.1) -> dict:
+    """One plain SGD step over what `module.parameters()` yields (what an optimizer built from
+    model.parameters() holds), on the loss (module(*inputs) * upstream).sum()."""
+    params = list(nn.Module.parameters(module))
+    optimizer = torch.optim.SGD(params, lr=lr)
+    optimizer.zero_grad()
+    output = module(*inputs)
+    (output * upstream).sum().backward()
+    optimizer.step()
+    return {"held": [id(p) for p in params], "output": output.detach()}
+
+
+INSTRUMENTS = {"fit_trace": fit_trace, "sgd_step": sgd_step}

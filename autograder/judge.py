@@ -1,0 +1,137 @@
+"""The judge process: runs the checks against the learner process, decides every score.
+
+The judge is forked from the warm grading process for one submission. It holds the cells (read
+by the grading process from the file, not from the learner side), a socket to the learner
+process and a pipe to the grading process. It
+
+1. asks the learner process to run the cells, passing on which cell is running;
+2. runs the assignment's pytest checks, public and hidden, with a `client.Learner` over the
+   socket as the `submission` fixture: every fact about the learner's code arrives as plain data;
+3. streams each check's result to the grading process as it is decided.
+
+It never runs learner code and never decodes anything but plain data (`protocol`). The learner
+process never sees this process's memory, its pipe or the graders.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import socket
+import struct
+import sys
+import time
+
+from autograder.assignments import Assignment
+from autograder.client import Evidence, Learner, LearnerGone, PipeTransport
+from autograder.protocol import Channel
+from autograder.submission import Cell
+
+HEADER = struct.Struct("!I")
+MAX_REPORT = 1 << 20   # bytes in one message to the grading process
+
+
+def send(fd: int, message: dict) -> None:
+    data = json.dumps(message).encode()[:MAX_REPORT]
+    view = memoryview(HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def make_undumpable() -> None:
+    """No process of the same user may open this one's /proc files (its pipes under fd/, its
+    memory) or attach a debugger to it: what a learner process without namespaces could try."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
+
+
+def describe_cell_error(evidence: Evidence, cells: dict[int, str]) -> dict:
+    """A cell that raised, for the result's summary: where (with the judge's copy of the
+    line) and what."""
+    where = f"code cell {evidence.cell}"
+    head = first_line(cells.get(evidence.cell, ""))
+    if head:
+        where += f" (`{head}`)"
+    inner = [f for f in evidence.frames if f.cell is not None]
+    if inner:
+        last = inner[-1]
+        if last.cell == evidence.cell:
+            where += f", line {last.line}"
+        else:
+            where += f", raised at code cell {last.cell}, line {last.line}"
+        if last.function != "<module>":
+            where += f" in {last.function}"
+    return {"cell": evidence.cell, "where": where, "error": evidence.error}
+
+
+def first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip()[:60]
+    return ""
+
+
+def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
+               assignment: Assignment) -> None:
+    """Runs in the forked judge; never returns."""
+    from autograder.runner import GraderError, run_checks
+
+    def report(message: dict) -> None:
+        send(report_fd, message)
+
+    try:
+        make_undumpable()
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        sys.path.insert(0, str(assignment.helper_dir))    # the kit's own helper modules
+        channel = Channel(sock)
+        transport = PipeTransport(channel, on_event=lambda e: report(
+            {"type": "cell", "index": int(e.get("index", 0))} if type(e.get("index")) is int
+            else {"type": "cell", "index": 0}))
+        sources = {c.index: c.source for c in cells}
+        started = time.perf_counter()
+        answer = transport.request({"op": "run_cells",
+                                    "cells": [[c.index, c.source, c.ipython] for c in cells]})
+        if type(answer) is not dict or type(answer.get("errors")) is not list:
+            raise LearnerGone("the learner process did not report on its cells")
+        errors = []
+        for raw in answer["errors"][:len(cells)]:
+            evidence = Evidence.parse(raw)
+            if evidence.cell in sources:
+                errors.append(evidence)
+        report({"type": "cells_done", "seconds": time.perf_counter() - started,
+                "errors": [describe_cell_error(e, sources) for e in errors]})
+        learner = Learner(transport, sources=sources, cell_errors=tuple(errors))
+        in_checks = [0.0, 0.0]
+
+        def on_start(name):
+            in_checks[0] = time.perf_counter()
+            report({"type": "check_start", "name": name})
+
+        def on_result(result):
+            in_checks[1] += time.perf_counter() - in_checks[0]
+            report({"type": "check", "result": result, "seconds": in_checks[1]})
+
+        def on_gone(check, reason):
+            report({"type": "learner_gone", "check": check, "reason": reason})
+
+        try:
+            run_checks(assignment, learner, on_start=on_start, on_result=on_result,
+                       on_gone=on_gone)
+        except GraderError as exc:
+            report({"type": "grader_error", "message": str(exc)})
+        report({"type": "done"})
+    except LearnerGone as exc:
+        try:
+            report({"type": "learner_gone", "check": None, "reason": str(exc)[:200]})
+        except BaseException:  # noqa: BLE001
+            pass
+    except BaseException as exc:  # noqa: BLE001 - the judge must always reach os._exit
+        try:
+            report({"type": "grader_error", "message": f"{type(exc).__name__}: {exc}"[:2000]})
+        except BaseException:  # noqa: BLE001
+            pass
+    finally:
+        os._exit(0)

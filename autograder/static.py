@@ -1,0 +1,77 @@
+"""A look at the submission's source without running it: which names a definition uses.
+
+The judge reads the cells from the submitted file itself (never from the learner process), so
+what this module finds cannot be hidden by code that runs. It is a best-effort second opinion
+beside what the learner process reports (code can build a name at run time): the README says so.
+"""
+from __future__ import annotations
+
+import ast
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        try:   # notebook cells may hold IPython syntax (magics, !commands)
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            return ast.parse(TransformerManager().transform_cell(source))
+        except Exception:  # noqa: BLE001 - unparsable cells define nothing
+            return None
+
+
+def definition(sources: dict[int, str], name: str) -> ast.AST | None:
+    """The last top-level `class name` or `def name` of the cells, in the order they run."""
+    found = None
+    for index in sorted(sources):
+        tree = _parse(sources[index])
+        for node in (tree.body if tree else []):
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name:
+                found = node
+    return found
+
+
+def member(node: ast.AST | None, name: str) -> ast.AST | None:
+    """The method `name` of a class definition."""
+    if not isinstance(node, ast.ClassDef):
+        return None
+    found = None
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name:
+            found = item
+    return found
+
+
+def dotted_names(node: ast.AST | None) -> set[str]:
+    """Every name and attribute chain the code mentions: `F.linear`, `torch.autograd.grad`,
+    `linear` (the last part alone is included too, for `from ... import linear`)."""
+    names: set[str] = set()
+    if node is None:
+        return names
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute):
+            parts, current = [sub.attr], sub.value
+            while isinstance(current, ast.Attribute):
+                parts.append(current.attr)
+                current = current.value
+            if isinstance(current, ast.Name):
+                parts.append(current.id)
+            names.add(".".join(reversed(parts)))
+            names.add(sub.attr)
+        elif isinstance(sub, ast.Name):
+            names.add(sub.id)
+    return names
+
+
+def uses(node: ast.AST | None, wanted: tuple[str, ...]) -> list[str]:
+    """Which of the dotted names `wanted` the code uses, however it is prefixed:
+    `autograd.grad` matches `torch.autograd.grad`."""
+    names = dotted_names(node)
+    return sorted(w for w in wanted if any(n == w or n.endswith("." + w) for n in names))
+
+
+def mentions(sources: dict[int, str], words: tuple[str, ...]) -> list[str]:
+    """Which of `words` appear anywhere in the cells' text (comments and strings included)."""
+    text = "\n".join(sources.values())
+    return [w for w in words if w in text]
