@@ -1,59 +1,76 @@
 """What both grader files of `parameters` share: building the learner's modules, explaining
-registration, references computed on grader-owned copies, the grader's own models for counting."""
+registration, setting parameter values through the learner side, references computed with the
+judge's own torch, and the grader's own models (as specs) for counting.
+
+Every fact about the learner's code arrives as plain data through `submission` (a
+`client.Learner`): modules are `Remote` handles, their parameters and buffers `TensorInfo`
+descriptions taken from nn.Module's own bookkeeping.
+"""
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from autograder.checks import CheckFailed, expect, plain
+from autograder.checks import CheckFailed, expect, expect_close
+from autograder.client import ModuleInfo, Remote, TensorInfo, reference_model
+from autograder.protocol import DTYPES
+
+LINEAR = "torch.nn.modules.linear.Linear"
+MODULELIST = "torch.nn.modules.container.ModuleList"
 
 # -- building and registration -----------------------------------------------------------------
 
-def build(submission, class_name: str, *args):
+
+def build(submission, class_name: str, *args, seed: int | None = None) -> Remote:
     """The learner's `class_name(*args)`, with a module that is not an nn.Module worded for them."""
-    module = getattr(submission, class_name)(*args)
-    expect(isinstance(module, nn.Module),
-           observed=f"{class_name}(...) built a {type(module).__name__}",
+    module = submission.new(class_name, *args, seed=seed)
+    expect(module.kind == "module",
+           observed=f"{class_name}(...) built a {module.type}",
            expected="an nn.Module subclass",
            fix=f"declare `class {class_name}(nn.Module):` and call super().__init__() first in "
                "__init__")
     return module
 
 
-def parameter_dict(module) -> dict:
-    """Registered parameters by name, each shared parameter once (as parameters() yields them)."""
-    return dict(module.named_parameters())
+def converted(module: Remote, dtype: torch.dtype, owner: str) -> Remote:
+    """`module.to(dtype)` in the learner process: the module it returns."""
+    result = module.call(dtype, method="to", keep=True,
+                         action=f"calling {owner}.to({dtype})").value
+    expect(isinstance(result, Remote) and result.kind == "module",
+           observed=f"{owner}.to({dtype}) returned {result!r}",
+           expected="the module itself (nn.Module.to returns self)",
+           fix="do not override .to(); nn.Module's own converts every parameter and buffer")
+    return result
 
 
-def registered(module, name: str, owner: str) -> nn.Parameter:
+def registered(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
     """The parameter called `name` (a dotted path), or a CheckFailed that explains registration."""
-    params = parameter_dict(module)
+    params = info.parameters
     if name in params:
         return params[name]
+    for listed_name, tensor in info.parameter_list:   # a shared parameter under a second name
+        if listed_name == name:
+            return tensor
     listed = sorted(params) or "nothing"
-    value = module
-    for part in name.split("."):
-        value = getattr(value, part, None)
-    attribute = name.rsplit(".", 1)[-1]
-    if isinstance(value, torch.Tensor):
+    value = info.attributes.get(name)
+    if isinstance(value, TensorInfo):
         raise CheckFailed(
-            f"{owner}.{name} is a plain {type(value).__name__} (requires_grad="
-            f"{value.requires_grad}), not a registered parameter: named_parameters() lists "
-            f"{listed}, so an optimizer built from model.parameters() never updates it, "
-            "state_dict() does not save it and .to() does not move it",
+            f"{owner}.{name} is a plain {value.type} (requires_grad={value.requires_grad}), "
+            f"not a registered parameter: named_parameters() lists {listed}, so an optimizer "
+            "built from model.parameters() never updates it, state_dict() does not save it and "
+            ".to() does not move it",
             f"`{name}` registered as an nn.Parameter",
-            f"wrap the tensor: self.{attribute} = nn.Parameter(torch....); assigning an "
-            "nn.Parameter to a module attribute is what registers it (requires_grad=True alone "
-            "does not)",
+            "wrap the tensor in nn.Parameter when you assign it to the module attribute; "
+            "assigning an nn.Parameter to a module attribute is what registers it "
+            "(requires_grad=True alone does not)",
         )
     raise CheckFailed(f"{owner} has no parameter `{name}` (named_parameters() lists {listed})",
                       f"a parameter named `{name}`",
-                      f"create self.{attribute} = nn.Parameter(...) in __init__")
+                      f"create `{name.rsplit('.', 1)[-1]}` as an nn.Parameter in __init__")
 
 
-def expect_names(module, expected: list[str], owner: str, fix: str) -> dict:
+def expect_names(info: ModuleInfo, expected: list[str], owner: str, fix: str) -> dict:
     """The module's named_parameters() are exactly `expected` (any order); returns them."""
-    params = parameter_dict(module)
+    params = info.parameters
     expect(sorted(params) == sorted(expected),
            observed=f"{owner}.named_parameters() lists {sorted(params) or 'nothing'}",
            expected=f"exactly {sorted(expected)}",
@@ -61,44 +78,45 @@ def expect_names(module, expected: list[str], owner: str, fix: str) -> dict:
     return params
 
 
-def expect_shape(tensor, shape: tuple, what: str, fix: str) -> None:
-    expect(tuple(tensor.shape) == shape,
-           observed=f"{what} has shape {tuple(tensor.shape)}", expected=f"shape {shape}", fix=fix)
+def expect_shape(tensor: TensorInfo, shape: tuple, what: str, fix: str) -> None:
+    expect(tuple(tensor.shape) == tuple(shape),
+           observed=f"{what} has shape {tuple(tensor.shape)}", expected=f"shape {tuple(shape)}",
+           fix=fix)
 
 
-def expect_trainable_leaf(p, what: str) -> None:
-    expect(isinstance(p, nn.Parameter),
-           observed=f"{what} is a {type(p).__name__}", expected="an nn.Parameter",
-           fix=f"assign {what} = nn.Parameter(...)")
+def expect_trainable_leaf(p: TensorInfo, what: str) -> None:
+    expect(p.is_parameter,
+           observed=f"{what} is a {p.type}", expected="an nn.Parameter",
+           fix=f"make {what} an nn.Parameter wrapping a fresh tensor")
     expect(p.requires_grad,
            observed=f"{what}.requires_grad is False, so it never receives a gradient and no "
                     "optimizer step changes it",
            expected="requires_grad=True (an nn.Parameter's default)",
-           fix="leave requires_grad at its default: nn.Parameter(tensor), without "
-               "requires_grad=False")
+           fix="leave requires_grad at its default when you create the nn.Parameter: do not "
+               "pass requires_grad=False")
     expect(p.is_leaf,
            observed=f"{what} is not a leaf of the autograd graph (it was computed from another "
                     "tensor that requires grad), so .grad is never filled",
            expected="a leaf tensor",
-           fix="create the Parameter from a fresh tensor, e.g. nn.Parameter(torch.ones(n))")
+           fix="create the Parameter from a fresh tensor made by a factory function, not from "
+               "arithmetic on another parameter")
 
 
-def buffer(module, name: str, owner: str) -> torch.Tensor:
+def buffer(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
     """The buffer called `name`, or a CheckFailed that explains buffers."""
-    buffers = dict(module.named_buffers())
-    if name in buffers:
-        return buffers[name]
-    value = getattr(module, name, None)
-    listed = sorted(buffers) or "nothing"
-    fix = (f"store it with self.register_buffer('{name}', {name}.detach().clone()): a buffer is "
-           "state that state_dict() saves and .to() moves, but that is not learned")
-    if isinstance(value, nn.Parameter):
+    if name in info.buffers:
+        return info.buffers[name]
+    listed = sorted(info.buffers) or "nothing"
+    fix = (f"register `{name}` with the module's register_buffer method, from a detached copy of "
+           "the tensor you are given: a buffer is state that state_dict() saves and .to() moves, "
+           "but that is not learned")
+    if any(n == name for n, _ in info.parameter_list):
         raise CheckFailed(
             f"{owner}.{name} is an nn.Parameter, so parameters() lists it and an optimizer built "
             "from model.parameters() would train this constant (named_buffers() lists "
             f"{listed})",
             f"`{name}` registered as a buffer", fix)
-    if isinstance(value, torch.Tensor):
+    if isinstance(info.attributes.get(name), TensorInfo):
         raise CheckFailed(
             f"{owner}.{name} is a plain tensor attribute: named_buffers() lists {listed}, so "
             "state_dict() does not save it and .to() does not move or convert it",
@@ -107,17 +125,54 @@ def buffer(module, name: str, owner: str) -> torch.Tensor:
                       f"a buffer named `{name}`", fix)
 
 
-def set_values(tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Overwrite a learner's parameter in place with grader-drawn values; return a plain copy."""
-    values = torch.randn(tensor.shape, generator=generator, dtype=tensor.dtype)
-    with torch.no_grad():
-        tensor.copy_(values)
-    return plain(values)
+def set_values(module: Remote, name: str, tensor: TensorInfo,
+               generator: torch.Generator) -> torch.Tensor:
+    """Overwrite the learner's registered parameter `name` in place, in the learner process, with
+    values the judge drew; returns the judge's copy of those values."""
+    dtype = DTYPES.get(tensor.dtype)
+    expect(dtype is not None and dtype.is_floating_point,
+           observed=f"`{name}` has dtype {tensor.dtype}",
+           expected="a floating-point parameter",
+           fix="create the parameter from a floating-point tensor (float32 by default)")
+    values = torch.randn(tensor.shape, generator=generator, dtype=dtype)
+    handle = module.get(name, keep=True)
+    same = isinstance(handle, Remote) and handle.kind == "tensor" \
+        and handle.describe(values=False).id == tensor.id
+    expect(same,
+           observed=f"reading model.{name} gives another object than the registered parameter "
+                    f"`{name}`",
+           expected=f"model.{name} to be the parameter named_parameters() lists",
+           fix=f"do not shadow `{name}` with a property or another attribute")
+    handle.method("copy_", values, no_grad=True,
+                  action=f"setting {name} to the grader's values")
+    return values
 
 
-def expect_every_parameter_changes(module, loss_fn, owner: str) -> None:
-    """One SGD step on module.parameters() changes every registered parameter."""
-    params = parameter_dict(module)
+def set_all(module: Remote, params: dict, names, generator: torch.Generator) -> list:
+    """set_values for each of `names` in order."""
+    return [set_values(module, n, params[n], generator) for n in names]
+
+
+def output_tensor(answer, owner: str) -> Remote:
+    """A kept call result that must be a tensor."""
+    returned = (f"a {answer.type}" if isinstance(answer, Remote)
+                else f"a {type(answer).__name__}")
+    expect(isinstance(answer, Remote) and answer.kind == "tensor",
+           observed=f"{owner}(x) returned {returned}, not a tensor",
+           expected="a tensor",
+           fix="return the output tensor from forward")
+    return answer
+
+
+def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x: torch.Tensor,
+                                   upstream: torch.Tensor, reference, fix: str) -> dict:
+    """One SGD step on module.parameters(), on the loss (module(x) * upstream).sum(), changes
+    every registered parameter. The forward's values are compared first with
+    `reference(values)`, the judge's output on the same input from the parameters' current
+    values (by every name a parameter is registered under). Returns the parameters as described
+    after the step."""
+    info = module.describe()
+    params = info.parameters
     expect(bool(params),
            observed=f"{owner}.parameters() is empty", expected="the module's parameters",
            fix="register every learnable tensor as an nn.Parameter (and submodules as "
@@ -127,91 +182,111 @@ def expect_every_parameter_changes(module, loss_fn, owner: str) -> None:
                observed=f"{owner}'s `{name}` has requires_grad=False, so backward never gives "
                         "it a gradient and the optimizer step skips it",
                expected="every registered parameter trainable (requires_grad=True)",
-               fix="create it as nn.Parameter(tensor), whose requires_grad defaults to True")
-    before = {n: plain(p) for n, p in params.items()}
-    optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
-    optimizer.zero_grad()
-    loss = loss_fn(module)
-    expect(isinstance(loss, torch.Tensor) and loss.requires_grad,
-           observed=f"a loss computed from {owner}'s output does not require grad: none of the "
-                    "registered parameters took part in forward as far as autograd can see",
+               fix="create it as an nn.Parameter, whose requires_grad defaults to True, and do "
+                   "not switch it off")
+    before = {n: p.value for n, p in params.items()}
+    every_name = {}                     # a shared parameter under each of its names
+    for name, p in info.parameter_list:
+        every_name.setdefault(name, p.value)
+    y = output_tensor(module.call(x, keep=True, action=f"calling {owner}(x)").value, owner)
+    output = y.describe()
+    expect_close(output.value, reference(every_name), what=f"{owner}(x)", fix=fix)
+    expect(output.requires_grad,
+           observed=f"{owner}(x) does not require grad: none of the registered parameters "
+                    "took part in forward as far as autograd can see",
            expected="an output that depends on the parameters through autograd",
-           fix="use the registered parameters themselves in forward, not self.weight.data, "
-               ".detach() or a copy: those cut the graph, so no gradient ever reaches them")
-    loss.backward()
-    optimizer.step()
-    for name, p in params.items():
+           fix="use the registered parameters themselves in forward, not .data, .detach() or "
+               "a copy of them: those cut the graph, so no gradient ever reaches them")
+    submission.instrument("sgd_step", "taking one SGD step on model.parameters()",
+                          module=module, inputs=[x], upstream=upstream, lr=0.1)
+    after = module.describe().parameters
+    for name in params:
+        p = after.get(name)
+        expect(p is not None and p.id == params[name].id,
+               observed=f"after one optimizer step, {owner}'s `{name}` is no longer the "
+                        "Parameter object the optimizer was given",
+               expected="the same Parameter objects before and after the step",
+               fix="create the parameters once, in __init__; never assign new ones in forward")
         expect(p.grad is not None,
                observed=f"after backward, {owner}'s `{name}` has no gradient (.grad is None)",
                expected="a gradient for every registered parameter",
                fix=f"make forward use the registered `{name}` itself, not a copy, .detach() or "
                    ".data, so the loss's gradient reaches it")
-        expect(not torch.equal(plain(p), before[name]),
+        expect(not torch.equal(p.value, before[name]),
                observed=f"`{name}` did not change after optimizer.step()",
                expected="every registered parameter updated by the step",
                fix=f"make forward use `{name}` so that it gets a non-zero gradient")
+    return after
 
 
-# -- references on grader-owned copies ------------------------------------------------------------
+# -- MLP ---------------------------------------------------------------------------------------
 
 def mlp_names(sizes) -> list[str]:
     return [f"layers.{i}.{kind}" for i in range(len(sizes) - 1) for kind in ("weight", "bias")]
 
 
-def mlp_parameters(model, sizes) -> dict:
+def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     """The MLP's parameters by the contract's names, with feedback on containers and shapes."""
-    params = parameter_dict(model)
+    params = info.parameters
     expected = mlp_names(sizes)
-    layers = getattr(model, "layers", None)
+    layers = info.attributes.get("layers")
     if not params and isinstance(layers, (list, tuple, dict)):
         raise CheckFailed(
             f"self.layers is a Python {type(layers).__name__}: nn.Module does not look inside "
             "Python containers, so named_parameters() lists nothing and an optimizer built from "
             "model.parameters() has nothing to train",
             f"named_parameters() listing {expected}",
-            "hold the layers in an nn.ModuleList: self.layers = nn.ModuleList([...]), which "
-            "registers each layer under its index")
+            "hold the layers in an nn.ModuleList assigned to self.layers: it registers each "
+            "layer under its index, as a Python list cannot")
     expect(sorted(params) == sorted(expected),
            observed=f"MLP({list(sizes)}).named_parameters() lists {sorted(params) or 'nothing'}",
            expected=f"exactly {sorted(expected)}",
-           fix="keep only the nn.Linear layers, in order, in self.layers = nn.ModuleList([...]) "
-               "(the index in the list becomes part of the name) and apply ReLU in forward "
-               "(F.relu or torch.relu), not as entries of the list")
+           fix="keep only the nn.Linear layers, in order, in an nn.ModuleList called "
+               "self.layers (the index in the list becomes part of the name) and apply ReLU in "
+               "forward (F.relu or torch.relu), not as entries of the list")
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         for kind, shape in (("weight", (n_out, n_in)), ("bias", (n_out,))):
             expect_shape(params[f"layers.{i}.{kind}"], shape, f"layers.{i}.{kind}",
-                         f"layer {i} maps sizes[{i}]={n_in} to sizes[{i + 1}]={n_out}: "
-                         f"nn.Linear(sizes[i], sizes[i + 1])")
+                         f"layer {i} maps sizes[{i}]={n_in} to sizes[{i + 1}]={n_out}: one "
+                         "nn.Linear per consecutive pair of sizes")
     return params
 
 
 def mlp_reference(params: dict, n_layers: int, x: torch.Tensor) -> torch.Tensor:
-    """ReLU between the layers, none after the last, on plain copies of the parameters."""
-    h = plain(x, what="the input")
+    """ReLU between the layers, none after the last, on the judge's copies of the parameters."""
+    h = x
     for i in range(n_layers):
-        h = h @ plain(params[f"layers.{i}.weight"]).T + plain(params[f"layers.{i}.bias"])
+        h = h @ params[f"layers.{i}.weight"].T + params[f"layers.{i}.bias"]
         if i < n_layers - 1:
             h = torch.relu(h)
     return h
 
 
+def values(params: dict) -> dict:
+    """TensorInfo by name -> the judge's tensors by name."""
+    return {n: p.value for n, p in params.items()}
+
+
+# -- TiedAutoencoder -----------------------------------------------------------------------------
+
 TIED_NAMES = ["decoder_bias", "encoder.bias", "encoder.weight"]
+TIED_ORDER = ("encoder.weight", "encoder.bias", "decoder_bias")
 
 
-def tied_parameters(model, in_features: int, hidden_features: int) -> dict:
+def tied_parameters(info: ModuleInfo, in_features: int, hidden_features: int) -> dict:
     """The autoencoder's three parameters by their contract names, with feedback on tying.
 
     A tensor registered under a second name as well (`self.decoder_weight = self.encoder.weight`)
     is still one parameter: what counts is which tensors parameters() yields.
     """
     names_of: dict[int, list[str]] = {}
-    tensors: dict[int, nn.Parameter] = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        names_of.setdefault(id(p), []).append(name)
-        tensors[id(p)] = p
+    tensors: dict[int, TensorInfo] = {}
+    for name, p in info.parameter_list:
+        names_of.setdefault(p.id, []).append(name)
+        tensors[p.id] = p
     params = {name: tensors[key] for key, names in names_of.items() for name in names
               if name in TIED_NAMES}
-    listed = sorted(parameter_dict(model))
+    listed = sorted(info.parameters)
     extra = [names[0] for key, names in names_of.items() if not set(names) & set(TIED_NAMES)]
     if extra:
         raise CheckFailed(
@@ -219,39 +294,108 @@ def tied_parameters(model, in_features: int, hidden_features: int) -> dict:
             "encoder and decoder are not tied (a copy made in "
             "__init__ drifts apart after the first optimizer step)",
             f"exactly the tensors {TIED_NAMES}: the decoder shares the encoder's weight",
-            "create no decoder weight at all: in forward, multiply by self.encoder.weight "
-            "itself (h @ self.encoder.weight is the transposed map), so one tensor serves both")
-    registered(model, "decoder_bias", "TiedAutoencoder")
+            "create no decoder weight at all: in forward, the decoder multiplies by the "
+            "encoder's own weight (its (hidden, in) shape already maps the code back to the "
+            "input), so one tensor serves both")
+    registered(info, "decoder_bias", "TiedAutoencoder")
     expect(sorted(params) == TIED_NAMES and len(tensors) == 3,
            observed=f"TiedAutoencoder.named_parameters() lists {listed}",
            expected=f"exactly {TIED_NAMES}",
-           fix="self.encoder = nn.Linear(in_features, hidden_features) and "
-               "self.decoder_bias = nn.Parameter(torch.zeros(in_features))")
-    expect(isinstance(getattr(model, "encoder", None), nn.Linear),
-           observed=f"encoder is a {type(getattr(model, 'encoder', None)).__name__}",
-           expected="an nn.Linear", fix="self.encoder = nn.Linear(in_features, hidden_features)")
+           fix="register two things only: an nn.Linear called encoder (mapping in_features to "
+               "hidden_features) and one learnable decoder_bias of size in_features")
+    encoder = info.submodule("encoder")
+    expect(encoder is not None and encoder.inherits(LINEAR),
+           observed=(f"encoder is an instance of {encoder.type}" if encoder is not None
+                     else "the model has no submodule called encoder"),
+           expected="an nn.Linear",
+           fix="make self.encoder an nn.Linear from in_features to hidden_features")
     expect_shape(params["encoder.weight"], (hidden_features, in_features), "encoder.weight",
-                 "nn.Linear(in_features, hidden_features) holds a (hidden, in) weight")
+                 "an nn.Linear from in_features to hidden_features holds a (hidden, in) weight")
     expect_shape(params["decoder_bias"], (in_features,), "decoder_bias",
                  "the decoder reconstructs the input: one bias per input feature")
     return params
 
 
 def tied_reference(x, weight, enc_bias, dec_bias, *, through_encoder=True, through_decoder=True):
-    """relu(x W^T + b) W + c on grader-owned leaves; the flags cut one path's gradient."""
+    """relu(x W^T + b) W + c on judge-owned tensors; the flags cut one path's gradient."""
     w_enc = weight if through_encoder else weight.detach()
     w_dec = weight if through_decoder else weight.detach()
     return torch.relu(x @ w_enc.T + enc_bias) @ w_dec + dec_bias
 
 
-def call_count(submission, model, **kwargs):
+TIED_FORWARD_FIX = ("encode with the encoder and a ReLU, then decode by multiplying the code by "
+                    "the encoder's own weight (untransposed: it is (hidden, in)) and adding "
+                    "decoder_bias; read the encoder's weight at every forward call, never a "
+                    "copy of it taken in __init__")
+
+
+# -- count_parameters: the grader's own models, as specs -----------------------------------------
+
+def linear(n_in: int, n_out: int, **kwargs) -> dict:
+    return {"class": "Linear", "args": [n_in, n_out], **({"kwargs": kwargs} if kwargs else {})}
+
+
+def sequential(*children: dict, **extra) -> dict:
+    return {"class": "Sequential", "children": list(children), **extra}
+
+
+# Embedding and output head share one (vocab, dim) weight, the classic tied pair.
+TIED_LANGUAGE_MODEL = {
+    "class": "Module",
+    "children": {"embedding": {"class": "Embedding", "args": [11, 4]},
+                 "body": linear(4, 4), "head": linear(4, 11)},
+    "share": [["head.weight", "embedding.weight"]],
+}
+# One Linear registered under two names: parameters() yields its tensors once.
+SHARED_BLOCK = {
+    "class": "Module",
+    "children": {"block": linear(6, 5), "again": {"class": "Identity"}, "out": linear(5, 2)},
+    "share": [["again", "block"]],
+}
+
+
+def reference_count(spec: dict, trainable_only: bool = False) -> int:
+    """Scalars in the spec model's parameters, each tensor once however many names it has."""
+    model = reference_model(spec, 0)
+    seen, total = set(), 0
+    for _, p in model.named_parameters(remove_duplicate=False):
+        if id(p) in seen or (trainable_only and not p.requires_grad):
+            continue
+        seen.add(id(p))
+        total += p.numel()
+    return total
+
+
+def naive_count(spec: dict, trainable_only: bool = False) -> int:
+    """What a count that visits a shared parameter under each of its names gives."""
+    model = reference_model(spec, 0)
+    return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False)
+               if p.requires_grad or not trainable_only)
+
+
+def tensor_count(spec: dict) -> int:
+    return len(list(reference_model(spec, 0).parameters()))
+
+
+def buffer_count(spec: dict) -> int:
+    return sum(b.numel() for b in reference_model(spec, 0).buffers())
+
+
+def call_count(submission, model: Remote, **kwargs):
     """count_parameters(model, **kwargs), which must be a Python int."""
-    n = submission.count_parameters(model, **kwargs)
     call = "count_parameters(model" + "".join(f", {k}={v}" for k, v in kwargs.items()) + ")"
-    expect(isinstance(n, int) and not isinstance(n, bool),
-           observed=f"{call} returned a {type(n).__name__} ({n!r})",
+    n = submission.function("count_parameters").call(model, action=f"calling {call}",
+                                                     **kwargs).value
+    if isinstance(n, Remote):
+        returned = f"an object of type {n.type}"
+    elif isinstance(n, torch.Tensor):
+        returned = (f"a Tensor (value {n.tolist()})" if n.numel() == 1
+                    else f"a Tensor of shape {tuple(n.shape)}")
+    else:
+        returned = f"a {type(n).__name__} ({repr(n)[:80]})"
+    expect(type(n) is int,
+           observed=f"{call} returned {returned}",
            expected="a Python int",
            fix="add up p.numel() (already an int) over the parameters; convert a tensor or "
                "float total with int(...)")
     return n
-

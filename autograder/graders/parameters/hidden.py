@@ -2,53 +2,19 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from autograder.checks import CheckFailed, check, expect, expect_close, plain
+from autograder.checks import CheckFailed, check, expect, expect_close
+from autograder.client import Remote, TensorInfo
 from autograder.graders.parameters.common import (
-    build, buffer, call_count, expect_every_parameter_changes, expect_trainable_leaf,
-    mlp_parameters, mlp_reference, registered, set_values, tied_parameters, tied_reference,
+    LINEAR, MODULELIST, SHARED_BLOCK, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build,
+    buffer, buffer_count, call_count, converted, expect_every_parameter_changes,
+    expect_trainable_leaf, linear, mlp_parameters, mlp_reference, naive_count, output_tensor,
+    reference_count, registered, sequential, set_all, tied_parameters, tied_reference, values,
 )
 
 
-# -- counting: the grader's own models -------------------------------------------------------------
-
-def reference_count(model: nn.Module, trainable_only: bool = False) -> int:
-    """Scalars in the model's parameters, each tensor once however many names it has."""
-    seen, total = set(), 0
-    for _, p in model.named_parameters(remove_duplicate=False):
-        if id(p) in seen or (trainable_only and not p.requires_grad):
-            continue
-        seen.add(id(p))
-        total += p.numel()
-    return total
-
-
-def naive_count(model: nn.Module, trainable_only: bool = False) -> int:
-    """What a count that visits a shared parameter under each of its names gives."""
-    return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False)
-               if p.requires_grad or not trainable_only)
-
-
-class TiedLanguageModel(nn.Module):
-    """Embedding and output head share one (vocab, dim) weight, the classic tied pair."""
-
-    def __init__(self, vocab: int = 11, dim: int = 4):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab, dim)
-        self.body = nn.Linear(dim, dim)
-        self.head = nn.Linear(dim, vocab)
-        self.head.weight = self.embedding.weight
-
-
-class SharedBlock(nn.Module):
-    """One Linear registered under two names: parameters() yields its tensors once."""
-
-    def __init__(self):
-        super().__init__()
-        self.block = nn.Linear(6, 5)
-        self.again = self.block
-        self.out = nn.Linear(5, 2)
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
 
 
 # -- Scale -------------------------------------------------------------------------------------
@@ -56,53 +22,58 @@ class SharedBlock(nn.Module):
 @check(exercise="scale", points=1, tags=["registration", "autograd"], visibility="hidden")
 def test_scale_weight_is_trainable_leaf(submission):
     """Scale's weight is an nn.Parameter, a leaf of the autograd graph, with requires_grad=True."""
-    layer = build(submission, "Scale", 4)
-    expect_trainable_leaf(registered(layer, "weight", "Scale"), "self.weight")
+    info = build(submission, "Scale", 4).describe(values=False)
+    expect_trainable_leaf(registered(info, "weight", "Scale"), "self.weight")
 
 
 @check(exercise="scale", points=1, tags=["forward", "shapes"], visibility="hidden")
 def test_scale_forward_broadcasts_over_last_dim(submission):
     """Scale(4) scales the last dimension of 1-D, square (4, 4) and 3-D (2, 4, 4) inputs."""
-    g = torch.Generator().manual_seed(1)
+    g = _generator(1)
     layer = build(submission, "Scale", 4)
-    weight = set_values(registered(layer, "weight", "Scale"), g)
+    params = {"weight": registered(layer.describe(values=False), "weight", "Scale")}
+    (weight,) = set_all(layer, params, ("weight",), g)
     for shape in ((4,), (4, 4), (2, 4, 4)):
         x = torch.randn(*shape, generator=g)
-        expect_close(layer(x), plain(x) * weight, what=f"Scale(4) on a {shape} input",
-                     fix="multiply by the weight as it is, x * self.weight: a (num_features,) "
-                         "tensor broadcasts over the last dimension; reshaping it scales "
-                         "rows instead of features")
+        expect_close(layer(x), x * weight, what=f"Scale(4) on a {shape} input",
+                     fix="multiply by the weight as it is: a (num_features,) tensor broadcasts "
+                         "over the last dimension of the input; reshaping it (a column, "
+                         "unsqueeze) scales rows instead of features")
 
 
 @check(exercise="scale", points=1, tags=["optimizer", "grad-flow"], visibility="hidden")
 def test_scale_optimizer_updates_weight(submission):
     """One SGD step on Scale(3).parameters() changes the weight."""
-    g = torch.Generator().manual_seed(2)
+    g = _generator(2)
     layer = build(submission, "Scale", 3)
-    registered(layer, "weight", "Scale")
-    x, target = torch.randn(8, 3, generator=g), torch.randn(8, 3, generator=g)
-    expect_every_parameter_changes(layer, lambda m: (m(x) * target).sum(), "Scale")
+    registered(layer.describe(values=False), "weight", "Scale")
+    x, upstream = torch.randn(8, 3, generator=g), torch.randn(8, 3, generator=g)
+    expect_every_parameter_changes(
+        submission, layer, "Scale", x=x, upstream=upstream,
+        reference=lambda p: x * p["weight"],
+        fix="multiply the input elementwise by the registered weight")
 
 
 @check(exercise="scale", points=1, tags=["state-dict", "dtype-device"], visibility="hidden")
 def test_scale_saves_and_converts_weight(submission):
     """state_dict() of Scale(3) holds `weight`, and .to(torch.float64) converts it."""
     layer = build(submission, "Scale", 3)
-    weight = registered(layer, "weight", "Scale")
+    info = layer.describe(values=False)
+    registered(info, "weight", "Scale")
     keys = sorted(layer.state_dict())
     expect(keys == ["weight"], observed=f"state_dict() holds {keys}", expected="['weight']",
            fix="register weight as an nn.Parameter and nothing else as parameter or buffer")
-    layer = layer.to(torch.float64)
-    weight = registered(layer, "weight", "Scale")
-    expect(weight.dtype == torch.float64,
-           observed=f"after .to(torch.float64), weight is {weight.dtype}",
+    layer = converted(layer, torch.float64, "Scale(3)")
+    weight = registered(layer.describe(values=False), "weight", "Scale")
+    expect(weight.dtype == "float64",
+           observed=f"after .to(torch.float64), weight is torch.{weight.dtype}",
            expected="torch.float64", fix="register weight as an nn.Parameter so .to() converts it")
 
 
 # -- Standardize -------------------------------------------------------------------------------
 
 def _standardize(submission, n=3, seed=0):
-    g = torch.Generator().manual_seed(seed)
+    g = _generator(seed)
     mean, std = torch.randn(n, generator=g), torch.rand(n, generator=g) + 0.5
     return build(submission, "Standardize", mean, std), mean, std, g
 
@@ -111,32 +82,35 @@ def _standardize(submission, n=3, seed=0):
 def test_standardize_buffers_not_parameters(submission):
     """Standardize has no parameters: mean and std are constants that no optimizer may change."""
     module, *_ = _standardize(submission)
-    params = sorted(dict(module.named_parameters()))
+    info = module.describe(values=False)
+    params = sorted(info.parameters)
     expect(not params,
            observed=f"named_parameters() lists {params}: an optimizer built from "
                     "model.parameters() would train these statistics",
            expected="no parameters at all",
-           fix="register mean and std as buffers (self.register_buffer(name, tensor)), not as "
-               "nn.Parameter, even with requires_grad=False")
+           fix="register mean and std as buffers (the module's register_buffer method), not "
+               "as nn.Parameter, even with requires_grad=False")
     for name in ("mean", "std"):
-        b = buffer(module, name, "Standardize")
+        b = buffer(info, name, "Standardize")
         expect(not b.requires_grad, observed=f"the `{name}` buffer requires grad",
-               expected="a constant buffer", fix="register a detached copy: tensor.detach().clone()")
+               expected="a constant buffer",
+               fix="register a detached copy of the tensor you are given (cut from any graph)")
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "state-dict"], visibility="hidden")
 def test_standardize_buffers_in_state_dict(submission):
     """state_dict() holds exactly `mean` and `std`, and loading it into another Standardize carries them over."""
     module, mean, std, g = _standardize(submission, 4, 1)
-    keys = sorted(module.state_dict())
+    state = module.state_dict()
+    keys = sorted(state)
     expect(keys == ["mean", "std"],
            observed=f"state_dict() holds {keys}",
            expected="['mean', 'std']",
-           fix="register both as persistent buffers: self.register_buffer(name, tensor) "
+           fix="register both as persistent buffers, with register_buffer "
                "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
                "lose its statistics)")
     other = build(submission, "Standardize", torch.zeros(4), torch.ones(4))
-    other.load_state_dict(module.state_dict())
+    other.load_state_dict(state)
     x = torch.randn(5, 4, generator=g)
     expect_close(other(x), (x - mean) / std, what="the output after load_state_dict",
                  fix="forward must use the buffers self.mean and self.std")
@@ -146,14 +120,17 @@ def test_standardize_buffers_in_state_dict(submission):
 def test_standardize_buffers_follow_to(submission):
     """After .to(torch.float64), mean, std and the output are float64 and still correct."""
     module, mean, std, g = _standardize(submission, 3, 2)
-    module = module.to(torch.float64)
+    module = converted(module, torch.float64, "Standardize")
+    info = module.describe(values=False)
     for name in ("mean", "std"):
-        value = getattr(module, name, None)
-        dtype = value.dtype if isinstance(value, torch.Tensor) else type(value).__name__
-        expect(dtype == torch.float64,
+        value = info.buffers.get(name, info.attributes.get(name, "missing"))
+        dtype = (f"torch.{value.dtype}" if isinstance(value, TensorInfo)
+                 else value if value == "missing"
+                 else getattr(value, "type", type(value).__name__))
+        expect(dtype == "torch.float64",
                observed=f"after .to(torch.float64), self.{name} is {dtype}",
                expected="torch.float64: .to() converts every parameter and buffer",
-               fix=f"register {name} with self.register_buffer('{name}', ...); .to() does not "
+               fix=f"register {name} with the module's register_buffer method; .to() does not "
                    "touch plain tensor attributes")
     x = torch.randn(6, 3, dtype=torch.float64, generator=g)
     expect_close(module(x), (x - mean.double()) / std.double(), what="the float64 output",
@@ -163,22 +140,26 @@ def test_standardize_buffers_follow_to(submission):
 @check(exercise="standardize", points=1, tags=["buffers"], visibility="hidden")
 def test_standardize_keeps_its_own_copies(submission):
     """The buffers are copies: changing the tensors passed in, or loading a state_dict, affects only one side."""
-    module, mean, std, _ = _standardize(submission, 3, 3)
-    saved_mean, saved_std = plain(mean), plain(std)
-    with torch.no_grad():
-        mean.add_(10.0)
-        std.mul_(3.0)
-    fix = ("store copies: self.register_buffer('mean', mean.detach().clone()); a buffer that is "
-           "the caller's tensor changes whenever either side is modified in place "
+    g = _generator(3)
+    mean, std = torch.randn(3, generator=g), torch.rand(3, generator=g) + 0.5
+    # The caller's tensors live in the learner process, so that they can be changed in place.
+    mean_remote, std_remote = submission.tensor(mean), submission.tensor(std)
+    module = build(submission, "Standardize", mean_remote, std_remote)
+    mean_remote.method("add_", 10.0, no_grad=True, action="changing the caller's mean in place")
+    std_remote.method("mul_", 3.0, no_grad=True, action="changing the caller's std in place")
+    fix = ("register copies of the tensors you are given (detach and clone() them first); a "
+           "buffer that is the caller's tensor changes whenever either side is modified in place "
            "(load_state_dict copies into buffers in place)")
-    for name, saved in (("mean", saved_mean), ("std", saved_std)):
-        b = plain(buffer(module, name, "Standardize"))
+    info = module.describe()
+    for name, saved in (("mean", mean), ("std", std)):
+        b = buffer(info, name, "Standardize").value
         expect(torch.equal(b, saved),
                observed=f"changing the caller's `{name}` in place changed the module's buffer",
                expected="the buffer keeps the values it was built with", fix=fix)
-    caller = mean.clone(), std.clone()
+    caller = mean_remote.describe().value, std_remote.describe().value
     module.load_state_dict({"mean": torch.zeros(3), "std": torch.ones(3)}, strict=False)
-    expect(torch.equal(mean, caller[0]) and torch.equal(std, caller[1]),
+    after = mean_remote.describe().value, std_remote.describe().value
+    expect(torch.equal(after[0], caller[0]) and torch.equal(after[1], caller[1]),
            observed="module.load_state_dict(...) overwrote the tensors passed to Standardize",
            expected="the caller's tensors left alone", fix=fix)
 
@@ -190,31 +171,51 @@ def test_mlp_layers_is_modulelist(submission):
     """MLP([5, 7, 6, 2]).layers is an nn.ModuleList of three nn.Linear layers of the right sizes."""
     sizes = [5, 7, 6, 2]
     model = build(submission, "MLP", sizes)
-    layers = getattr(model, "layers", None)
-    expect(isinstance(layers, nn.ModuleList),
-           observed=f"self.layers is a {type(layers).__name__}",
+    info = model.describe(values=False)
+    layers = info.submodule("layers")
+    attribute = info.attributes.get("layers", "missing")
+    kind = layers.type if layers is not None else (
+        "missing attribute" if attribute == "missing" else
+        f"Python {type(attribute).__name__}" if isinstance(attribute, (list, tuple, dict))
+        else getattr(attribute, "type", type(attribute).__name__))
+    expect(layers is not None and layers.inherits(MODULELIST),
+           observed=f"self.layers is a {kind}",
            expected="an nn.ModuleList",
-           fix="self.layers = nn.ModuleList([nn.Linear(sizes[i], sizes[i + 1]) for i in "
-               "range(len(sizes) - 1)]): a Python list hides the layers from parameters(), "
-               ".to() and state_dict()")
-    shapes = [(m.in_features, m.out_features) if isinstance(m, nn.Linear) else type(m).__name__
-              for m in layers]
+           fix="hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
+               "to self.layers: a Python list hides the layers from parameters(), .to() and "
+               "state_dict()")
+    children = [(n, m) for n, m in info.modules
+                if n.startswith("layers.") and "." not in n[len("layers."):]]
+    shapes = []
+    for name, child in children:
+        if not child.inherits(LINEAR):
+            shapes.append(child.type)
+            continue
+        layer = model.get(name, keep=True)
+        layer_info = layer.describe(values=False) if isinstance(layer, Remote) else None
+        if layer_info is not None and layer_info.id == child.id:
+            attributes = layer_info.attributes
+            shapes.append((attributes.get("in_features"), attributes.get("out_features")))
+        else:   # indexing the list gave another module: read the registered weight instead
+            weight = info.parameters.get(f"{name}.weight")
+            shapes.append(tuple(reversed(weight.shape)) if weight is not None else child.type)
     wanted = list(zip(sizes[:-1], sizes[1:]))
     expect(shapes == wanted,
            observed=f"self.layers holds {shapes}",
            expected=f"nn.Linear layers with (in, out) = {wanted}",
-           fix="one nn.Linear(sizes[i], sizes[i + 1]) per consecutive pair of sizes, nothing else")
-    mlp_parameters(model, sizes)
+           fix="one nn.Linear from sizes[i] to sizes[i + 1] per consecutive pair of sizes, "
+               "nothing else")
+    mlp_parameters(info, sizes)
 
 
 @check(exercise="mlp", points=1, tags=["forward"], visibility="hidden")
 def test_mlp_no_relu_after_last_layer(submission):
     """MLP([3, 2]) is a single linear layer; MLP([5, 7, 6, 2]) on a (2, 3, 5) input has ReLU only between layers."""
-    torch.manual_seed(1)
+    g = _generator(1)
     for sizes, shape in (([3, 2], (9, 3)), ([5, 7, 6, 2], (2, 3, 5))):
-        model = build(submission, "MLP", sizes)
-        params = mlp_parameters(model, sizes)
-        x = torch.randn(*shape)
+        model = build(submission, "MLP", sizes, seed=1)
+        params = values(mlp_parameters(model.describe(), sizes))
+        x = torch.randn(*shape, generator=g)
         expect_close(model(x), mlp_reference(params, len(sizes) - 1, x),
                      what=f"MLP({sizes}) on a {shape} input",
                      fix="apply ReLU after every layer except the last (so MLP([3, 2]) has no "
@@ -224,20 +225,28 @@ def test_mlp_no_relu_after_last_layer(submission):
 @check(exercise="mlp", points=1, tags=["optimizer", "dtype-device"], visibility="hidden")
 def test_mlp_optimizer_and_to_reach_every_layer(submission):
     """One SGD step changes every parameter of MLP([4, 16, 8, 3]); .to(torch.float64) converts them all."""
-    torch.manual_seed(2)
+    g = _generator(2)
     sizes = [4, 16, 8, 3]
-    model = build(submission, "MLP", sizes)
-    mlp_parameters(model, sizes)
-    x, target = torch.randn(64, 4), torch.randn(64, 3)
-    expect_every_parameter_changes(model, lambda m: (m(x) - target).pow(2).sum(), "MLP")
-    model = model.to(torch.float64)
-    dtypes = {n: p.dtype for n, p in mlp_parameters(model, sizes).items()
-              if p.dtype != torch.float64}
+    model = build(submission, "MLP", sizes, seed=2)
+    mlp_parameters(model.describe(values=False), sizes)
+    x, upstream = torch.randn(64, 4, generator=g), torch.randn(64, 3, generator=g)
+    expect_every_parameter_changes(
+        submission, model, "MLP", x=x, upstream=upstream,
+        reference=lambda p: mlp_reference(p, len(sizes) - 1, x),
+        fix="apply every layer of self.layers in order, with ReLU between layers and none "
+            "after the last")
+    model = converted(model, torch.float64, "MLP")
+    params = mlp_parameters(model.describe(), sizes)
+    dtypes = {n: f"torch.{p.dtype}" for n, p in params.items() if p.dtype != "float64"}
     expect(not dtypes, observed=f"after .to(torch.float64): {dtypes}",
            expected="every parameter float64", fix="hold the layers in an nn.ModuleList")
     y = model(x.double())
-    expect(plain(y).dtype == torch.float64, observed=f"the float64 model returned {y.dtype}",
+    got = str(y.dtype) if isinstance(y, torch.Tensor) else type(y).__name__
+    expect(got == "torch.float64", observed=f"the float64 model returned {got}",
            expected="torch.float64", fix="do not convert dtypes inside forward")
+    expect_close(y, mlp_reference(values(params), len(sizes) - 1, x.double()),
+                 what="the float64 MLP's output", rtol=1e-10, atol=1e-10,
+                 fix="do not convert dtypes inside forward; apply the layers of self.layers")
 
 
 # -- TiedAutoencoder ---------------------------------------------------------------------------
@@ -246,24 +255,25 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
 def test_tied_decoder_bias_starts_at_zero(submission):
     """decoder_bias of TiedAutoencoder(7, 2) is a trainable leaf nn.Parameter of zeros, shape (7,)."""
     model = build(submission, "TiedAutoencoder", 7, 2)
-    bias = tied_parameters(model, 7, 2)["decoder_bias"]
+    bias = tied_parameters(model.describe(), 7, 2)["decoder_bias"]
     expect_trainable_leaf(bias, "self.decoder_bias")
-    expect_close(bias, torch.zeros(7), what="decoder_bias before training (expected all zeros)",
-                 fix="self.decoder_bias = nn.Parameter(torch.zeros(in_features))", rtol=0, atol=0)
+    expect_close(bias.value, torch.zeros(7),
+                 what="decoder_bias before training (expected all zeros)",
+                 fix="start decoder_bias at zeros, one per input feature: the reconstruction "
+                     "starts unbiased until training moves it", rtol=0, atol=0)
 
 
 @check(exercise="tied", points=1, tags=["tying"], visibility="hidden")
 def test_tied_weight_is_one_tensor(submission):
     """The decoder reads encoder.weight itself: after encoder.weight changes in place, the output follows."""
-    g = torch.Generator().manual_seed(3)
+    g = _generator(3)
     model = build(submission, "TiedAutoencoder", 5, 3)
-    params = tied_parameters(model, 5, 3)
-    w, b, c = (set_values(params[n], g) for n in ("encoder.weight", "encoder.bias", "decoder_bias"))
+    params = tied_parameters(model.describe(values=False), 5, 3)
+    w, b, c = set_all(model, params, TIED_ORDER, g)
     x = torch.randn(6, 5, generator=g)
-    y = model(x)
-    expected = tied_reference(plain(x), w, b, c)
-    expect_close(y, expected, what="the output after encoder.weight was overwritten in place",
-                 fix="use self.encoder.weight in the decoder at every forward call; a copy "
+    expect_close(model(x), tied_reference(x, w, b, c),
+                 what="the output after encoder.weight was overwritten in place",
+                 fix="use the encoder's own weight in the decoder at every forward call; a copy "
                      "taken in __init__ (even a plain tensor that is not a parameter) keeps the "
                      "old values, so the two halves stop being tied as soon as training starts")
 
@@ -271,26 +281,30 @@ def test_tied_weight_is_one_tensor(submission):
 @check(exercise="tied", points=2, tags=["tying", "grad-flow"], visibility="hidden")
 def test_tied_gradient_from_both_paths(submission):
     """encoder.weight's gradient adds the encoder's and the decoder's contributions, as for one shared tensor."""
-    g = torch.Generator().manual_seed(4)
+    g = _generator(4)
     model = build(submission, "TiedAutoencoder", 5, 4)
-    params = tied_parameters(model, 5, 4)
-    values = [set_values(params[n], g) for n in ("encoder.weight", "encoder.bias", "decoder_bias")]
+    params = tied_parameters(model.describe(values=False), 5, 4)
+    leaves = set_all(model, params, TIED_ORDER, g)
     x, grad_out = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
-    model.zero_grad(set_to_none=True)
-    (model(x) * grad_out).sum().backward()
+    model.method("zero_grad", set_to_none=True, action="calling model.zero_grad()")
+    y = output_tensor(model.call(x, keep=True, action="calling TiedAutoencoder(x)").value,
+                      "TiedAutoencoder")
+    expect_close(y.describe().value, tied_reference(x, *leaves),
+                 what="TiedAutoencoder(5, 4)(x) before backward", fix=TIED_FORWARD_FIX)
+    y.call(grad_out, method="backward", action="calling backward() on your model's output")
 
     def reference_grads(**paths):
-        leaves = [v.clone().requires_grad_() for v in values]
-        (tied_reference(plain(x), *leaves, **paths) * grad_out).sum().backward()
-        return [leaf.grad for leaf in leaves]
+        copies = [v.clone().requires_grad_() for v in leaves]
+        (tied_reference(x, *copies, **paths) * grad_out).sum().backward()
+        return [leaf.grad for leaf in copies]
 
     full = reference_grads()
-    got = params["encoder.weight"].grad
+    after = tied_parameters(model.describe(), 5, 4)
+    got = after["encoder.weight"].grad
     expect(got is not None,
            observed="encoder.weight.grad is None after backward",
            expected="a gradient from the encoder and from the decoder path",
-           fix="use self.encoder.weight (not a detached copy) in both halves of forward")
-    got = plain(got, what="encoder.weight.grad")
+           fix="use the encoder's own weight (not a detached copy) in both halves of forward")
     if not torch.allclose(got, full[0], rtol=1e-4, atol=1e-5):
         for label, paths in (("the encoder path only", {"through_decoder": False}),
                              ("the decoder path only", {"through_encoder": False})):
@@ -299,36 +313,39 @@ def test_tied_gradient_from_both_paths(submission):
                     f"encoder.weight's gradient comes from {label}",
                     "the sum of both contributions: the encoder and the decoder use one tensor, "
                     "so autograd adds the gradient of each use",
-                    "in forward, use self.encoder.weight itself in both the encoder and the "
+                    "in forward, use the encoder's weight itself in both the encoder and the "
                     "decoder (no .detach(), .data, or copy taken in __init__)")
     expect_close(got, full[0], what="encoder.weight.grad", rtol=1e-4, atol=1e-5,
-                 fix="forward must be relu(self.encoder(x)) @ self.encoder.weight + "
-                     "self.decoder_bias, with self.encoder.weight itself in both places: a "
-                     "copy of it (taken in __init__, .detach(), .data) is another tensor, which "
-                     "neither follows the updates nor passes the decoder's gradient back")
+                 fix="the decoder must multiply by the encoder's weight itself, the very tensor "
+                     "the encoder uses: a copy of it (taken in __init__, .detach(), .data) is "
+                     "another tensor, which neither follows the updates nor passes the "
+                     "decoder's gradient back")
     for name, expected in (("encoder.bias", full[1]), ("decoder_bias", full[2])):
-        grad = params[name].grad
+        grad = after[name].grad
         expect(grad is not None, observed=f"{name}.grad is None", expected="a gradient",
-               fix=f"use self.{name} in forward, not a copy of it")
+               fix=f"use the registered {name} in forward, not a copy of it")
         expect_close(grad, expected, what=f"{name}.grad", rtol=1e-4, atol=1e-5,
-                     fix="forward must be relu(self.encoder(x)) @ self.encoder.weight + "
-                         "self.decoder_bias")
+                     fix=TIED_FORWARD_FIX)
 
 
 @check(exercise="tied", points=1, tags=["optimizer", "tying"], visibility="hidden")
 def test_tied_optimizer_updates_every_parameter(submission):
     """One SGD step changes encoder.weight, encoder.bias and decoder_bias, and the model stays tied."""
-    g = torch.Generator().manual_seed(5)
-    model = build(submission, "TiedAutoencoder", 6, 4)
-    tied_parameters(model, 6, 4)
-    x = torch.randn(32, 6, generator=g)
-    expect_every_parameter_changes(model, lambda m: (m(x) - x).pow(2).sum(), "TiedAutoencoder")
-    params = tied_parameters(model, 6, 4)
-    w, b, c = (plain(params[n]) for n in ("encoder.weight", "encoder.bias", "decoder_bias"))
-    expect_close(model(x), tied_reference(plain(x), w, b, c),
+    g = _generator(5)
+    model = build(submission, "TiedAutoencoder", 6, 4, seed=5)
+    tied_parameters(model.describe(values=False), 6, 4)
+    x, upstream = torch.randn(32, 6, generator=g), torch.randn(32, 6, generator=g)
+
+    def reference(p):
+        return tied_reference(x, *(p[n] for n in TIED_ORDER))
+
+    expect_every_parameter_changes(submission, model, "TiedAutoencoder", x=x, upstream=upstream,
+                                   reference=reference, fix=TIED_FORWARD_FIX)
+    params = tied_parameters(model.describe(), 6, 4)
+    expect_close(model(x), reference(values(params)),
                  what="the output after one optimizer step",
-                 fix="the decoder must read self.encoder.weight at forward time, so that it sees "
-                     "every update the optimizer makes")
+                 fix="the decoder must read the encoder's weight at forward time, so that it "
+                     "sees every update the optimizer makes")
 
 
 # -- count_parameters --------------------------------------------------------------------------
@@ -341,13 +358,12 @@ SHARED_FIX = ("iterate over model.parameters(): it yields a shared parameter onc
 @check(exercise="count", points=1, tags=["counting", "tying"], visibility="hidden")
 def test_count_shared_parameter_once(submission):
     """A weight shared by an embedding and an output head, or a layer registered twice, counts once."""
-    torch.manual_seed(0)
-    for model, what in ((TiedLanguageModel(), "a language model whose embedding and head share "
-                                              "a (11, 4) weight"),
-                        (SharedBlock(), "a model holding one Linear(6, 5) under two names")):
-        n = call_count(submission, model)
-        expected = reference_count(model)
-        note = (" (the shared parameters counted twice)" if n == naive_count(model) else "")
+    for spec, what in ((TIED_LANGUAGE_MODEL, "a language model whose embedding and head share "
+                                             "a (11, 4) weight"),
+                       (SHARED_BLOCK, "a model holding one Linear(6, 5) under two names")):
+        n = call_count(submission, submission.build(spec, seed=0))
+        expected = reference_count(spec)
+        note = (" (the shared parameters counted twice)" if n == naive_count(spec) else "")
         expect(n == expected,
                observed=f"count_parameters on {what} returned {n}{note}",
                expected=f"{expected}: every shared parameter counted once", fix=SHARED_FIX)
@@ -356,11 +372,11 @@ def test_count_shared_parameter_once(submission):
 @check(exercise="count", points=1, tags=["counting", "freezing"], visibility="hidden")
 def test_count_trainable_only(submission):
     """With the first layer frozen, trainable_only=True counts only the parameters with requires_grad."""
-    model = nn.Sequential(nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 3))
-    model[0].requires_grad_(False)
+    spec = sequential(linear(5, 4), {"class": "Tanh"}, linear(4, 3), frozen=["0"])
+    model = submission.build(spec, seed=0)
     for flag in (True, False):
         n = call_count(submission, model, trainable_only=flag)
-        expected = reference_count(model, flag)
+        expected = reference_count(spec, flag)
         expect(n == expected,
                observed=f"with the first Linear(5, 4) frozen, count_parameters(model, "
                         f"trainable_only={flag}) returned {n}",
@@ -368,22 +384,22 @@ def test_count_trainable_only(submission):
                                          else ": frozen parameters too"),
                fix="when trainable_only is True, skip parameters whose requires_grad is False; "
                    "otherwise count every parameter")
-    expect(call_count(submission, model) == reference_count(model),
+    expect(call_count(submission, model) == reference_count(spec),
            observed="count_parameters(model) without trainable_only skipped frozen parameters",
-           expected="trainable_only=False by default", fix="def count_parameters(model, "
-           "trainable_only=False)")
+           expected="trainable_only=False by default",
+           fix="give trainable_only the default False in the signature of count_parameters")
 
 
 @check(exercise="count", points=1, tags=["counting", "buffers"], visibility="hidden")
 def test_count_excludes_buffers(submission):
     """A model with BatchNorm counts its weights and biases, not its running statistics (buffers)."""
-    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
-    n = call_count(submission, model)
-    expected = reference_count(model)
-    buffers = sum(b.numel() for b in model.buffers())
+    spec = sequential(linear(3, 4), {"class": "BatchNorm1d", "args": [4]}, linear(4, 2))
+    n = call_count(submission, submission.build(spec, seed=0))
+    expected = reference_count(spec)
     expect(n == expected,
            observed=f"count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) returned "
-                    f"{n}" + (" (buffers counted as parameters)" if n == expected + buffers else ""),
+                    f"{n}" + (" (buffers counted as parameters)"
+                              if n == expected + buffer_count(spec) else ""),
            expected=f"{expected}: parameters only; running_mean, running_var and "
                     "num_batches_tracked are buffers, saved in state_dict() but not learned",
            fix="count model.parameters(), not model.state_dict() (which also holds the buffers)")
@@ -392,12 +408,11 @@ def test_count_excludes_buffers(submission):
 @check(exercise="count", points=1, tags=["counting", "tying", "freezing"], visibility="hidden")
 def test_count_shared_and_frozen(submission):
     """With the shared embedding/head weight frozen, it counts once in the total and not at all as trainable."""
-    torch.manual_seed(0)
-    model = TiedLanguageModel()
-    model.embedding.weight.requires_grad_(False)
+    spec = {**TIED_LANGUAGE_MODEL, "frozen": ["embedding.weight"]}
+    model = submission.build(spec, seed=0)
     for flag in (False, True):
         n = call_count(submission, model, trainable_only=flag)
-        expected = reference_count(model, flag)
+        expected = reference_count(spec, flag)
         expect(n == expected,
                observed=f"with the shared (11, 4) weight frozen, count_parameters(model, "
                         f"trainable_only={flag}) returned {n}",
