@@ -1,6 +1,7 @@
 """Where each assignment's parts live, and which assignment a submission belongs to."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,14 @@ class Assignment:
         """The folder holding the assignment's helper modules (e.g. `yolo.py`): the released
         one, as nbgrader releases them; the source folder when nothing is released yet."""
         return self.released_dir if self.released_dir.is_dir() else self.source_dir
+
+    def released_cells(self) -> list[str]:
+        """The sources of the released notebook's code cells, in order (none if unreleased)."""
+        notebook = self.released_dir / f"{self.id}.ipynb"
+        if not notebook.is_file():
+            return []
+        cells = json.loads(notebook.read_text()).get("cells", [])
+        return ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
 
     def helper_files(self) -> list[Path]:
         """Files a submission's working folder holds besides the notebook (e.g. `yolo.py`)."""

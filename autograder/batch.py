@@ -1,12 +1,21 @@
 """Grade a whole class: nbgrader's `submitted/<student>/<assignment>/` layout, in parallel.
 
-Writes `<out>/<student>/<assignment>.json` per submission and `<out>/class.csv` (student,
-assignment, score, max_score, one column per check), showing progress on stderr.
+Writes `<out>/<student>/<assignment>.json` per submission (each file written whole, then renamed
+into place) and `<out>/class.csv` (student, assignment, score, max_score, one column per check),
+showing progress on stderr.
+
+A batch never loses a result. Every result records what it was computed from (the submission
+file's hash and the kit's); run `grade-all` again on the same output folder and it keeps the
+results that are still current and grades only the rest: the submissions that have no result
+yet (a batch whose grading process was killed), that changed, or whose graders changed.
+`--fresh` grades everything again.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -70,31 +79,100 @@ def write_class_csv(rows: list[tuple[Submission, dict]], target: Path) -> None:
         for test in result["tests"]:
             if test["name"] not in checks:
                 checks.append(test["name"])
-    with target.open("w", newline="") as handle:
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "assignment", "score", "max_score", *checks])
         for sub, result in sorted(rows, key=lambda r: (r[0].student, r[0].assignment.id)):
             scores = {t["name"]: t["score"] for t in result["tests"]}
             writer.writerow([sub.student, sub.assignment.id, result["score"], result["max_score"],
                              *[scores.get(c, "") for c in checks]])
+    partial.replace(target)
 
 
-def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits,
-              progress: bool = True) -> list[tuple[Submission, dict]]:
+def kit_fingerprint(assignment: assignments.Assignment) -> str:
+    """What a result depends on besides the submission: the engine, the assignment's graders
+    and its helper files."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in assignments.PACKAGE_DIR.rglob("*.py")
+                   if "graders" not in p.relative_to(assignments.PACKAGE_DIR).parts)
+    files += sorted(assignment.grader_dir.glob("*.py")) + assignment.helper_files()
+    for path in files:
+        digest.update(str(path.relative_to(assignments.COURSE_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def submission_fingerprint(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "missing"
+
+
+def _current(target: Path, fingerprint: dict) -> dict | None:
+    """The result already at `target`, if it was computed from the same submission and kit."""
+    try:
+        result = json.loads(target.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(result, dict) or not isinstance(result.get("tests"), list):
+        return None
+    if result.get("extra_data", {}).get("grading") != fingerprint:
+        return None
+    return result
+
+
+def write_result(result: dict, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(result, indent=2) + "\n")
+    os.replace(partial, target)
+
+
+def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
+    """Which confinement the learner processes had, over the whole batch."""
+    protections, missing = set(), set()
+    for _, result in rows:
+        sandbox = result.get("extra_data", {}).get("sandbox", {})
+        protections.update(sandbox.get("protections", []))
+        missing.update(sandbox.get("missing", []))
+    if not protections and not missing:
+        return "sandbox: no submission ran"
+    text = "sandbox: " + "; ".join(sorted(protections))
+    return text + (" | not available: " + "; ".join(sorted(missing)) if missing else "")
+
+
+def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress: bool = True,
+              fresh: bool = False) -> tuple[list[tuple[Submission, dict]], int]:
+    """Grade every submission without a current result; returns all rows and how many were
+    kept from an earlier run."""
     submissions = discover(submitted)
-    bar = Progress(len(submissions)) if progress else None
+    out.mkdir(parents=True, exist_ok=True)
+    kits = {a.id: kit_fingerprint(a) for a in {s.assignment for s in submissions}}
     rows: list[tuple[Submission, dict]] = []
+    todo = []
+    for sub in submissions:
+        fingerprint = {"submission": submission_fingerprint(sub.path), "kit": kits[sub.assignment.id]}
+        kept = None if fresh else _current(out / sub.student / f"{sub.assignment.id}.json",
+                                           fingerprint)
+        if kept is not None:
+            rows.append((sub, kept))
+        else:
+            todo.append((sub, fingerprint))
+    bar = Progress(len(todo)) if progress and todo else None
 
-    def on_result(sub, path, assignment, result):
-        target = out / sub.student / f"{assignment.id}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(result, indent=2) + "\n")
+    def on_result(key, path, assignment, result):
+        sub, fingerprint = todo[key]
+        result.setdefault("extra_data", {})["grading"] = fingerprint
+        write_result(result, out / sub.student / f"{assignment.id}.json")
         rows.append((sub, result))
         if bar:
             bar.update(f"{sub.student}/{assignment.id}: {result['score']:g}/{result['max_score']:g}")
 
-    out.mkdir(parents=True, exist_ok=True)
-    grade_many([(s, s.path, s.assignment) for s in submissions], limits, jobs=jobs,
-               on_result=on_result)
+    if todo:
+        grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,
+                   jobs=jobs, on_result=on_result, hide=(str(submitted.resolve()),
+                                                         str(out.resolve())))
     write_class_csv(rows, out / "class.csv")
-    return rows
+    return rows, len(submissions) - len(todo)

@@ -136,7 +136,8 @@ def expect_close(actual, expected: torch.Tensor, *, what: str, fix: str,
     )
     if a.device.type == "meta" or e.device.type == "meta":
         return
-    a_cmp = a.to(dtype=e.dtype) if a.dtype != e.dtype and a.is_floating_point() else a
+    numeric = a.is_floating_point() or e.is_floating_point()
+    a_cmp = a.to(dtype=e.dtype) if a.dtype != e.dtype and numeric else a
     finite = bool(_isfinite(a_cmp).all()) if a_cmp.is_floating_point() else True
     ok = finite and _allclose(a_cmp, e, rtol=rtol, atol=atol)
     if not ok:

@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="results: DIR/<student>/<assignment>.json and DIR/class.csv")
     batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded at once (default: the number of CPUs)")
+    batch.add_argument("--fresh", action="store_true",
+                       help="grade every submission again (by default a result is kept when its "
+                            "submission and the graders are unchanged, so a batch that was "
+                            "interrupted resumes where it stopped)")
     _add_limits(batch)
 
     kit = verbs.add_parser("student-kit", help="build the learner's kit (folder and zip)")
@@ -113,10 +117,14 @@ def grade_all_command(args, parser) -> int:
     from autograder.batch import grade_all
     from autograder.sandbox import Limits
 
-    rows = grade_all(args.submitted, args.out, jobs=args.jobs,
-                     limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
-    print(f"graded {len(rows)} submissions; results in {args.out}, class table in "
-          f"{args.out / 'class.csv'}")
+    from autograder.batch import sandbox_summary
+
+    rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
+                           limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
+    print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
+                                                      else "") +
+          f"; results in {args.out}, class table in {args.out / 'class.csv'}")
+    print(sandbox_summary(rows))
     return 0
 
 

@@ -194,7 +194,8 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
     root = plan.run_dir
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _tmpfs(root, "mode=0755,size=16m")
-    for path in visible_paths():
+    bound = visible_paths()
+    for path in bound:
         try:
             _bind_read_only(path, root + path)
         except OSError:
@@ -204,7 +205,8 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
         "solutions", "tests", "submitted", "autograded", "feedback", "results", "dist")),
         *plan.hide]
     for path in hidden:
-        if os.path.isdir(root + path):
+        covers_needed = any(_inside(Path(b), Path(path)) for b in bound)
+        if os.path.isdir(root + path) and not covers_needed:
             _tmpfs(root + path, "mode=0555,size=4k", MS_NOSUID | MS_NODEV | MS_RDONLY)
     _tmpfs(root + "/dev", "mode=0755,size=64k")
     for node in ("null", "zero", "full", "random", "urandom"):

@@ -23,6 +23,7 @@ import struct
 import sys
 import time
 
+from autograder import static
 from autograder.assignments import Assignment
 from autograder.client import Evidence, Learner, LearnerGone, PipeTransport
 from autograder.protocol import Channel
@@ -103,6 +104,13 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
                 errors.append(evidence)
         report({"type": "cells_done", "seconds": time.perf_counter() - started,
                 "errors": [describe_cell_error(e, sources) for e in errors]})
+        # Code that reaches into the interpreter or the engine could rewrite what the learner
+        # side reports: such a submission is credited nothing. The kit's own cells are exempt.
+        kit_cells = {c.strip() for c in assignment.released_cells()}
+        reach = static.engine_reach({i: s for i, s in sources.items()
+                                     if s.strip() not in kit_cells})
+        if reach:
+            report({"type": "tampering", "uses": reach})
         learner = Learner(transport, sources=sources, cell_errors=tuple(errors))
         in_checks = [0.0, 0.0]
 

@@ -28,9 +28,10 @@ def describe(function) -> str:
 def source_line(learner, frame) -> str:
     """The line a frame points to, from the judge's own copy of the cells."""
     sources = getattr(learner, "sources", {})
-    if frame.cell is None or frame.cell not in sources:
+    key = frame.cell if frame.cell is not None else frame.execution
+    if key is None or key not in sources:
         return ""
-    lines = sources[frame.cell].splitlines()
+    lines = sources[key].splitlines()
     return lines[frame.line - 1].strip()[:120] if 0 < frame.line <= len(lines) else ""
 
 

@@ -5,6 +5,11 @@ from autograder.client import clean
 from autograder.runner import PlannedCheck
 from autograder.sandbox import RunReport
 
+TAMPERING = ("Not credited: your code reaches into the interpreter or the grading engine (it "
+             "uses {}). No exercise needs that, and such code could change what the grader "
+             "sees of your classes. Remove it and submit again.")
+
+
 def _points(x: float) -> str:
     return f"{x:g}"
 
@@ -51,7 +56,9 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         missing_reason = "Not checked: the grading process stopped before this check."
     tests = []
     for check in planned:
-        if check.name in ran:
+        if report and report.tampering:
+            tests.append(zero_test(check, TAMPERING.format(", ".join(report.tampering))))
+        elif check.name in ran:
             tests.append(_validated(check, ran[check.name], secret_lines))
         else:
             tests.append(zero_test(check, missing_reason))
@@ -83,4 +90,6 @@ def _summary(tests, score, max_score, report, unreadable) -> str:
             lines.append(f"Grading stopped early: {report.problem}")
         if report.grader_error:
             lines.append("The graders could not run (a problem in the kit, not your code).")
+        if report.tampering:
+            lines.append(TAMPERING.format(", ".join(report.tampering)))
     return "\n".join(lines)

@@ -54,6 +54,7 @@ class RunReport:
     problem: str | None = None        # why grading stopped early, for the learner
     limit: str | None = None          # "time" or "memory" when a limit was hit
     grader_error: str | None = None   # the kit's graders or sandbox failed (not the learner's fault)
+    tampering: list[str] = field(default_factory=list)   # what the code uses that reaches the engine
     protections: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     seconds: float = 0.0              # wall time of the whole run
@@ -200,6 +201,8 @@ class SubmissionRun:
             check = message.get("check")
             self._gone = (check if isinstance(check, str) else None,
                           str(message.get("reason", ""))[:200])
+        elif kind == "tampering":
+            self.report.tampering = [str(u)[:80] for u in _field(message, "uses", list)][:30]
         elif kind == "grader_error":
             self.report.grader_error = str(message.get("message", ""))[:4000]
         elif kind == "done":

@@ -7,6 +7,7 @@ beside what the learner process reports (code can build a name at run time): the
 from __future__ import annotations
 
 import ast
+import re
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -75,3 +76,42 @@ def mentions(sources: dict[int, str], words: tuple[str, ...]) -> list[str]:
     """Which of `words` appear anywhere in the cells' text (comments and strings included)."""
     text = "\n".join(sources.values())
     return [w for w in words if w in text]
+
+
+# What no solution to these exercises needs, and what code that rewrites the learner side's
+# reports (or reads the grading machinery) cannot do without: the engine's own modules, the
+# interpreter's frames, code objects and module table, raw memory, dynamic imports.
+ENGINE_REACH = {
+    "autograder": r"\bautograder\b", "gc": r"\bimport\s+gc\b|\bgc\.", "ctypes": r"ctypes",
+    "sys.modules": r"sys\s*\.\s*modules", "frames": r"_getframe|currentframe|_current_frames|"
+    r"\bf_back\b|\bf_globals\b|\bf_locals\b|\btb_frame\b|__traceback__|exc_info|"
+    r"inspect\s*\.\s*stack|getouterframes|\bgi_frame\b|\bcr_frame\b",
+    "__globals__": r"__globals__", "__code__": r"__code__|__closure__",
+    "__subclasses__": r"__subclasses__", "builtins": r"\bbuiltins\b|__builtins__",
+    "dynamic import": r"__import__|\bimportlib\b",
+    "trace functions": r"settrace|setprofile",
+    "namespace dictionaries": r"\bglobals\s*\(|\blocals\s*\(|\bvars\s*\(",
+    "/proc": r"/proc\b",
+}
+_BENIGN = re.compile(r"^\s*from autograder\.notebook import check\s*$|"
+                     r"^\s*(points\s*(\+)?=\s*)?check\(\s*[\"'][\w]+[\"'].*\)\s*$", re.MULTILINE)
+
+
+def engine_reach(sources: dict[int, str]) -> list[str]:
+    """What the cells use that reaches into the interpreter or the grading engine, by name
+    (see ENGINE_REACH), plus attribute access by a name built at run time."""
+    found = []
+    for index in sorted(sources):
+        text = _BENIGN.sub("", sources[index])
+        for label, pattern in ENGINE_REACH.items():
+            if label not in found and re.search(pattern, text):
+                found.append(label)
+        tree = _parse(text)
+        for node in (ast.walk(tree) if tree else ()):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("getattr", "setattr", "delattr") and len(node.args) >= 2
+                    and not (isinstance(node.args[1], ast.Constant)
+                             and isinstance(node.args[1].value, str))
+                    and "attributes named at run time" not in found):
+                found.append("attributes named at run time")
+    return found

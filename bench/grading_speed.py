@@ -7,10 +7,11 @@ assignment: the reference solution and bug-zoo entries, as notebooks a learner c
 saved), then times, on the same machine in the same run:
 
 1. `nbgrader autograde` of every assignment (one kernel per notebook, one after another);
-2. `python -m autograder grade-all --jobs J` (torch imported once, a forked child per notebook);
+2. `python -m autograder grade-all --jobs J` (torch imported once; per notebook, a confined
+   learner process and a judge process, both forked warm);
 
 and prints both times, their ratio, and the engine's own overhead per submission (the time a
-child takes beyond running the submission's cells and the checks), measured in-process.
+submission takes beyond running its cells and the checks), measured in-process.
 Nothing in the repository is written.
 """
 from __future__ import annotations
@@ -60,14 +61,17 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
-    """Each submission graded in a child, one at a time, with the child's own timings."""
+    """Each submission graded (learner and judge processes), one at a time, with its timings."""
     from autograder import assignments
-    from autograder.sandbox import Limits, run_children
+    from autograder.sandbox import Limits, Session
     from autograder.submission import load_cells
 
-    jobs = [(p, load_cells(p), assignments.get(p.parent.name)) for p in paths]
+    chosen = {p.parent.name: assignments.get(p.parent.name) for p in paths}
+    jobs = [(p, (lambda p=p: load_cells(p)), chosen[p.parent.name]) for p in paths]
     reports = []
-    run_children(jobs, Limits(threads=1), on_done=lambda path, report: reports.append((path, report)))
+    with Session(list(chosen.values())) as session:
+        session.run(jobs, Limits(threads=1),
+                    on_done=lambda path, report: reports.append((path, report)))
     return reports
 
 
@@ -109,7 +113,7 @@ def main() -> None:
         reports = child_reports([p for paths in placed.values() for p in paths])
         for assignment, paths in placed.items():
             mine = [r for p, r in reports if p in paths]
-            print(f"  one child, {assignment}: {statistics.mean(r.seconds for r in mine):.2f} s "
+            print(f"  one submission, {assignment}: {statistics.mean(r.seconds for r in mine):.2f} s "
                   f"(its cells {statistics.mean(r.cells_seconds for r in mine):.2f} s, checks "
                   f"{statistics.mean(r.checks_seconds for r in mine):.2f} s)")
         overhead = [r.seconds - r.cells_seconds - r.checks_seconds for _, r in reports]
