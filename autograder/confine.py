@@ -116,16 +116,21 @@ def unshare(report: Report) -> str:
     if os.geteuid() == 0 and _libc.unshare(flags) == 0:
         return "root"
     uid, gid = os.getuid(), os.getgid()
-    if _libc.unshare(flags | CLONE_NEWUSER) == 0:
-        inner = UID_BASE
-        try:
-            Path("/proc/self/setgroups").write_text("deny")
-            Path("/proc/self/uid_map").write_text(f"{inner} {uid} 1")
-            Path("/proc/self/gid_map").write_text(f"{inner} {gid} 1")
-            return "user"
-        except OSError as exc:
-            report.missing.append(f"user namespace (its uid map was refused: {exc.strerror})")
-            return "none"
+    # Only a dumpable process owns its /proc files, uid_map included; the grading process made
+    # itself undumpable, and this process inherited that.
+    prctl(PR_SET_DUMPABLE, 1)
+    try:
+        if _libc.unshare(flags | CLONE_NEWUSER) == 0:
+            try:
+                Path("/proc/self/setgroups").write_text("deny")
+                Path("/proc/self/uid_map").write_text(f"{UID_BASE} {uid} 1")
+                Path("/proc/self/gid_map").write_text(f"{UID_BASE} {gid} 1")
+                return "user"
+            except OSError as exc:
+                report.missing.append(f"user namespace (its uid map was refused: {exc.strerror})")
+                return "none"
+    finally:
+        prctl(PR_SET_DUMPABLE, 0)
     report.missing.append(f"namespaces (unshare refused: {os.strerror(ctypes.get_errno())})")
     return "none"
 
@@ -194,6 +199,8 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
     root = plan.run_dir
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _tmpfs(root, "mode=0755,size=16m")
+    # A writable /tmp first: what is bound below may live under /tmp (a course unpacked there).
+    _tmpfs(root + "/tmp", "mode=1777,size=64m")
     bound = visible_paths()
     for path in bound:
         try:
@@ -213,7 +220,6 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
         open(f"{root}/dev/{node}", "a").close()
         _mount(f"/dev/{node}", f"{root}/dev/{node}", None, MS_BIND)
     _tmpfs(root + "/dev/shm", "mode=1777,size=64m")
-    _tmpfs(root + "/tmp", "mode=1777,size=64m")
     _tmpfs(root + SANDBOX, f"mode=0755,size={plan.scratch_mb}m")
     workdir = f"{SANDBOX}/{plan.assignment}"
     os.makedirs(root + workdir)
@@ -317,10 +323,11 @@ def drop_privileges(mode: str, uid: int, report: Report) -> None:
         os.setresuid(uid, uid, uid)
         report.protections.append(f"uid {uid} of its own")
     elif mode == "user":
-        _capset_none()
         report.missing.append("a uid of its own (an unprivileged user namespace maps one uid)")
     else:
         report.missing.append("a uid of its own (the grader does not run as root)")
+    if _capabilities_left():   # in a user namespace: every capability there, until dropped
+        _capset_none()
     if prctl(PR_SET_NO_NEW_PRIVS, 1) == 0:
         report.protections.append("no_new_privs")
     left = _capabilities_left()

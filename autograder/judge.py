@@ -92,6 +92,14 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
             {"type": "cell", "index": int(e.get("index", 0))} if type(e.get("index")) is int
             else {"type": "cell", "index": 0}))
         sources = {c.index: c.source for c in cells}
+        # Code that reaches into the interpreter or the engine could rewrite what the learner
+        # side reports: such a submission is credited nothing, whatever happens when it runs.
+        # The kit's own cells (as released) are exempt.
+        kit_cells = {c.strip() for c in assignment.released_cells()}
+        reach = static.engine_reach({i: s for i, s in sources.items()
+                                     if s.strip() not in kit_cells})
+        if reach:
+            report({"type": "tampering", "uses": reach})
         started = time.perf_counter()
         answer = transport.request({"op": "run_cells",
                                     "cells": [[c.index, c.source, c.ipython] for c in cells]})
@@ -104,13 +112,6 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
                 errors.append(evidence)
         report({"type": "cells_done", "seconds": time.perf_counter() - started,
                 "errors": [describe_cell_error(e, sources) for e in errors]})
-        # Code that reaches into the interpreter or the engine could rewrite what the learner
-        # side reports: such a submission is credited nothing. The kit's own cells are exempt.
-        kit_cells = {c.strip() for c in assignment.released_cells()}
-        reach = static.engine_reach({i: s for i, s in sources.items()
-                                     if s.strip() not in kit_cells})
-        if reach:
-            report({"type": "tampering", "uses": reach})
         learner = Learner(transport, sources=sources, cell_errors=tuple(errors))
         in_checks = [0.0, 0.0]
 

@@ -7,7 +7,9 @@ beside what the learner process reports (code can build a name at run time): the
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -97,12 +99,21 @@ _BENIGN = re.compile(r"^\s*from autograder\.notebook import check\s*$|"
                      r"^\s*(points\s*(\+)?=\s*)?check\(\s*[\"'][\w]+[\"'].*\)\s*$", re.MULTILINE)
 
 
+def _without_comments(source: str) -> str:
+    """The code without its comments (strings stay: code can use them)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return tokenize.untokenize(t for t in tokens if t.type != tokenize.COMMENT)
+
+
 def engine_reach(sources: dict[int, str]) -> list[str]:
     """What the cells use that reaches into the interpreter or the grading engine, by name
     (see ENGINE_REACH), plus attribute access by a name built at run time."""
     found = []
     for index in sorted(sources):
-        text = _BENIGN.sub("", sources[index])
+        text = _without_comments(_BENIGN.sub("", sources[index]))
         for label, pattern in ENGINE_REACH.items():
             if label not in found and re.search(pattern, text):
                 found.append(label)

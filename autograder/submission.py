@@ -43,11 +43,11 @@ def load_cells(path: Path) -> list[Cell]:
     if not text.strip():
         raise UnreadableSubmission(f"{path.name} is empty")
     if path.suffix == ".py":
-        return _py_cells(text)
+        return py_cells(text)
     return _notebook_cells(path.name, text)
 
 
-def _py_cells(text: str) -> list[Cell]:
+def py_cells(text: str) -> list[Cell]:
     parts = _PERCENT_MARKER.split(text) if _PERCENT_MARKER.search(text) else [text]
     sources = [p for p in parts if p.strip()]
     return [Cell(i, src, ipython=False) for i, src in enumerate(sources, start=1)]

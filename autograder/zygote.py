@@ -26,8 +26,15 @@ import socket
 import sys
 import time
 
+import torch
+
 from autograder import confine
+from autograder.assignments import COURSE_ROOT
 from autograder.judge import make_undumpable
+# What the learner process runs, imported here: after confinement it may not see the folder
+# these modules came from under the same path (a relative sys.path entry, say).
+from autograder.learner import LearnerServer
+from autograder.protocol import Channel, Closed, ProtocolError
 
 _MAX_CONTROL = 1 << 16
 
@@ -239,12 +246,6 @@ def _learner(plan: confine.Plan, mode: str, report: confine.Report, vm_bytes: in
 
 
 def _serve(workdir: str, learner_fd: int, plan: confine.Plan) -> None:
-    import torch
-
-    from autograder.assignments import COURSE_ROOT
-    from autograder.learner import LearnerServer
-    from autograder.protocol import Channel, Closed, ProtocolError
-
     if plan.threads:
         torch.set_num_threads(plan.threads)
     data_dir = COURSE_ROOT / "data"

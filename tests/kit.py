@@ -332,3 +332,20 @@ def check_manifest(assignment: str, root: Path = REPO) -> tuple[dict, ...]:
                           text=True, capture_output=True, timeout=300, env=course_env())
     assert proc.returncode == 0, proc.stderr
     return tuple(json.loads(proc.stdout)[assignment])
+
+
+def code_notebook(sources: list[str], target: Path) -> Path:
+    """A plain notebook (nbformat 4) whose code cells hold `sources`, as a learner could save."""
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": source} for source in sources]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(notebook, indent=1) + "\n")
+    return target
+
+
+def percent_cells(text: str) -> list[str]:
+    """A `.py` file's cells, split at its `# %%` markers, as the engine splits them."""
+    from autograder.submission import py_cells
+
+    return [cell.source for cell in py_cells(text)]

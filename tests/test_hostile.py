@@ -1,38 +1,57 @@
-"""The hostile-submission corpus: every case gets its expected result, no score is inflated,
-the repository is unchanged afterwards, and no process is left running.
+"""The hostile-submission corpus, graded as a class with `grade-all`.
 
-Each case is graded with the real engine in one batch (`grade --jobs 2`), with short limits.
-Cases live in tests/hostile/; a case with a base is appended to that base's code (the reference
-solution, or the released stub) so that "no score is inflated" is measured against a known
-score.
+Each case in tests/hostile/ sits in the class beside an honest neighbour (the reference
+solution), graded two at a time so that every attacker runs beside someone. The test shows that
+every case gets its expected result, no score is inflated, every neighbour keeps full marks,
+`class.csv` is written, nothing outside the scratch folders changed (the repository, a sentinel
+file, the system), no process of a submission survives, the network was out of reach, and no
+result carries printed text, forged text, hidden grader source or a long encoded blob.
+
+A case's file is either graded as it is (`.ipynb`), or appended as further cells to a base (the
+reference solution's code cells, or the released stub's) in one notebook, so that "no score is
+inflated" is measured against a known score. The cases are listed in CASES with their expected
+outcome and what they attack: the boundary between learner code and judge (issue 9), the
+confinement of the learner process (issue 10), or the engine's reading of files.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from kit import REPO, TESTS, notebook_code, run_engine
+from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, run_engine
 
 HOSTILE = TESTS / "hostile"
-REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
-STUB = REPO / "assignments" / "linear" / "linear.ipynb"
 TIME_LIMIT_S = 6
 MEMORY_LIMIT_MB = 1024
+SENTINEL = Path("/tmp/kit-hostile-sentinel")
+PWNED = [Path("/tmp/kit-pwned.txt"), Path("/etc/kit-pwned"),
+         Path("/usr/kit-pwned")]
+STRAY_MARKERS = ("sleep 7771", "sleep 7772", "sleep 7773", "sleep 7774", "sleep 7775",
+                 "sleep 7776", "sleep 600")
+REACHES = "reaches into the interpreter or the grading engine"
 
 
 @dataclass(frozen=True)
 class Case:
-    file: str                 # in tests/hostile/ (or a path that must not exist)
+    file: str                 # in tests/hostile/ (or a notebook that must not exist)
     base: str | None          # "reference", "stub" or None (graded as it is)
     expect: str               # "full", "zero" or "below"
+    attacks: str              # "input", "boundary" or "confinement"
     mentions: str = ""        # text the result's summary or a check's feedback must contain
     failed: str = ""          # a check that must fail
+    assignment: str = "linear"
 
     @property
     def id(self) -> str:
@@ -40,69 +59,93 @@ class Case:
 
 
 CASES = [
-    Case("truncated.ipynb", None, "zero", "not valid notebook JSON"),
-    Case("malformed_json.ipynb", None, "zero", "not valid notebook JSON"),
-    Case("empty.ipynb", None, "zero", "is empty"),
-    Case("not_a_notebook.ipynb", None, "zero", "not a Jupyter notebook"),
-    Case("nbformat_5.ipynb", None, "zero", "format version 5"),
-    Case("nbformat_3_reference.ipynb", None, "full"),
-    Case("does_not_exist.ipynb", None, "zero", "does not exist"),
-    Case("infinite_loop.py", "reference", "zero", "time limit"),
-    Case("infinite_loop_ignoring_signals.py", "reference", "zero", "time limit"),
-    Case("sys_exit_midway.py", "reference", "full", "sys.exit()"),
-    Case("os_exit.py", "reference", "zero", "os._exit"),
-    Case("memory_bomb.py", "reference", "full", "memory limit"),
-    Case("background_processes.py", "reference", "full"),
-    Case("output_flood.py", "reference", "full"),
-    Case("destroy_files.py", "reference", "full"),
-    Case("keyboard_interrupt.py", "reference", "full", "KeyboardInterrupt"),
-    Case("planted_conftest.py", "stub", "zero"),
-    Case("module_named_like_library.py", "stub", "zero", "Tampering detected"),
-    Case("patch_allclose.py", "stub", "zero", "Tampering detected"),
-    Case("patch_engine_modules.py", "stub", "zero", "Tampering detected"),
-    Case("torch_function_mode_left_on.py", "stub", "zero", "Tampering detected"),
-    Case("settrace.py", "reference", "zero", "Tampering detected"),
-    Case("forge_messages.py", "stub", "zero", "Tampering detected"),
-    Case("forge_messages_then_exit.py", "stub", "zero", "Tampering detected"),
-    Case("tensor_subclass_answers.py", "stub", "below", failed="linear/forward_2d"),
-    Case("quotes_hidden_graders.py", "stub", "zero"),
+    # Files the engine must read without trusting them.
+    Case("truncated.ipynb", None, "zero", "input", "not valid notebook JSON"),
+    Case("malformed_json.ipynb", None, "zero", "input", "not valid notebook JSON"),
+    Case("empty.ipynb", None, "zero", "input", "is empty"),
+    Case("not_a_notebook.ipynb", None, "zero", "input", "not a Jupyter notebook"),
+    Case("nbformat_5.ipynb", None, "zero", "input", "format version 5"),
+    Case("nbformat_3_reference.ipynb", None, "full", "input"),
+    Case("does_not_exist.ipynb", None, "zero", "input", "does not exist"),
+    # Learner code that misbehaves by accident or on purpose while it runs.
+    Case("infinite_loop.py", "reference", "zero", "confinement", "time limit"),
+    Case("infinite_loop_ignoring_signals.py", "reference", "zero", "confinement", "time limit"),
+    Case("sys_exit_midway.py", "reference", "full", "confinement", "sys.exit()"),
+    Case("os_exit.py", "reference", "zero", "confinement", "os._exit"),
+    Case("memory_bomb.py", "reference", "full", "confinement", "memory limit"),
+    Case("background_processes.py", "reference", "full", "confinement"),
+    Case("output_flood.py", "reference", "full", "confinement"),
+    Case("keyboard_interrupt.py", "reference", "full", "confinement", "KeyboardInterrupt"),
+    # The boundary: nothing the learner process does reaches the checks or the verdict.
+    Case("planted_conftest.py", "stub", "zero", "boundary"),
+    Case("module_named_like_library.py", "stub", "zero", "boundary"),
+    Case("patch_allclose.py", "stub", "zero", "boundary"),
+    Case("torch_function_mode_left_on.py", "stub", "zero", "boundary"),
+    Case("patch_torch_and_stdlib.py", "stub", "zero", "boundary"),
+    Case("patch_pytest_runtest.py", "stub", "zero", "boundary"),
+    Case("forge_frames_every_fd.py", "stub", "zero", "boundary"),
+    Case("forged_error_answer.py", "stub", "zero", "boundary"),
+    Case("answer_not_an_object.py", "reference", "zero", "boundary", "stopped answering"),
+    Case("lying_objects.py", "stub", "zero", "boundary"),
+    Case("tensor_subclass_answers.py", "stub", "below", "boundary", failed="linear/forward_2d"),
+    Case("function_ignores_inputs.py", "stub", "zero", "boundary"),
+    Case("linear_hidden_from_the_watch.py", "reference", "below", "boundary",
+         failed="linear/does_not_use_nn_linear"),
+    Case("linear_through_aten.py", "reference", "below", "boundary",
+         failed="linear/does_not_use_nn_linear"),
+    Case("leak_hidden_graders.py", "stub", "zero", "boundary", "nothing found"),
+    Case("leak_encoded_blob.py", "stub", "zero", "boundary", "long token removed"),
+    Case("quotes_hidden_graders.py", "stub", "zero", "boundary"),
+    # Reaching into the interpreter or the engine: credited nothing, whatever it did.
+    Case("forge_messages.py", "stub", "zero", "boundary", REACHES),
+    Case("forge_messages_then_exit.py", "stub", "zero", "boundary"),
+    Case("forge_verdict_via_gc.py", "stub", "zero", "boundary", REACHES),
+    Case("patch_engine_modules.py", "stub", "zero", "boundary", REACHES),
+    Case("patch_engine_plugin.py", "stub", "zero", "boundary", REACHES),
+    Case("plant_grader_modules.py", "stub", "zero", "boundary", REACHES),
+    Case("rewrite_learner_reports.py", "stub", "zero", "boundary", REACHES),
+    Case("settrace.py", "reference", "zero", "boundary", REACHES),
+    # Confinement: a submission touches nothing but its scratch folder, processes and result.
+    Case("destroy_files.py", "reference", "full", "confinement"),
+    Case("kill_everything_blindly.py", "reference", "full", "confinement"),
+    Case("write_into_other_processes.py", "reference", "zero", "confinement", REACHES),
+    Case("write_through_proc_root.py", "reference", "zero", "confinement", REACHES),
+    Case("deep_directory_tree.py", "reference", "full", "confinement"),
+    Case("remount_and_write.py", "reference", "full", "confinement"),
+    Case("refork_forever.py", "reference", "full", "confinement"),
+    Case("reach_the_network.py", "reference", "full", "confinement"),
+    Case("become_root.py", "reference", "full", "confinement"),
+    Case("fill_the_disk.py", "reference", "full", "confinement"),
+    Case("fork_bomb.py", "reference", "full", "confinement"),
+    Case("read_classmates.py", "reference", "below", "confinement", "found: ",
+         failed="linear/extra_repr"),
 ]
-STRAY_MARKERS = ("sleep 7771", "sleep 7772", "sleep 7773", "sleep 7774")
-# Cases that try to damage the course: graded only where the engine can make the file system
-# read-only around a submission (as root), never against a real checkout without that.
-DESTRUCTIVE = {"destroy_files"}
-_PROBE = """
-import os, sys, tempfile, pathlib
-from autograder.sandbox import isolate_filesystem
-work = pathlib.Path(tempfile.mkdtemp())
-pid = os.fork()
-if pid == 0:
-    ok = isolate_filesystem(work)
-    try:
-        open(sys.argv[1], "w").close()
-        os._exit(1)
-    except OSError:
-        os._exit(0 if ok else 1)
-_, status = os.waitpid(pid, 0)
-sys.exit(os.WEXITSTATUS(status))
-"""
 
 
-def filesystem_isolation_available() -> bool:
-    """Whether a child can be confined (a write outside its folder fails), tried for real."""
-    target = REPO / "tests" / ".isolation-probe"
-    proc = subprocess.run([sys.executable, "-c", _PROBE, str(target)], cwd=REPO,
-                          capture_output=True, timeout=120)
-    target.unlink(missing_ok=True)
-    return proc.returncode == 0
+def confinement_mode() -> str:
+    """What the kernel lets the engine set up here: "root", "user" or "none"."""
+    probe = ("import os, sys\nfrom autograder import confine\n"
+             "r, w = os.pipe()\npid = os.fork()\n"
+             "if pid == 0:\n    os.write(w, confine.unshare(confine.Report()).encode()); os._exit(0)\n"
+             "os.waitpid(pid, 0)\nprint(os.read(r, 10).decode())\n")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    return proc.stdout.strip() or "none"
 
 
-ISOLATED = filesystem_isolation_available()
-ACTIVE = [c for c in CASES if ISOLATED or c.id not in DESTRUCTIVE]
+MODE = confinement_mode()
+# Cases that try to damage the machine or reach other processes: graded only where the engine
+# can confine them with namespaces, never against a real checkout without that protection.
+DESTRUCTIVE = {"destroy_files", "kill_everything_blindly", "write_into_other_processes",
+               "write_through_proc_root", "remount_and_write", "refork_forever", "become_root",
+               "fork_bomb", "read_classmates"}
+ACTIVE = [c for c in CASES if MODE in ("root", "user") or c.id not in DESTRUCTIVE]
+SKIP_REASON = ("the kernel refuses the namespaces this case needs (unshare as root, and "
+               "unprivileged user namespaces): it is not run against an unconfined machine")
 
 
-def _fingerprint() -> dict[str, str]:
-    """Hashes of every file of the course the engine could reach (outside .venv and .git)."""
+def fingerprint() -> dict[str, str]:
+    """Hashes of every file of the course a submission could reach (outside .venv and .git)."""
     prints = {}
     for folder in ("autograder", "assignments", "solutions", "tests", "data", "constraints"):
         for path in sorted((REPO / folder).rglob("*")):
@@ -114,51 +157,126 @@ def _fingerprint() -> dict[str, str]:
     return prints
 
 
-def _submission(case: Case, folder: Path) -> Path:
-    target = folder / "linear" / (case.id + (".py" if case.base else Path(case.file).suffix))
+def base_cells(case: Case) -> list[str]:
+    folder = "solutions" if case.base == "reference" else "assignments"
+    return code_cell_sources(REPO / folder / case.assignment / f"{case.assignment}.ipynb")
+
+
+def place(case: Case, student_dir: Path) -> None:
+    target = student_dir / case.assignment / f"{case.assignment}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     source = HOSTILE / case.file
     if case.base is None:
         if source.exists():
             target.write_bytes(source.read_bytes())
-        return target
-    base = notebook_code(REFERENCE if case.base == "reference" else STUB)
-    target.write_text(base + "# %%\n" + source.read_text())
-    return target
+        return
+    code_notebook(base_cells(case) + percent_cells(source.read_text()), target)
+
+
+class Listener:
+    """A TCP port on the grading machine's loopback, recording whether anything connected."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                connection, _ = self.sock.accept()
+                self.connections += 1
+                connection.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def survivors() -> list[str]:
+    """Processes left from the run: the cases' markers, or anything of the sandbox uids."""
+    table = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
+    left = []
+    for line in table.splitlines():
+        uid, _, args = line.strip().partition(" ")
+        if any(m in args for m in STRAY_MARKERS) or (uid.isdigit() and 61000 <= int(uid) < 61100):
+            left.append(line.strip())
+    return left
 
 
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    before = _fingerprint()
-    paths = {case.id: _submission(case, tmp / "submissions") for case in ACTIVE}
-    proc = run_engine("grade", *map(str, paths.values()), "--out", str(tmp / "results"),
-                      "--quiet", "--jobs", "2", "--time-limit", str(TIME_LIMIT_S),
-                      "--memory-limit", str(MEMORY_LIMIT_MB))
-    after = _fingerprint()
-    results = {}
-    for case_id in paths:
-        target = tmp / "results" / f"linear__{case_id}.json"
-        results[case_id] = json.loads(target.read_text()) if target.exists() else None
-    strays = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return {"proc": proc, "results": results, "before": before, "after": after,
-            "strays": [m for m in STRAY_MARKERS if m in strays],
-            "reference_max": None}
+    submitted = tmp / "submitted"
+    students = {}
+    neighbours = {}
+    for number, case in enumerate(ACTIVE):
+        student = f"{number:02d}-{case.id}"
+        place(case, submitted / student)
+        neighbour = f"{student}-neighbour"
+        reference = REPO / "solutions" / case.assignment / f"{case.assignment}.ipynb"
+        (submitted / neighbour / case.assignment).mkdir(parents=True)
+        shutil.copy2(reference, submitted / neighbour / case.assignment / reference.name)
+        students[case.id], neighbours[case.id] = student, neighbour
+    shutil.rmtree(SENTINEL, ignore_errors=True)
+    SENTINEL.mkdir()
+    (SENTINEL / "target.txt").write_text("intact")
+    for path in PWNED:
+        path.unlink(missing_ok=True)
+    listener = Listener()
+    before = fingerprint()
+    env = dict(os.environ, HOSTILE_PORT=str(listener.port))
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submitted),
+                           "--out", str(tmp / "results"), "--jobs", "2",
+                           "--time-limit", str(TIME_LIMIT_S), "--memory-limit",
+                           str(MEMORY_LIMIT_MB)], cwd=REPO, text=True, capture_output=True,
+                          timeout=1800, env=env)
+    after = fingerprint()
+    listener.close()
 
+    def result(student, assignment):
+        path = tmp / "results" / student / f"{assignment}.json"
+        return json.loads(path.read_text()) if path.exists() else None
 
-def test_engine_exits_cleanly(outcome):
-    proc = outcome["proc"]
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = []
+    if (tmp / "results" / "class.csv").exists():
+        with open(tmp / "results" / "class.csv", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    return {"proc": proc, "before": before, "after": after, "rows": rows,
+            "students": len(students) + len(neighbours), "connections": listener.connections,
+            "results": {c.id: result(students[c.id], c.assignment) for c in ACTIVE},
+            "neighbours": {c.id: result(neighbours[c.id], c.assignment) for c in ACTIVE},
+            "survivors": survivors(),
+            "sentinel": (SENTINEL / "target.txt").read_text() if (SENTINEL / "target.txt").exists()
+            else None,
+            "pwned": [str(p) for p in PWNED if p.exists()]}
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 20
+    assert len(CASES) >= 45
+    assert sum(c.attacks == "boundary" for c in CASES) >= 25
+    assert sum(c.attacks == "confinement" for c in CASES) >= 18
+
+
+def test_grade_all_finishes_and_writes_the_class_table(outcome):
+    proc = outcome["proc"]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert len(outcome["rows"]) == outcome["students"], proc.stdout[-2000:]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case_gets_its_expected_result(outcome, case):
     if case not in ACTIVE:
-        pytest.skip("the engine cannot make the file system read-only here (not root)")
+        pytest.skip(SKIP_REASON)
     result = outcome["results"][case.id]
     assert result is not None, f"no result written for {case.id}"
     assert result["max_score"] > 0 and len(result["tests"]) > 0
@@ -171,12 +289,22 @@ def test_case_gets_its_expected_result(outcome, case):
         assert 0 <= score < top
     text = result["output"] + "\n".join(t["output"] for t in result["tests"])
     if case.mentions:
-        assert case.mentions in text, text[:2000]
+        assert case.mentions in text, text[:3000]
     if case.failed:
         assert any(t["name"] == case.failed and t["status"] == "failed" for t in result["tests"])
     for test in result["tests"]:
         assert test["score"] in (0, test["max_score"])
         assert len(test["output"]) <= 4000
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_honest_neighbour_keeps_full_marks(outcome, case):
+    if case not in ACTIVE:
+        pytest.skip(SKIP_REASON)
+    result = outcome["neighbours"][case.id]
+    assert result is not None, f"no result for the neighbour of {case.id}"
+    assert result["score"] == result["max_score"] > 0, (
+        case.id, [t["output"] for t in result["tests"] if t["status"] != "passed"][:3])
 
 
 def test_no_score_is_inflated(outcome):
@@ -186,11 +314,15 @@ def test_no_score_is_inflated(outcome):
             assert result["score"] == 0 or case.expect == "below", case.id
 
 
-def test_printed_text_never_reaches_a_result(outcome):
-    result = outcome["results"]["output_flood"]
-    assert "spam" not in json.dumps(result) and "999" not in json.dumps(result)
-    forged = outcome["results"]["forge_messages"]
-    assert "forged" not in json.dumps(forged)
+def test_printed_and_forged_text_never_reaches_a_result(outcome):
+    for case_id in ("output_flood", "forge_messages", "forge_frames_every_fd",
+                    "forged_error_answer", "write_into_other_processes"):
+        if case_id in outcome["results"]:
+            text = json.dumps(outcome["results"][case_id])
+            for word in ("spam", "999", "forged", "sabotaged", "BBBBBBBBBB", "xxxxxxxxxx"):
+                assert word not in text, (case_id, word)
+    for case_id, result in outcome["neighbours"].items():
+        assert "sabotaged" not in json.dumps(result), case_id
 
 
 def test_hidden_grader_source_never_appears_in_a_result(outcome):
@@ -202,12 +334,39 @@ def test_hidden_grader_source_never_appears_in_a_result(outcome):
         assert not leaked, (case_id, leaked[:3])
 
 
-def test_repository_is_unchanged(outcome):
+def test_no_long_encoded_blob_reaches_a_result(outcome):
+    blob = re.compile(r"[A-Za-z0-9+/=_\-]{100,}")
+    for case_id, result in outcome["results"].items():
+        assert not blob.search(json.dumps(result)), case_id
+
+
+def test_nothing_outside_the_scratch_folders_changed(outcome):
     before, after = outcome["before"], outcome["after"]
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert not changed, changed
-    assert not Path("/tmp/autograder-pwned.txt").exists()
+    assert outcome["sentinel"] == "intact"
+    assert not outcome["pwned"], outcome["pwned"]
 
 
-def test_no_process_is_left_running(outcome):
-    assert not outcome["strays"], outcome["strays"]
+def test_no_process_of_a_submission_survives(outcome):
+    assert not outcome["survivors"], outcome["survivors"]
+
+
+def test_the_network_is_out_of_reach(outcome):
+    if "reach_the_network" not in outcome["results"]:
+        pytest.skip(SKIP_REASON)
+    if MODE not in ("root", "user"):
+        pytest.skip("no network namespace here (" + SKIP_REASON + ")")
+    assert outcome["connections"] == 0
+
+
+def test_every_result_says_which_confinement_it_had(outcome):
+    for case_id, result in {**outcome["results"], **outcome["neighbours"]}.items():
+        sandbox = result.get("extra_data", {}).get("sandbox") if result else None
+        if result is None or sandbox is None:
+            continue   # a notebook that could not be read never reached a learner process
+        if MODE == "root":
+            assert {"PID namespace", "no_new_privs", "no capabilities"} <= set(
+                sandbox["protections"]), (case_id, sandbox)
+            assert any(p.startswith("uid ") for p in sandbox["protections"]), sandbox
+            assert not sandbox["missing"], (case_id, sandbox)

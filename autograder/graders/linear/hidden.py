@@ -247,12 +247,24 @@ def test_does_not_use_nn_linear(submission):
     expect(not cls.inherits(LINEAR),
            observed="Linear subclasses nn.Linear", expected="a subclass of nn.Module only",
            fix="declare `class Linear(nn.Module):` and create the parameters yourself")
-    ops = []
+    ops, works = [], True
     for bias in (True, False):
-        built = cls.call(4, 3, bias=bias, keep=True, watch=True, action="creating Linear(4, 3)")
+        built = cls.call(4, 3, bias=bias, keep=True, watch=True, seed=6,
+                         action="creating Linear(4, 3)")
         layer = built.value
         ops += built.ops
-        ops += layer.call(torch.randn(2, 4), watch=True, action="calling your layer").ops
+        x = torch.randn(2, 4, generator=_generator(6))
+        answer = layer.call(x, watch=True, action="calling your layer")
+        ops += answer.ops
+        params = layer.describe().parameters
+        if "weight" in params and (not bias or "bias" in params):
+            expected = reference_forward(x, params["weight"].value,
+                                         params["bias"].value if bias else None)
+            works = works and isinstance(answer.value, torch.Tensor) and \
+                tuple(answer.value.shape) == tuple(expected.shape) and \
+                torch.allclose(answer.value.double(), expected.double(), atol=1e-5)
+        else:
+            works = False
     info = layer.describe(values=False)
     inner = [n for n, m in info.modules if n and m.inherits(LINEAR)]
     expect(not inner,
@@ -260,6 +272,12 @@ def test_does_not_use_nn_linear(submission):
            expected="no nn.Linear inside", fix="hold weight and bias as your own nn.Parameters")
     expect_no_forbidden(forbidden_ops(tuple(ops)), "building and calling Linear")
     expect_no_forbidden(forbidden_in_source(submission, "Linear"), "the source of Linear")
+    expect(works,
+           observed="Linear(4, 3) does not compute x @ weight.T + bias with its registered "
+                    "parameters yet (the forward checks say what differs)",
+           expected="an affine map that works, built without nn.Linear",
+           fix="this check credits a working layer built from your own parameters: finish the "
+               "parameters and the forward pass first")
     tricks = static.mentions(submission.sources, EVASIONS)
     expect(not tricks,
            observed=f"the notebook uses {', '.join(tricks)}, which hides operators from the "
