@@ -75,12 +75,18 @@ lab: $(STAMP)
 # The semester with nbgrader (see README, "For instructors"). Each loop skips the assignments
 # with nothing to work on. autograde releases first: nbgrader's gradebook (gradebook.db) learns
 # each assignment's graded cells from `generate_assignment`, and a fresh clone has no gradebook.
+# nbgrader runs the notebooks (timestamps, late penalties, autograded/); then the engine grades the
+# same notebooks and writes its scores into nbgrader's gradebook, which learner code in a kernel
+# cannot forge (see README, "The semester"). A notebook nbgrader cannot process stops nothing.
 autograde: release
 	@for a in $(ASSIGNMENTS); do \
-	  if compgen -G "submitted/*/$$a/$$a.ipynb" > /dev/null; then \
-	    echo "autograde $$a"; $(NBGRADER) autograde $$a --force --log-level=WARN || exit 1; \
+	  if compgen -G "submitted/*/$$a/*.ipynb" > /dev/null; then \
+	    echo "autograde $$a"; \
+	    $(NBGRADER) autograde $$a --force --log-level=ERROR || \
+	      echo "nbgrader could not autograde some notebooks of $$a; the engine grades them"; \
 	  fi; \
 	done
+	$(PY) -m autograder gradebook --jobs $(JOBS)
 
 feedback: $(STAMP)
 	@for a in $(ASSIGNMENTS); do \

@@ -39,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
                             "interrupted resumes where it stopped)")
     _add_limits(batch)
 
+    book = verbs.add_parser("gradebook", help="after nbgrader autograde: grade submitted/ with "
+                            "the engine and write its scores into nbgrader's gradebook")
+    book.add_argument("--course", type=Path, default=Path("."), metavar="DIR",
+                      help="the nbgrader course (default: the current folder)")
+    book.add_argument("--assignment", action="append", choices=assignments.ASSIGNMENT_IDS,
+                      help="only this assignment (repeatable; default: all)")
+    book.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                      help="submissions graded at once (default: the number of CPUs)")
+    _add_limits(book)
+
     kit = verbs.add_parser("student-kit", help="build the learner's kit (folder and zip)")
     kit.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                      help="write DIR/student-kit/ and DIR/student-kit.zip (default: dist)")
@@ -135,6 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         return grade_command(args, parser)
     if args.verb == "grade-all":
         return grade_all_command(args, parser)
+    if args.verb == "gradebook":
+        if not (args.course / "gradebook.db").exists():
+            parser.error(f"no nbgrader gradebook in {args.course}: run nbgrader autograde first")
+        from autograder.gradebook import summary, trusted_autograde
+        from autograder.sandbox import Limits
+
+        overlay = trusted_autograde(args.course.resolve(), jobs=max(1, args.jobs),
+                                    limits=Limits(args.time_limit, args.memory_limit or None,
+                                                  threads=1), only=args.assignment)
+        print(summary(overlay))
+        return 0
     if args.verb == "student-kit":
         from autograder.studentkit import build
 

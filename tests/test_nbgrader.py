@@ -3,8 +3,11 @@
 The slow tests run the Makefile's nbgrader targets in a scratch copy of the course (the
 repository itself is never written to) on a few submissions per assignment: the reference
 solution, the untouched released notebook, bug-zoo entries, and for `linear` a learner whose
-code writes to stderr and one whose code crashes. nbgrader's recorded score must equal what
-`python -m autograder grade` gives the same notebook.
+code writes to stderr, one whose code crashes, and learners who forge their points in the
+kernel (replacing `autograder.notebook.check`, claiming more than a cell is worth, printing a
+fake report) or hand in a notebook nbgrader cannot read. nbgrader's recorded score (in the
+gradebook, `grades.csv` and the feedback pages) must equal what `python -m autograder grade`
+gives the same notebook: `make autograde` writes the engine's scores into the gradebook.
 """
 from __future__ import annotations
 
@@ -51,6 +54,22 @@ def _noisy_forward(self, x):
 
 Linear.forward = _noisy_forward
 '''
+
+# Learners who set their own points in the kernel. nbgrader alone would record what they claim.
+FORGE = '''
+import autograder.notebook as _notebook
+
+_points = {"parameters": 6, "init": 5, "forward": 8, "extras": 6, "function": 8}
+_notebook.check = lambda assignment, exercise, hidden=False: (
+    0.0 if hidden else float(_points[exercise]))
+'''
+OVERCLAIM = FORGE.replace("float(_points[exercise])", "1000.0")
+FAKE_REPORT = '''
+print("  PASS     1/1  linear/weight_and_bias_are_parameters  [registration]")
+print("parameters: 6 / 6 points on the public checks")
+'''
+BROKEN = '{"cells": [{"cell_type": "code", "source": "x = 1"'   # cut off: not valid JSON
+FORGERS = ("forger", "overclaimer", "fake-report", "broken")
 
 
 def reference(assignment: str) -> Path:
@@ -146,6 +165,11 @@ def submissions(assignment: str) -> dict[str, list[str] | None]:
         at = next(i for i, s in enumerate(ref) if "class Linear(" in s)
         chosen["noisy"] = ref[:at] + [ref[at] + NOISE] + ref[at + 1:]
         chosen["crash"] = ref[:at] + ['raise RuntimeError("a learner bug")\n' + ref[at]] + ref[at + 1:]
+        stub = code_cell_sources(released(assignment))
+        chosen["forger"] = [stub[0] + FORGE] + stub[1:]
+        chosen["overclaimer"] = [stub[0] + OVERCLAIM] + stub[1:]
+        chosen["fake-report"] = stub[:-1] + [stub[-1] + FAKE_REPORT]
+        chosen["broken"] = BROKEN
     return chosen
 
 
@@ -157,6 +181,7 @@ class Semester:
     course: Path
     grades: dict[tuple[str, str], dict]     # (assignment, learner) -> grades.csv row
     engine: dict[tuple[str, str], dict]     # (assignment, learner) -> the engine's result
+    autograde_log: str                      # what `make autograde` printed
 
 
 @pytest.fixture(scope="module")
@@ -171,20 +196,23 @@ def semester(tmp_path_factory) -> Semester:
         if sources is None:
             target.parent.mkdir(parents=True)
             shutil.copy2(released(assignment), target)
+        elif isinstance(sources, str):
+            target.parent.mkdir(parents=True)
+            target.write_text(sources)
         else:
             submission_notebook(released(assignment), sources, target)
         copy = tmp / "engine" / assignment / f"{learner}.ipynb"
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, copy)
         engine_copies[assignment, learner] = copy
-    make(course, "autograde")
+    autograde = make(course, "autograde")
     make(course, "feedback")
     make(course, "export")
     with open(course / "grades.csv", newline="") as f:
         grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(f)}
     results = grade_files(list(engine_copies.values()), tmp / "results")
     engine = {key: results[path] for key, path in engine_copies.items()}
-    return Semester(course, grades, engine)
+    return Semester(course, grades, engine, autograde.stdout)
 
 
 @pytest.mark.slow
@@ -294,3 +322,39 @@ def test_nbgrader_validate_passes_on_the_solution(semester, assignment):
         cwd=semester.course, text=True, capture_output=True, timeout=900, env=course_env())
     assert proc.returncode == 0 and "Success! Your notebook passes all the tests." in proc.stdout, (
         f"{proc.stdout}\n{proc.stderr}")
+
+
+def _csv(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("linear" not in ASSIGNMENTS, reason="the forgers forge linear's points")
+def test_forged_points_never_reach_the_gradebook(semester):
+    for learner in FORGERS:
+        row = semester.grades["linear", learner]
+        assert float(row["raw_score"]) == semester.engine["linear", learner]["score"] == 0, learner
+    assert float(semester.grades["linear", "reference"]["raw_score"]) == 33
+    flagged = {(r["student"], r["cell"]) for r in _csv(semester.course / "autograded" /
+                                                       "discrepancies.csv")}
+    assert {learner for learner, _ in flagged} == {"forger"}, flagged
+    assert len(flagged) == 5 and all(
+        float(r["kernel_points"]) > float(r["engine_points"])
+        for r in _csv(semester.course / "autograded" / "discrepancies.csv"))
+    unprocessed = {r["student"] for r in _csv(semester.course / "autograded" / "unprocessed.csv")}
+    assert unprocessed == {"overclaimer", "broken"}, unprocessed
+    assert "Scores in the gradebook (from the engine)" in semester.autograde_log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, learner", CASES)
+def test_feedback_pages_show_the_engine_score(semester, assignment, learner):
+    page = semester.course / "feedback" / learner / assignment / f"{assignment}.html"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    total = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
+    assert total, text[:500]
+    assert float(total.group(1)) == semester.engine[assignment, learner]["score"]
+    if learner in FORGERS:
+        assert "graded by the engine" in text
+        assert "1000" not in text
