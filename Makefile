@@ -23,6 +23,7 @@ help:
 	@echo "make test             run the kit's own test suite"
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
+	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
 	@echo "make lab              open JupyterLab on assignments/"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
@@ -117,6 +118,12 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: $(STAMP)
 	$(PY) bench/grading_speed.py $(BENCH_ARGS)
+
+# Mutation analysis of the graders (see mutation/): every mutant of the reference answers, graded.
+A ?=
+.PHONY: mutants
+mutants: $(STAMP)
+	$(PY) mutation/run.py --jobs $(JOBS) $(if $(A),--assignment $(A))
 
 clean:
 	rm -rf results dist

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.grading import grade_many
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, Session
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,19 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
 def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress: bool = True,
               fresh: bool = False) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
-    kept from an earlier run."""
+    kept from an earlier run.
+
+    The session (and its zygote) starts before anything of the class is read: no learner
+    process can find the roster or a classmate's earlier result in the memory it inherits.
+    """
+    with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
+                 protect=(str(submitted), str(out))) as session:
+        return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
+                          fresh=fresh)
+
+
+def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limits: Limits,
+               progress: bool, fresh: bool) -> tuple[list[tuple[Submission, dict]], int]:
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
     kits = {a.id: kit_fingerprint(a) for a in {s.assignment for s in submissions}}
@@ -172,7 +184,7 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress
 
     if todo:
         grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,
-                   jobs=jobs, on_result=on_result, hide=(str(submitted.resolve()),
-                                                         str(out.resolve())))
+                   jobs=jobs, on_result=on_result, session=session,
+                   hide=(str(submitted.resolve()), str(out.resolve())))
     write_class_csv(rows, out / "class.csv")
     return rows, len(submissions) - len(todo)

@@ -74,19 +74,26 @@ def check(*, exercise: str, points: float, tags: list[str] | tuple[str, ...], vi
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict on a submission, in the learner's terms."""
+    """A check's verdict on a submission, in the learner's terms.
 
-    def __init__(self, observed: str, expected: str, fix: str):
+    `cause` names the root cause when several checks can fail for the same one (say
+    "registration:weight"): the first check that reports it gives the whole feedback, the later
+    ones say briefly that it is the same mistake (see plugin.GraderPlugin).
+    """
+
+    def __init__(self, observed: str, expected: str, fix: str, cause: str | None = None):
         super().__init__(observed)
         self.observed, self.expected, self.fix = observed, expected, fix
+        self.cause = cause
 
     def __str__(self) -> str:
         return f"Observed: {self.observed}\nExpected: {self.expected}\nWhat to change: {self.fix}"
 
 
-def expect(condition: bool, *, observed: str, expected: str, fix: str) -> None:
+def expect(condition: bool, *, observed: str, expected: str, fix: str,
+           cause: str | None = None) -> None:
     if not condition:
-        raise CheckFailed(observed, expected, fix)
+        raise CheckFailed(observed, expected, fix, cause)
 
 
 def plain(t, *, what: str = "the result") -> torch.Tensor:
@@ -135,6 +142,11 @@ def expect_close(actual, expected: torch.Tensor, *, what: str, fix: str,
         fix=fix,
     )
     if a.device.type == "meta" or e.device.type == "meta":
+        # Only a check about the meta device compares meta tensors: shapes are all they have.
+        expect(a.device.type == e.device.type,
+               observed=f"{what} is a tensor on the meta device: it has a shape but no values",
+               expected="a tensor holding the computed values",
+               fix="compute the result on the device of the inputs you are given")
         return
     numeric = a.is_floating_point() or e.is_floating_point()
     a_cmp = a.to(dtype=e.dtype) if a.dtype != e.dtype and numeric else a

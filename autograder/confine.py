@@ -26,12 +26,14 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import site
 import socket
 import stat
 import struct
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +47,8 @@ MS_REC, MS_PRIVATE, MS_RELATIME = 16384, 1 << 18, 1 << 21
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAP_AMBIENT = 38, 36, 47
-_SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126},
-             "aarch64": {"pivot_root": 41, "capset": 91}}
+_SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126, "keyctl": 250},
+             "aarch64": {"pivot_root": 41, "capset": 91, "keyctl": 219}}
 # Set by an instructor (or a test) to grade as if the system refused every namespace:
 # what a container that forbids `unshare`, such as Gradescope's, gets.
 REFUSE_ENV = "AUTOGRADER_NO_NAMESPACES"
@@ -76,6 +78,7 @@ class Plan:
     threads: int = 1                # torch intra-op threads
     scratch_mb: int = 512
     hide: tuple[str, ...] = ()      # further folders the learner must not see (submissions, results)
+    namespaces: bool = True         # False: act as if the system refused them (REFUSE_ENV)
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -106,10 +109,15 @@ def prctl(option: int, arg: int = 0) -> int:
 
 # -- step 1: namespaces (in the supervising process, before it forks the learner) ---------------
 
-def unshare(report: Report) -> str:
+def namespaces_wanted() -> bool:
+    """False when the instructor (or a test) asks to grade as if namespaces were refused."""
+    return os.environ.get(REFUSE_ENV) != "1"
+
+
+def unshare(report: Report, wanted: bool = True) -> str:
     """New namespaces for the children of this process. Returns "root", "user" (an unprivileged
     user namespace) or "none"."""
-    if os.environ.get(REFUSE_ENV) == "1":
+    if not wanted:
         report.missing.append(f"namespaces (refused: {REFUSE_ENV}=1)")
         return "none"
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
@@ -197,11 +205,19 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
     """Build the learner's root file system under plan.run_dir and switch to it. Returns the
     scratch folder's path inside it."""
     root = plan.run_dir
+    # A mount namespace of its own: pivot_root moves the root of every process in the
+    # namespace, and the supervisor must keep seeing the machine (its cgroups, its /proc).
+    _check(_libc.unshare(CLONE_NEWNS), "a mount namespace for the learner")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _tmpfs(root, "mode=0755,size=16m")
     # A writable /tmp first: what is bound below may live under /tmp (a course unpacked there).
     _tmpfs(root + "/tmp", "mode=1777,size=64m")
     bound = visible_paths()
+    # Where /bin, /lib and friends are links into /usr (a merged /usr), the same links: the
+    # dynamic loader of every program is found through them.
+    for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(link):
+            os.symlink(os.readlink(link), root + link)
     for path in bound:
         try:
             _bind_read_only(path, root + path)
@@ -322,6 +338,10 @@ def drop_privileges(mode: str, uid: int, report: Report) -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
         report.protections.append(f"uid {uid} of its own")
+        # The kernel keeps a keyring per uid beyond the life of its processes: whatever an
+        # earlier submission under this uid left there is dropped before this one runs.
+        for keyring in (-4, -5):   # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+            _syscall("keyctl", 7, ctypes.c_long(keyring))   # KEYCTL_CLEAR
     elif mode == "user":
         report.missing.append("a uid of its own (an unprivileged user namespace maps one uid)")
     else:
@@ -368,8 +388,9 @@ def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
                                      for h in plan.helper_files)]:
                 os.chown(entry, uid, uid)
             os.chmod(plan.run_dir, 0o711)
-            readable = [p for p in GRADERS_DIR.glob("*/hidden.py")
-                        if p.stat().st_mode & stat.S_IROTH]
+            readable = [p for p in (GRADERS_DIR, *GRADERS_DIR.glob("*/hidden.py"))
+                        if p.stat().st_mode & stat.S_IROTH] if GRADERS_DIR.stat().st_mode & 0o001 \
+                else []
             if readable:
                 report.missing.append("hidden graders out of reach (no mount namespace, and "
                                       "the graders' files are readable by every user)")
@@ -379,6 +400,163 @@ def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
     drop_privileges(mode, uid, report)
     report.workdir = workdir
     return workdir
+
+
+# -- without namespaces, as root: keep other uids out of the course's private files -----------
+
+def namespaces_available() -> bool:
+    """Whether this process may create the namespaces (tried in a throwaway child)."""
+    if not namespaces_wanted():
+        return False
+    pid = os.fork()
+    if pid == 0:
+        flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET
+        ok = _libc.unshare(flags) == 0 or _libc.unshare(flags | CLONE_NEWUSER) == 0
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def protect_course_files(extra: tuple[str, ...] = ()) -> list[tuple[Path, int]]:
+    """As root without namespaces a learner process can read whatever other users can: take
+    the permission of other users away from the graders, the solutions, the tests, and the
+    folders of submissions and results, for as long as grading lasts. Returns what changed,
+    with the modes to restore (`restore_course_files`)."""
+    changed = []
+    for path in [GRADERS_DIR, COURSE_ROOT / "solutions", COURSE_ROOT / "tests", *map(Path, extra)]:
+        try:
+            mode = path.stat().st_mode
+            if path.is_dir() and mode & 0o007:
+                path.chmod(mode & ~0o007)
+                changed.append((path, stat.S_IMODE(mode)))
+        except OSError:
+            pass
+    return changed
+
+
+def restore_course_files(changed: list[tuple[Path, int]]) -> None:
+    for path, mode in changed:
+        try:
+            path.chmod(mode)
+        except OSError:
+            pass
+
+
+# -- per-submission accounting: cgroups ----------------------------------------------------------
+
+class Cgroups:
+    """One cgroup per controller for a submission: its processes together get at most the CPUs
+    it was given, its memory limit, and 256 processes, however many processes it starts.
+    cgroup v1 (a hierarchy per controller) and the unified v2 hierarchy where this process is at
+    its root; needs root. Nothing is created where it is refused."""
+
+    ROOT = Path("/sys/fs/cgroup")
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+
+    @classmethod
+    def create(cls, name: str, *, cpus: int, memory_bytes: int | None, processes: int = 256,
+               wanted: bool = True) -> "Cgroups":
+        if os.geteuid() != 0 or not wanted:
+            return cls([])
+        settings_v1 = {
+            "cpu": {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": str(100000 * cpus)},
+            "memory": {"memory.limit_in_bytes": str(memory_bytes)} if memory_bytes else {},
+            "pids": {"pids.max": str(processes)},
+        }
+        current = {}
+        try:
+            for line in Path("/proc/self/cgroup").read_text().splitlines():
+                _, controllers, path = line.split(":", 2)
+                for controller in controllers.split(","):
+                    current[controller] = path
+        except OSError:
+            return cls([])
+        paths = []
+        unified = cls.ROOT / "cgroup.controllers"
+        if unified.exists() and current.get("") == "/":
+            available = unified.read_text().split()
+            try:
+                (cls.ROOT / "cgroup.subtree_control").write_text(
+                    " ".join(f"+{c}" for c in ("cpu", "memory", "pids") if c in available))
+                path = cls.ROOT / f"autograder-{name}"
+                path.mkdir()
+                paths.append(path)
+                (path / "cpu.max").write_text(f"{100000 * cpus} 100000")
+                if memory_bytes:
+                    (path / "memory.max").write_text(str(memory_bytes))
+                (path / "pids.max").write_text(str(processes))
+            except OSError:
+                pass
+            return cls(paths)
+        for controller, settings in settings_v1.items():
+            base = cls.ROOT / controller
+            if controller not in current or not base.is_dir():
+                continue
+            try:
+                path = base / current[controller].lstrip("/") / f"autograder-{name}"
+                path.mkdir()
+                paths.append(path)
+                for key, value in settings.items():
+                    (path / key).write_text(value)
+            except OSError:
+                continue
+        return cls(paths)
+
+    def describe(self) -> str | None:
+        """"cgroups (cpu, memory, pids)", or None when there are none."""
+        names = sorted("cpu, memory, pids" if p.parent == self.ROOT else p.relative_to(self.ROOT).parts[0]
+                       for p in self.paths)
+        return f"cgroups ({', '.join(names)})" if self.paths else None
+
+    def add(self, pid: int) -> None:
+        for path in self.paths:
+            try:
+                (path / "cgroup.procs").write_text(str(pid))
+            except OSError:
+                pass
+
+    def out_of_memory(self) -> bool:
+        for path in self.paths:
+            for name, marker in (("memory.failcnt", None), ("memory.events", "oom_kill")):
+                try:
+                    text = (path / name).read_text()
+                except OSError:
+                    continue
+                if marker is None and text.strip() not in ("", "0"):
+                    return True
+                if marker and any(l.split()[0] == marker and l.split()[1] != "0"
+                                  for l in text.splitlines() if l.strip()):
+                    return True
+        return False
+
+    def end(self) -> None:
+        """Kill every process left in the cgroups, then remove them. Never raises."""
+        for _ in range(200):
+            left = set()
+            for path in self.paths:
+                try:
+                    left |= {int(p) for p in (path / "cgroup.procs").read_text().split()}
+                except (OSError, ValueError):
+                    pass
+            if not left:
+                break
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        for path in self.paths:
+            for _ in range(100):   # exiting processes leave a cgroup a moment after they die
+                try:
+                    path.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)
 
 
 def remove_tree(path: str) -> None:

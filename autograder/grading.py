@@ -14,7 +14,7 @@ from autograder.submission import UnreadableSubmission, load_cells
 
 
 def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
-               hide: tuple[str, ...] = ()) -> None:
+               hide: tuple[str, ...] = (), session: Session | None = None) -> None:
     """Grade `(key, path, assignment)` triples, `jobs` at a time.
 
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
@@ -22,39 +22,44 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
 
     The zygote that every learner process comes from is started before this process reads
     any submission or grader (see `zygote`): submissions are read one by one, as they start.
+    Pass a `session` started earlier still (grade-all starts one before it looks at the class).
     """
     submissions = list(submissions)
-    with Session(list({a.id: a for _, _, a in submissions}.values())) as session:
-        plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
+    if session is None:
+        with Session(list({a.id: a for _, _, a in submissions}.values())) as own:
+            grade_many(submissions, limits, jobs=jobs, on_result=on_result, hide=hide,
+                       session=own)
+        return
+    plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
 
-        def plan(assignment):
-            if assignment.id not in plans:
-                plans[assignment.id] = (manifest(assignment), assignment.hidden_source_lines())
-            return plans[assignment.id]
+    def plan(assignment):
+        if assignment.id not in plans:
+            plans[assignment.id] = (manifest(assignment), assignment.hidden_source_lines())
+        return plans[assignment.id]
 
-        by_key = {key: (path, assignment) for key, path, assignment in submissions}
+    by_key = {key: (path, assignment) for key, path, assignment in submissions}
 
-        def finished(key, outcome):
-            path, assignment = by_key[key]
-            checks, secret_lines = plan(assignment)
-            if isinstance(outcome, UnreadableSubmission):
-                result = build_result(checks, None, unreadable=str(outcome))
-            elif isinstance(outcome, RunReport):
-                if outcome.grader_error:
-                    # For the instructor's terminal only: it may quote grader source, never in
-                    # a result.
-                    print(f"autograder: {path}: {outcome.grader_error}", file=sys.stderr)
-                result = build_result(checks, outcome, execution_time=outcome.seconds,
-                                      secret_lines=secret_lines)
-            else:
-                print(f"autograder: {path}: could not start grading: {outcome!r}", file=sys.stderr)
-                failed = RunReport(grader_error=repr(outcome))
-                result = build_result(checks, failed, secret_lines=secret_lines)
-            on_result(key, path, assignment, result)
+    def finished(key, outcome):
+        path, assignment = by_key[key]
+        checks, secret_lines = plan(assignment)
+        if isinstance(outcome, UnreadableSubmission):
+            result = build_result(checks, None, unreadable=str(outcome))
+        elif isinstance(outcome, RunReport):
+            if outcome.grader_error:
+                # For the instructor's terminal only: it may quote grader source, never in
+                # a result.
+                print(f"autograder: {path}: {outcome.grader_error}", file=sys.stderr)
+            result = build_result(checks, outcome, execution_time=outcome.seconds,
+                                  secret_lines=secret_lines)
+        else:
+            print(f"autograder: {path}: could not start grading: {outcome!r}", file=sys.stderr)
+            failed = RunReport(grader_error=repr(outcome))
+            result = build_result(checks, failed, secret_lines=secret_lines)
+        on_result(key, path, assignment, result)
 
-        session.run([(key, (lambda p=path: load_cells(p)), assignment)
-                     for key, path, assignment in submissions],
-                    limits, max_parallel=jobs, on_done=finished, hide=hide)
+    session.run([(key, (lambda p=path: load_cells(p)), assignment)
+                 for key, path, assignment in submissions],
+                limits, max_parallel=jobs, on_done=finished, hide=hide)
 
 
 def grade_file(path: Path, assignment: assignments.Assignment, *,

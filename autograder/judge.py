@@ -26,7 +26,7 @@ import time
 from autograder import static
 from autograder.assignments import Assignment
 from autograder.client import Evidence, Learner, LearnerGone, PipeTransport
-from autograder.protocol import Channel
+from autograder.protocol import Channel, ProtocolError
 from autograder.submission import Cell
 
 HEADER = struct.Struct("!I")
@@ -132,7 +132,7 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         except GraderError as exc:
             report({"type": "grader_error", "message": str(exc)})
         report({"type": "done"})
-    except LearnerGone as exc:
+    except (LearnerGone, ProtocolError) as exc:
         try:
             report({"type": "learner_gone", "check": None, "reason": str(exc)[:200]})
         except BaseException:  # noqa: BLE001

@@ -12,6 +12,7 @@ import pytest
 
 from autograder.checks import CheckFailed, CheckInfo
 from autograder.client import LearnerError, LearnerGone
+from autograder.protocol import ProtocolError
 
 
 def check_name(assignment_id: str, function_name: str) -> str:
@@ -58,12 +59,30 @@ def feedback_for(exc: BaseException, description: str, learner=None) -> str:
                 f"{description[:1].lower()}{description[1:]}\n"
                 "What to change: run the same call in your notebook, read the traceback, and fix "
                 "the line it points to.")
+    if isinstance(exc, ProtocolError):
+        return (f"Observed: the process running your code answered with data the grader cannot "
+                f"read ({str(exc)[:120]}).\n"
+                f"Expected: plain values and tensors while the grader checks that "
+                f"{description[:1].lower()}{description[1:]}\n"
+                "What to change: return ordinary Python values and tensors from your code.")
     error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
     return (f"Observed: the check stopped with {error[:300]} while examining what your code "
             f"produced.\n"
             f"Expected: {description}\n"
             "What to change: compare what your code returns (types, shapes) with what the "
             "exercise asks for.")
+
+
+def cause_of(exc: BaseException | None) -> str | None:
+    """The root cause a failure names, if others may share it: a CheckFailed's declared cause,
+    or the place an error in the learner's code came from (an untouched stub excepted: each
+    check says it is not implemented yet)."""
+    if isinstance(exc, CheckFailed):
+        return exc.cause
+    if isinstance(exc, LearnerError) and not exc.evidence.not_implemented:
+        frame = exc.evidence.frames[-1].place() if exc.evidence.frames else ""
+        return f"error:{exc.evidence.error}:{frame}"
+    return None
 
 
 class GraderPlugin:
@@ -80,6 +99,7 @@ class GraderPlugin:
         self.visibility = visibility
         self.results: list[dict] = []
         self.collection_errors: list[str] = []
+        self._causes: dict[str, str] = {}   # root cause -> the first check that reported it
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "check(info): a graded check, see autograder.checks.check")
@@ -134,8 +154,15 @@ class GraderPlugin:
         if report.passed:
             status, score, output = "passed", info.points, description
         else:
-            output = (feedback_for(exc, description, self._learner) if exc is not None
-                      else str(report.longrepr))
+            cause = cause_of(exc)
+            first = self._causes.setdefault(cause, name) if cause else name
+            if first != name:
+                output = (f"Observed: the same mistake as {first}: "
+                          f"{getattr(exc, 'observed', None) or exc}\n"
+                          f"What to change: see {first}; fixing it fixes this check too.")
+            else:
+                output = (feedback_for(exc, description, self._learner) if exc is not None
+                          else str(report.longrepr))
             if description:
                 output = f"Check: {description}\n{output}"
             status, score = "failed", 0.0

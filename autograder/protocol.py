@@ -31,6 +31,7 @@ MAX_DEPTH = 24
 MAX_NODES = 200_000
 MAX_STRING = 20_000                    # characters in one string of the tree
 MAX_DIMS = 8
+MAX_ELEMENTS = 1 << 34                 # even for meta tensors, which hold no bytes
 DTYPES = {
     "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
     "float64": torch.float64, "uint8": torch.uint8, "int8": torch.int8, "int16": torch.int16,
@@ -239,6 +240,8 @@ class _Decoder:
             raise ProtocolError("a tensor with a malformed device or flag")
         dtype = DTYPES[dtype_name]
         numel = math.prod(shape)
+        if numel > MAX_ELEMENTS:
+            raise ProtocolError("a tensor with too many elements")
         if index == -1 and device == "meta":
             return torch.empty(shape, dtype=dtype, device="meta")
         if type(index) is not int or not 0 <= index < len(self.blobs) or index in self.used:
@@ -281,6 +284,10 @@ def decode(data: bytes | memoryview, header_length: int, *, keep_requires_grad: 
         return decoder.value(header["v"])
     except RecursionError:
         raise ProtocolError("values nested too deeply") from None
+    except ProtocolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the bytes make torch or json raise
+        raise ProtocolError(f"a value that cannot be decoded ({type(exc).__name__})") from None
 
 
 # -- a connection ------------------------------------------------------------------------------

@@ -115,7 +115,8 @@ class SubmissionRun:
             run_dir=self.run_dir, assignment=assignment.id,
             helper_files=tuple(str(p) for p in assignment.helper_files()), slot=slot,
             memory_bytes=limits.memory_mb * (1 << 20) if limits.memory_mb else None,
-            cpu_seconds=int(limits.time_s) + 5, threads=limits.threads or 1, hide=hide)
+            cpu_seconds=int(limits.time_s) + 5, threads=limits.threads or 1, hide=hide,
+            namespaces=confine.namespaces_wanted())
         learner_end, judge_end = socket.socketpair()
         self.report_sock, supervisor_end = socket.socketpair()
         try:
@@ -241,6 +242,13 @@ class SubmissionRun:
                 self.report.missing = [str(p)[:200] for p in message.get("missing", [])][:20]
             elif isinstance(message.get("ended"), dict):
                 self._learner_end = message["ended"]
+                if message["ended"].get("oom") is True:
+                    self.report.limit = self.report.limit or "memory"
+                    self.report.problem = self.report.problem or (
+                        f"the memory limit of {self.limits.memory_mb} MB for the whole submission "
+                        f"was reached {self.stage}, and the kernel ended the process; the checks "
+                        "that had not run yet score 0. Allocate smaller tensors, and fewer "
+                        "processes.")
             elif isinstance(message.get("failed"), str):
                 self.report.grader_error = ("the learner process could not be confined: "
                                             + message["failed"][:500])
@@ -312,6 +320,12 @@ class SubmissionRun:
         elif isinstance(end.get("status"), int):
             how = f"exited with status {end['status']} (os._exit or a crash)"
         else:
+            _, reason = self._gone
+            if reason and "closed the connection" not in reason:
+                return (f"the process running your code answered with data the grader cannot "
+                        f"read ({reason[:120]}) {during}; the checks that had not run yet score 0. "
+                        "Return ordinary values and tensors, and do not write to descriptors "
+                        "your code did not open.")
             how = "stopped answering"
         return (f"the process running your code {how} {during}; the checks that had not run "
                 "yet score 0. Do not call os._exit or end the process in your notebook.")
@@ -366,14 +380,19 @@ def reap_strays(keep: set[int] = frozenset()) -> None:
 class Session:
     """A warm grading process with its zygote; `run` grades submissions `jobs` at a time."""
 
-    def __init__(self, assignments: list[Assignment]):
+    def __init__(self, assignments: list[Assignment], protect: tuple[str, ...] = ()):
         warm_up(assignments)
         _set_child_subreaper()
         make_undumpable()
+        self._protected = []
+        if os.geteuid() == 0 and not confine.namespaces_available():
+            # No mount namespace will hide the graders: file permissions must, while grading.
+            self._protected = confine.protect_course_files(protect)
         self.zygote = Zygote()
 
     def close(self) -> None:
         self.zygote.close()
+        confine.restore_course_files(self._protected)
 
     def __enter__(self):
         return self

@@ -82,21 +82,64 @@ def mentions(sources: dict[int, str], words: tuple[str, ...]) -> list[str]:
 
 # What no solution to these exercises needs, and what code that rewrites the learner side's
 # reports (or reads the grading machinery) cannot do without: the engine's own modules, the
-# interpreter's frames, code objects and module table, raw memory, dynamic imports.
+# interpreter's frames, code objects and module table, raw memory, dynamic imports and dynamic
+# code. Matched in the code (comments removed) and in every string constant, with constant
+# strings joined the way Python joins them.
 ENGINE_REACH = {
-    "autograder": r"\bautograder\b", "gc": r"\bimport\s+gc\b|\bgc\.", "ctypes": r"ctypes",
-    "sys.modules": r"sys\s*\.\s*modules", "frames": r"_getframe|currentframe|_current_frames|"
-    r"\bf_back\b|\bf_globals\b|\bf_locals\b|\btb_frame\b|__traceback__|exc_info|"
+    "autograder": r"\bautograder\b", "gc": r"\bimport\s+gc\b|\bgc\s*\.", "ctypes": r"ctypes",
+    "sys.modules": r"sys\s*\.\s*modules", "frames": r"_getframe|currentframe|"
+    r"_current_frames|\bf_back\b|\bf_globals\b|\bf_locals\b|\btb_frame\b|exc_info|"
     r"inspect\s*\.\s*stack|getouterframes|\bgi_frame\b|\bcr_frame\b",
-    "__globals__": r"__globals__", "__code__": r"__code__|__closure__",
-    "__subclasses__": r"__subclasses__", "builtins": r"\bbuiltins\b|__builtins__",
-    "dynamic import": r"__import__|\bimportlib\b",
+    "dynamic code": r"(?<![.\w])(exec|eval|compile)\s*\(|fromhex|b64decode|\bcodecs\b|"
+    r"\bmarshal\b|\bpickle\b|FunctionType|CodeType|\bpydoc\b",
+    "builtins": r"\bbuiltins\b", "dynamic import": r"\bimportlib\b",
     "trace functions": r"settrace|setprofile",
     "namespace dictionaries": r"\bglobals\s*\(|\blocals\s*\(|\bvars\s*\(",
     "/proc": r"/proc\b",
+    "interpreter internals": r"__(?!(init|name|class|call|repr|str|len|getitem|setitem|iter|next|"
+    r"eq|hash|main|version|doc|future|all|slots|enter|exit|torch_function|post_init|add|mul|"
+    r"matmul|sub|neg|contains|bool|float|int|lt|le|gt|ge|ne)__)[a-z_]+__",
 }
-_BENIGN = re.compile(r"^\s*from autograder\.notebook import check\s*$|"
-                     r"^\s*(points\s*(\+)?=\s*)?check\(\s*[\"'][\w]+[\"'].*\)\s*$", re.MULTILINE)
+_BENIGN = re.compile(r"^[ \t]*(from autograder\.notebook import check|"
+                     r"points\s*\+?=\s*check\(\s*\"\w+\"\s*,\s*\"\w+\"\s*(,\s*hidden=True\s*)?\)|"
+                     r"points)[ \t]*$", re.MULTILINE)
+
+
+# Attribute and module names that, spelled as a string (for getattr or an import by name), reach
+# the same places.
+DANGEROUS_NAMES = {"modules", "f_back", "f_globals", "f_locals", "tb_frame", "gi_frame", "cr_frame",
+                   "get_objects", "get_referrers", "get_referents", "_getframe", "exec", "eval",
+                   "compile", "__import__", "import_module", "settrace", "setprofile",
+                   "autograder", "gc", "ctypes", "builtins", "sys"}
+
+
+def _constant_strings(tree: ast.AST) -> list[str]:
+    """Every string the code spells out: constants, and sums, joins and f-strings of them."""
+    found = []
+
+    def folded(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = folded(node.left), folded(node.right)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, ast.JoinedStr):
+            parts = [folded(v) if not isinstance(v, ast.FormattedValue) else "" for v in node.values]
+            return "".join(p for p in parts if p is not None)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "join" and len(node.args) == 1
+                and isinstance(node.args[0], (ast.List, ast.Tuple))):
+            sep = folded(node.func.value)
+            parts = [folded(e) for e in node.args[0].elts]
+            if sep is not None and all(p is not None for p in parts):
+                return sep.join(parts)
+        return None
+
+    for node in ast.walk(tree):
+        value = folded(node)
+        if value is not None:
+            found.append(value)
+    return found
 
 
 def _without_comments(source: str) -> str:
@@ -114,10 +157,15 @@ def engine_reach(sources: dict[int, str]) -> list[str]:
     found = []
     for index in sorted(sources):
         text = _without_comments(_BENIGN.sub("", sources[index]))
-        for label, pattern in ENGINE_REACH.items():
-            if label not in found and re.search(pattern, text):
-                found.append(label)
         tree = _parse(text)
+        texts = [text] + (_constant_strings(tree) if tree else [])
+        for label, pattern in ENGINE_REACH.items():
+            if label not in found and any(re.search(pattern, t) for t in texts):
+                found.append(label)
+        spelled = [t for t in texts[1:] if t.strip() in DANGEROUS_NAMES
+                   or t.strip().split(".")[-1] in DANGEROUS_NAMES - {"sys"}]
+        if spelled and "names spelled as strings" not in found:
+            found.append("names spelled as strings")
         for node in (ast.walk(tree) if tree else ()):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("getattr", "setattr", "delattr") and len(node.args) >= 2

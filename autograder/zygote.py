@@ -95,11 +95,41 @@ class Zygote:
             pass
 
 
+# What a learner process may know of the grading process's environment: nothing but this.
+KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KIT_DATA_DIR", "MPLBACKEND",
+                    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "HOSTILE_PORT")
+
+
+def forget_the_grader() -> None:
+    """Drop the grading process's environment (tokens and secrets a CI or a course server may
+    hold) and command line, from Python's copies and from the memory the kernel set up."""
+    kept = {k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}
+    try:
+        fields = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+        arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
+        import ctypes
+
+        for start, end in ((arg_start, arg_end), (env_start, env_end)):
+            if 0 < start < end:
+                ctypes.memset(start, 0, end - start)
+    except (OSError, ValueError, IndexError):
+        pass
+    os.environ.clear()
+    os.environ.update(kept)
+    import posix
+
+    posix.environ.clear()
+    posix.environ.update({k.encode(): v.encode() for k, v in kept.items()})
+    sys.argv[:] = ["autograder-zygote"]
+    sys.orig_argv[:] = ["autograder-zygote"]
+
+
 def _zygote_main(control: socket.socket) -> None:
     try:
         make_undumpable()
         confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)   # it ends with the grader
         _close_all_but(control.fileno())
+        forget_the_grader()
         while True:
             while True:   # reap the supervisors that ended
                 try:
@@ -133,11 +163,28 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
         _close_all_but(learner_fd, report_fd)
         report = confine.Report()
         vm_bytes = _vm_size_bytes()
-        mode = confine.unshare(report)
+        cgroups = confine.Cgroups.create(
+            str(os.getpid()), cpus=plan.threads or 1, wanted=plan.namespaces,
+            memory_bytes=(plan.memory_bytes + (plan.scratch_mb << 20)) if plan.memory_bytes else None)
+        if cgroups.paths:
+            report.protections.append(f"{cgroups.describe()}: {plan.threads or 1} CPU, "
+                                      "memory and 256 processes for the whole submission")
+        else:
+            report.missing.append("per-submission cgroups (they need root, and a cgroup "
+                                  "hierarchy this process may write)")
+        mode = confine.unshare(report, plan.namespaces)
         confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
+        go_read, go_write = os.pipe()
         pid = os.fork()
         if pid == 0:
+            os.close(go_write)
+            os.read(go_read, 1)   # wait until it is in its cgroups
+            os.close(go_read)
             _learner(plan, mode, report, vm_bytes, learner_fd, report_sock)
+        os.close(go_read)
+        cgroups.add(pid)
+        os.write(go_write, b"x")
+        os.close(go_write)
         os.close(learner_fd)
         pidfd = os.pidfd_open(pid)
         _send(report_sock, {"pid": pid})
@@ -154,13 +201,16 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
                 stopped = True
                 poller.unregister(report_sock.fileno())
         _, status = os.waitpid(pid, 0)
+        oom = cgroups.out_of_memory()
+        cgroups.end()
         if mode == "none":
             _end_leftovers(plan)
-        if not stopped:
+        if not stopped or oom:
             if os.WIFSIGNALED(status):
-                _send(report_sock, {"ended": {"signal": os.WTERMSIG(status)}})
+                ended = {"signal": os.WTERMSIG(status)}
             else:
-                _send(report_sock, {"ended": {"status": os.WEXITSTATUS(status)}})
+                ended = {"status": os.WEXITSTATUS(status)}
+            _send(report_sock, {"ended": {**ended, "oom": oom}})
     except BaseException as exc:  # noqa: BLE001 - must reach os._exit
         _send(report_sock, {"failed": f"{type(exc).__name__}: {exc}"[:500]})
     os._exit(0)

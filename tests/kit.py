@@ -224,9 +224,14 @@ def assert_zoo_entry_caught(result: dict, entry: ZooEntry) -> None:
         assert check in names, f"{entry.id} names a check that does not exist: {check}"
         assert check in fails, f"{entry.id} ({entry.misconception}) was not caught by {check}"
         output = fails[check]["output"]
-        assert any(word in output for word in entry.mentions), (
+        # The first check to report a root cause explains it; later ones refer back to it.
+        assert any(word in output for word in entry.mentions) or "the same mistake as" in output, (
             f"{check}'s feedback for {entry.id} does not mention any of {entry.mentions}:\n{output}")
         assert "Observed" in output and "What to change" in output, output
+    first = next(t for t in result["tests"] if t["status"] != "passed")
+    assert any(word in first["output"] for word in entry.mentions), (
+        f"the first failed check for {entry.id}, {first['name']}, does not name the mistake "
+        f"({entry.mentions}):\n{first['output']}")
     assert result["score"] < result["max_score"]
 
 

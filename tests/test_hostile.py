@@ -41,13 +41,14 @@ PWNED = [Path("/tmp/kit-pwned.txt"), Path("/etc/kit-pwned"),
 STRAY_MARKERS = ("sleep 7771", "sleep 7772", "sleep 7773", "sleep 7774", "sleep 7775",
                  "sleep 7776", "sleep 600")
 REACHES = "reaches into the interpreter or the grading engine"
+SECRET = "s3cr3t-9f2a71"   # in the grading process's environment: must reach no result
 
 
 @dataclass(frozen=True)
 class Case:
     file: str                 # in tests/hostile/ (or a notebook that must not exist)
     base: str | None          # "reference", "stub" or None (graded as it is)
-    expect: str               # "full", "zero" or "below"
+    expect: str               # "full", "zero", "below", or "any" (only its neighbour matters)
     attacks: str              # "input", "boundary" or "confinement"
     mentions: str = ""        # text the result's summary or a check's feedback must contain
     failed: str = ""          # a check that must fail
@@ -85,7 +86,7 @@ CASES = [
     Case("patch_pytest_runtest.py", "stub", "zero", "boundary"),
     Case("forge_frames_every_fd.py", "stub", "zero", "boundary"),
     Case("forged_error_answer.py", "stub", "zero", "boundary"),
-    Case("answer_not_an_object.py", "reference", "zero", "boundary", "stopped answering"),
+    Case("answer_not_an_object.py", "reference", "zero", "boundary", "cannot read"),
     Case("lying_objects.py", "stub", "zero", "boundary"),
     Case("tensor_subclass_answers.py", "stub", "below", "boundary", failed="linear/forward_2d"),
     Case("function_ignores_inputs.py", "stub", "zero", "boundary"),
@@ -119,6 +120,17 @@ CASES = [
     Case("fork_bomb.py", "reference", "full", "confinement"),
     Case("read_classmates.py", "reference", "below", "confinement", "found: ",
          failed="linear/extra_repr"),
+    Case("cpu_hog.py", "reference", "zero", "confinement", "time limit"),
+    Case("memory_fanout.py", "reference", "any", "confinement"),
+    Case("environment_leak.py", "reference", "below", "confinement",
+         failed="linear/extra_repr"),
+    # Found by a red-team review of the first version of the boundary.
+    Case("meta_outputs.py", "reference", "below", "boundary", "meta device",
+         failed="linear/forward_2d"),
+    Case("forge_decoder_crash.py", "reference", "zero", "boundary", "cannot read"),
+    Case("exec_encoded_payload.py", "stub", "zero", "boundary", REACHES),
+    Case("benign_line_bypass.py", "stub", "zero", "boundary", REACHES),
+    Case("identity_freeze.py", "stub", "zero", "boundary", assignment="freeze"),
 ]
 
 
@@ -234,7 +246,7 @@ def outcome(tmp_path_factory):
         path.unlink(missing_ok=True)
     listener = Listener()
     before = fingerprint()
-    env = dict(os.environ, HOSTILE_PORT=str(listener.port))
+    env = dict(os.environ, HOSTILE_PORT=str(listener.port), COURSE_SECRET_TOKEN=SECRET)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submitted),
                            "--out", str(tmp / "results"), "--jobs", "2",
                            "--time-limit", str(TIME_LIMIT_S), "--memory-limit",
@@ -262,9 +274,9 @@ def outcome(tmp_path_factory):
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 45
-    assert sum(c.attacks == "boundary" for c in CASES) >= 25
-    assert sum(c.attacks == "confinement" for c in CASES) >= 18
+    assert len(CASES) >= 55
+    assert sum(c.attacks == "boundary" for c in CASES) >= 30
+    assert sum(c.attacks == "confinement" for c in CASES) >= 20
 
 
 def test_grade_all_finishes_and_writes_the_class_table(outcome):
@@ -285,7 +297,7 @@ def test_case_gets_its_expected_result(outcome, case):
         assert score == top, [t["output"] for t in result["tests"] if t["status"] != "passed"]
     elif case.expect == "zero":
         assert score == 0, [t["name"] for t in result["tests"] if t["status"] == "passed"]
-    else:
+    elif case.expect == "below":
         assert 0 <= score < top
     text = result["output"] + "\n".join(t["output"] for t in result["tests"])
     if case.mentions:
@@ -323,6 +335,11 @@ def test_printed_and_forged_text_never_reaches_a_result(outcome):
                 assert word not in text, (case_id, word)
     for case_id, result in outcome["neighbours"].items():
         assert "sabotaged" not in json.dumps(result), case_id
+
+
+def test_the_grading_environment_never_reaches_a_result(outcome):
+    for case_id, result in {**outcome["results"], **outcome["neighbours"]}.items():
+        assert SECRET not in json.dumps(result), case_id
 
 
 def test_hidden_grader_source_never_appears_in_a_result(outcome):

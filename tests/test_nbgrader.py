@@ -324,6 +324,15 @@ def test_nbgrader_validate_passes_on_the_solution(semester, assignment):
         f"{proc.stdout}\n{proc.stderr}")
 
 
+def _cell_exercises_in_order(assignment: str) -> list[tuple[str, str]]:
+    """(grade_id, exercise) of the source notebook's graded cells, in the notebook's order."""
+    cells = []
+    for cell in graded_test_cells(reference(assignment)):
+        exercises = sorted({e for _, e, _ in cell_exercises("".join(cell["source"]))})
+        cells.append((cell["metadata"]["nbgrader"]["grade_id"], exercises[0]))
+    return cells
+
+
 def _csv(path: Path) -> list[dict]:
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle))
@@ -352,9 +361,13 @@ def test_forged_points_never_reach_the_gradebook(semester):
 def test_feedback_pages_show_the_engine_score(semester, assignment, learner):
     page = semester.course / "feedback" / learner / assignment / f"{assignment}.html"
     text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
-    total = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
-    assert total, text[:500]
-    assert float(total.group(1)) == semester.engine[assignment, learner]["score"]
+    scores = [float(m.group(1)) for m in re.finditer(r"Score:\s*([\d.]+)\s*/\s*[\d.]+", text)]
+    assert scores, text[:500]
+    result = semester.engine[assignment, learner]
+    assert scores[0] == result["score"], (scores, result["score"])
+    exercise_of = {c["name"]: c["exercise"] for c in check_manifest(assignment)}
+    engine_cells = [sum(t["score"] for t in result["tests"] if exercise_of[t["name"]] == exercise)
+                    for _, exercise in _cell_exercises_in_order(assignment)]
+    assert scores[1:] == engine_cells, (scores[1:], engine_cells)
     if learner in FORGERS:
         assert "graded by the engine" in text
-        assert "1000" not in text

@@ -243,4 +243,4 @@ def expect_ran(trace: FitTrace) -> None:
                     f"{plan.unfreeze_epochs} unfrozen, each a pass over the {plan.images} images",
            fix="for each epoch, loop over a DataLoader of the data set; for each batch compute "
                "the kit's loss on the model's predictions, clear the gradients, backpropagate "
-               "and step the optimizer")
+               "and step the optimizer", cause="fit:no-steps")

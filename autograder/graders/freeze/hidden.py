@@ -47,6 +47,11 @@ def test_freeze_leaves_the_rest_of_the_model_alone(submission):
     model = fresh_model(submission)
     submission.function("freeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
+    expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
+           observed="freeze(model.backbone) left backbone parameters trainable, so there is no "
+                    "freeze yet whose effect on the rest of the model could be checked",
+           expected="the backbone frozen, and the rest of the model as it was",
+           fix="finish freeze first (see freeze_turns_off_requires_grad)", cause="freeze:none")
     expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "head")),
            observed="some head parameters stopped requiring grad",
            expected="the head untouched", fix="change only the parameters of the module given")

@@ -5,7 +5,7 @@ import pytest
 
 from autograder.checks import check, expect
 from autograder.graders.freeze.common import (
-    batchnorm_names, describe_names, expect_ran, fresh_model, observe_fit,
+    TINY_YOLO, batchnorm_names, describe_names, expect_ran, fresh_model, observe_fit,
     optimizer_groups, under,
 )
 
@@ -52,11 +52,9 @@ def test_freeze_puts_batchnorm_in_eval(submission):
 
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="visible")
 def test_unfreeze_restores_training(submission):
-    """freeze then unfreeze(model.backbone): every parameter requires grad, every layer trains."""
-    model = fresh_model(submission)
-    backbone = model.get("backbone", keep=True)
-    submission.function("freeze")(backbone)
-    submission.function("unfreeze")(backbone)
+    """With the backbone frozen and in eval mode, unfreeze(model.backbone): every parameter requires grad, every layer trains."""
+    model = submission.build({**TINY_YOLO, "frozen": ["backbone"], "eval": ["backbone"]})
+    submission.function("unfreeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
     frozen = [n for n, p in info.parameters.items() if under(n, "backbone") and not p.requires_grad]
     expect(not frozen,

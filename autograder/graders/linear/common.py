@@ -53,15 +53,17 @@ def registered_weight(info, name: str = "weight") -> TensorInfo:
             f"`{name}` registered as a parameter",
             "wrap the tensor in nn.Parameter when you assign it to the module: assigning an "
             "nn.Parameter to a module attribute is what registers it",
+            cause=f"registration:{name}",
         )
     if name == "bias" and name in info.none_parameters:
         raise CheckFailed("`bias` is registered as None although bias=True",
                           "a bias parameter of shape (out_features,)",
                           "create the bias parameter whenever bias is True; register None only "
-                          "when bias is False")
+                          "when bias is False", cause="registration:bias-none")
     raise CheckFailed(f"the layer has no `{name}` (named_parameters() lists {listed})",
                       f"a parameter named `{name}`",
-                      f"create self.{name} as an nn.Parameter in __init__")
+                      f"create self.{name} as an nn.Parameter in __init__",
+                      cause=f"registration:{name}")
 
 
 def reference_forward(x: torch.Tensor, weight: torch.Tensor, bias) -> torch.Tensor:

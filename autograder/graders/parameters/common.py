@@ -8,10 +8,11 @@ descriptions taken from nn.Module's own bookkeeping.
 """
 from __future__ import annotations
 
+import re
 import torch
 
 from autograder.checks import CheckFailed, expect, expect_close
-from autograder.client import ModuleInfo, Remote, TensorInfo, reference_model
+from autograder.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
 from autograder.protocol import DTYPES
 
 LINEAR = "torch.nn.modules.linear.Linear"
@@ -29,6 +30,22 @@ def build(submission, class_name: str, *args, seed: int | None = None) -> Remote
            fix=f"declare `class {class_name}(nn.Module):` and call super().__init__() first in "
                "__init__")
     return module
+
+
+SHAPE_ERRORS = ("must match the size", "cannot be multiplied", "shape", "size mismatch")
+
+
+def forward(module: Remote, x: torch.Tensor, what: str, hint: str):
+    """`module(x)`; an error about shapes is explained with `hint` (what the shapes must do)."""
+    try:
+        return module(x)
+    except LearnerError as exc:
+        evidence = exc.evidence
+        if not any(s in evidence.message for s in SHAPE_ERRORS):
+            raise
+        at = f" at {evidence.frames[-1].place()}" if evidence.frames else ""
+        raise CheckFailed(f"{what} on an input of shape {tuple(x.shape)} raised "
+                          f"{evidence.error}{at}", "an output of the input's shape", hint) from None
 
 
 def converted(module: Remote, dtype: torch.dtype, owner: str) -> Remote:
@@ -62,10 +79,12 @@ def registered(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
             "wrap the tensor in nn.Parameter when you assign it to the module attribute; "
             "assigning an nn.Parameter to a module attribute is what registers it "
             "(requires_grad=True alone does not)",
+            cause=f"registration:{owner}.{name}",
         )
     raise CheckFailed(f"{owner} has no parameter `{name}` (named_parameters() lists {listed})",
                       f"a parameter named `{name}`",
-                      f"create `{name.rsplit('.', 1)[-1]}` as an nn.Parameter in __init__")
+                      f"create `{name.rsplit('.', 1)[-1]}` as an nn.Parameter in __init__",
+                      cause=f"registration:{owner}.{name}")
 
 
 def expect_names(info: ModuleInfo, expected: list[str], owner: str, fix: str) -> dict:
@@ -115,14 +134,14 @@ def buffer(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
             f"{owner}.{name} is an nn.Parameter, so parameters() lists it and an optimizer built "
             "from model.parameters() would train this constant (named_buffers() lists "
             f"{listed})",
-            f"`{name}` registered as a buffer", fix)
+            f"`{name}` registered as a buffer", fix, cause=f"buffer:{owner}.{name}")
     if isinstance(info.attributes.get(name), TensorInfo):
         raise CheckFailed(
             f"{owner}.{name} is a plain tensor attribute: named_buffers() lists {listed}, so "
             "state_dict() does not save it and .to() does not move or convert it",
-            f"`{name}` registered as a buffer", fix)
+            f"`{name}` registered as a buffer", fix, cause=f"buffer:{owner}.{name}")
     raise CheckFailed(f"{owner} has no buffer `{name}` (named_buffers() lists {listed})",
-                      f"a buffer named `{name}`", fix)
+                      f"a buffer named `{name}`", fix, cause=f"buffer:{owner}.{name}")
 
 
 def set_values(module: Remote, name: str, tensor: TensorInfo,
@@ -237,13 +256,24 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
             "model.parameters() has nothing to train",
             f"named_parameters() listing {expected}",
             "hold the layers in an nn.ModuleList assigned to self.layers: it registers each "
-            "layer under its index, as a Python list cannot")
+            "layer under its index, as a Python list cannot", cause="mlp:python-container")
+    indices = sorted({int(m.group(1)) for n in params
+                      for m in [re.fullmatch(r"layers\.(\d+)\.(weight|bias)", n)] if m})
+    contiguous = indices == list(range(len(indices))) and len(params) == 2 * len(indices)
+    if contiguous and indices and len(indices) != len(sizes) - 1:
+        raise CheckFailed(
+            f"MLP({list(sizes)}) holds {len(indices)} linear layers "
+            f"(named_parameters() lists {sorted(params)})",
+            f"{len(sizes) - 1} layers: one for each consecutive pair of sizes",
+            "build one nn.Linear(sizes[i], sizes[i + 1]) for every i from 0 to len(sizes) - 2: "
+            "a list of n sizes makes n - 1 layers", cause="mlp:layer-count")
     expect(sorted(params) == sorted(expected),
            observed=f"MLP({list(sizes)}).named_parameters() lists {sorted(params) or 'nothing'}",
            expected=f"exactly {sorted(expected)}",
            fix="keep only the nn.Linear layers, in order, in an nn.ModuleList called "
                "self.layers (the index in the list becomes part of the name) and apply ReLU in "
-               "forward (F.relu or torch.relu), not as entries of the list")
+               "forward (F.relu or torch.relu), not as entries of the list",
+           cause="mlp:names")
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         for kind, shape in (("weight", (n_out, n_in)), ("bias", (n_out,))):
             expect_shape(params[f"layers.{i}.{kind}"], shape, f"layers.{i}.{kind}",
@@ -296,13 +326,14 @@ def tied_parameters(info: ModuleInfo, in_features: int, hidden_features: int) ->
             f"exactly the tensors {TIED_NAMES}: the decoder shares the encoder's weight",
             "create no decoder weight at all: in forward, the decoder multiplies by the "
             "encoder's own weight (its (hidden, in) shape already maps the code back to the "
-            "input), so one tensor serves both")
+            "input), so one tensor serves both", cause="tied:separate-decoder")
     registered(info, "decoder_bias", "TiedAutoencoder")
     expect(sorted(params) == TIED_NAMES and len(tensors) == 3,
            observed=f"TiedAutoencoder.named_parameters() lists {listed}",
            expected=f"exactly {TIED_NAMES}",
            fix="register two things only: an nn.Linear called encoder (mapping in_features to "
-               "hidden_features) and one learnable decoder_bias of size in_features")
+               "hidden_features) and one learnable decoder_bias of size in_features",
+           cause="tied:names")
     encoder = info.submodule("encoder")
     expect(encoder is not None and encoder.inherits(LINEAR),
            observed=(f"encoder is an instance of {encoder.type}" if encoder is not None

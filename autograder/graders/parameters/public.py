@@ -5,7 +5,7 @@ import torch
 
 from autograder.checks import check, expect, expect_close
 from autograder.graders.parameters.common import (
-    TIED_FORWARD_FIX, TIED_ORDER, build, buffer, call_count, expect_names, expect_shape, linear,
+    TIED_FORWARD_FIX, TIED_ORDER, build, buffer, forward, call_count, expect_names, expect_shape, linear,
     mlp_parameters, mlp_reference, reference_count, registered, sequential, set_all, set_values,
     tensor_count, tied_parameters, values,
 )
@@ -45,9 +45,10 @@ def test_scale_forward(submission):
     weight = set_values(layer, "weight", registered(layer.describe(values=False), "weight",
                                                      "Scale"), g)
     x = torch.randn(5, 3, generator=g)
-    expect_close(layer(x), x * weight, what="Scale(3)(x)",
-                 fix="multiply the input elementwise by the registered weight: broadcasting "
-                     "matches the (num_features,) weight with the last dimension of x")
+    fix = ("multiply the input elementwise by the registered weight as it is: broadcasting "
+           "matches the (num_features,) weight with the last dimension of x (reshaping the weight "
+           "scales rows instead of features)")
+    expect_close(forward(layer, x, "Scale(3)", fix), x * weight, what="Scale(3)(x)", fix=fix)
 
 
 # -- Standardize -------------------------------------------------------------------------------
