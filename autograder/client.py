@@ -366,7 +366,7 @@ class OptimizerInfo:
 class ClassInfo:
     name: str
     bases: tuple[str, ...]
-    methods: tuple[str, ...] = ()
+    methods: dict = field(default_factory=dict)   # name -> "<module>.<qualified name>" of its function
 
     def inherits(self, qualified: str) -> bool:
         return qualified in self.bases
@@ -447,9 +447,9 @@ class Remote:
             if kind == "tensor":
                 return TensorInfo.parse(info)
             if kind == "class":
-                methods = info.get("methods", [])
+                methods = _get(info, "methods", dict, {})
                 return ClassInfo(_get(info, "name", str), _mro(info),
-                                 tuple(m for m in methods if type(m) is str))
+                                 {k: v for k, v in methods.items() if type(v) is str})
             if kind == "object":
                 return ClassInfo(_get(info, "type", str), _mro(info))
         except (ProtocolError, KeyError, TypeError) as exc:

@@ -15,7 +15,8 @@ import importlib
 
 import torch
 from torch import nn
-from torch.optim.optimizer import register_optimizer_step_post_hook
+from torch.optim.optimizer import (register_optimizer_step_post_hook,
+                                   register_optimizer_step_pre_hook)
 
 BATCHNORM = nn.modules.batchnorm._BatchNorm
 MAX_OPS = 400
@@ -85,54 +86,85 @@ def _changed(model: nn.Module, previous: dict[str, torch.Tensor]) -> list[str]:
 
 
 def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
-              stale_gradients: bool = False) -> dict:
+              stale_gradients: bool = False, eval_first: bool = False,
+              record_gradients: bool = False) -> dict:
     """Run `fit(model, dataset, **kwargs)` on the first `images` training images and record it.
+
+    `eval_first` hands fit a model in eval mode, as after an evaluation; `record_gradients`
+    also records, for every training forward pass, the model's state and which layers were in
+    eval mode, and at every optimizer step the gradient of every parameter (so that the judge
+    can check each step used the gradient of its own batch).
 
     Returns {"history": what fit returned, "error": evidence or None, "forwards": [...],
     "steps": [...], "order": the item indices in the order served, "parameters": the model's
-    parameter names, "backbone_batchnorms": names of the backbone's BatchNorm layers}.
+    parameter names, "backbone_batchnorms" and "head_batchnorms": their BatchNorm layers}.
     """
     from autograder.learner import evidence
 
     yolo = importlib.import_module("yolo")
     dataset = CountingDataset(yolo.HelmetDataset(None, "train", limit=images))
-    backbone = model.backbone
-    norms = [(name, m) for name, m in backbone.named_modules() if isinstance(m, BATCHNORM)]
+    norms = [(name, m) for name, m in model.backbone.named_modules() if isinstance(m, BATCHNORM)]
+    head_norms = [(name, m) for name, m in model.head.named_modules() if isinstance(m, BATCHNORM)]
     if stale_gradients:
         model(torch.rand(2, 3, 96, 96)).square().mean().backward()
-    own = {id(p): name for name, p in nn.Module.named_parameters(model)}
+    if eval_first:
+        model.eval()
+    named = list(nn.Module.named_parameters(model))
+    own = {id(p): name for name, p in named}
     previous = _snapshot(model)
-    forwards, steps = [], []
+    forwards, steps, pending = [], [], {}
+
+    def before_forward(module, args):
+        if record_gradients and torch.is_grad_enabled():
+            pending["state"] = _snapshot(model)
+            pending["eval"] = [n for n, m in nn.Module.named_modules(model) if not m.training]
 
     def on_forward(module, args, output):
         if not torch.is_grad_enabled() or not args or not isinstance(args[0], torch.Tensor):
             return
         batch = int(args[0].shape[0])
-        forwards.append({
+        record = {
             "epoch": dataset.epoch(), "batch": batch,
             "indices": dataset.indices[-batch:] if len(dataset.indices) >= batch else [],
             "output": output.detach().clone() if isinstance(output, torch.Tensor) else None,
             "backbone_bn_training": [bool(m.training) for _, m in norms],
+            "head_bn_training": [bool(m.training) for _, m in head_norms],
             "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        })
+        }
+        if record_gradients and "state" in pending:
+            record["state"] = pending.pop("state")
+            record["eval"] = pending.pop("eval")
+            record["requires_grad"] = [n for n, p in named if p.requires_grad]
+        forwards.append(record)
+
+    def before_step(optimizer, args, kwargs_):
+        if record_gradients:
+            pending["grads"] = {name: (p.grad.detach().clone() if p.grad is not None else None)
+                                for name, p in named}
 
     def on_step(optimizer, args, kwargs_):
         held = [id(p) for g in optimizer.param_groups for p in g["params"]]
+        grads = pending.pop("grads", None)
         if not any(key in own for key in held):
             return
-        steps.append({
-            "epoch": dataset.epoch(),
+        step = {
+            "epoch": dataset.epoch(), "after_forward": len(forwards) - 1,
             "groups": [{"lr": float(g["lr"]), "weight_decay": float(g.get("weight_decay", 0.0)),
                         "momentum": float(g.get("momentum", 0.0) or 0.0),
                         "size": len(g["params"]),
                         "names": [own.get(id(p), "?") for p in g["params"]]}
                        for g in optimizer.param_groups],
             "changed": _changed(model, previous),
-        })
+        }
+        if grads is not None:
+            step["grads"] = grads
+        steps.append(step)
         previous.update(_snapshot(model))
 
-    forward_handle = model.register_forward_hook(on_forward)
-    step_handle = register_optimizer_step_post_hook(on_step)
+    handles = [model.register_forward_pre_hook(before_forward),
+               model.register_forward_hook(on_forward),
+               register_optimizer_step_pre_hook(before_step),
+               register_optimizer_step_post_hook(on_step)]
     history, error = None, None
     try:
         torch.manual_seed(seed)
@@ -140,11 +172,12 @@ def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
         error = evidence(exc)
     finally:
-        forward_handle.remove()
-        step_handle.remove()
+        for handle in handles:
+            handle.remove()
     return {"history": history, "error": error, "forwards": forwards, "steps": steps,
             "order": list(dataset.indices), "parameters": list(own.values()),
-            "backbone_batchnorms": [name for name, _ in norms]}
+            "backbone_batchnorms": [name for name, _ in norms],
+            "head_batchnorms": [name for name, _ in head_norms]}
 
 
 def sgd_step(server, *, module, inputs: list, upstream: torch.Tensor, lr: float = 0.1) -> dict:

@@ -162,6 +162,24 @@ def optimizer_info(optimizer: torch.optim.Optimizer) -> dict:
             "mro": mro_of(optimizer), "groups": groups}
 
 
+def _method_origins(cls: type) -> dict[str, str]:
+    """Where each method of a class comes from: "<module>.<qualified name>" of the function
+    that attribute lookup finds (so a method borrowed from nn.Linear says so)."""
+    origins = {}
+    for name in dir(cls)[:400]:
+        if name.startswith("__") and name not in ("__init__", "__call__"):
+            continue
+        try:
+            value = getattr(cls, name)
+        except Exception:  # noqa: BLE001 - a learner's descriptor
+            continue
+        function = getattr(value, "__func__", value)
+        qualname = getattr(function, "__qualname__", None)
+        if callable(function) and isinstance(qualname, str):
+            origins[name] = f"{getattr(function, '__module__', '?')}.{qualname}"[:200]
+    return origins
+
+
 # -- the server ---------------------------------------------------------------------------------
 
 class LearnerServer:
@@ -283,7 +301,7 @@ class LearnerServer:
         info = {"kind": "object", "id": id(obj), "type": type(obj).__name__, "mro": mro_of(obj)}
         if isinstance(obj, type):
             info.update(kind="class", name=obj.__name__, mro=mro_of(obj),
-                        methods=sorted(k for k in vars(obj) if not k.startswith("__"))[:200])
+                        methods=_method_origins(obj))
         return {"info": info}
 
     def op_state_dict(self, request, emit):

@@ -308,8 +308,15 @@ class SubmissionRun:
             self.report_sock = None
 
     def _describe_gone(self) -> str:
-        check, _ = self._gone
+        check, reason = self._gone
         during = f"during the check {check}" if check else self.stage
+        if reason and "closed the connection" not in reason:
+            # The judge stopped because of what it received; how the learner process ended
+            # afterwards (it may have exited when the judge did) is not the story.
+            return (f"the process running your code answered with data the grader cannot "
+                    f"read ({reason[:120]}) {during}; the checks that had not run yet score 0. "
+                    "Return ordinary values and tensors, and do not write to descriptors your "
+                    "code did not open.")
         end = self._learner_end or {}
         if isinstance(end.get("signal"), int):
             try:
@@ -320,12 +327,6 @@ class SubmissionRun:
         elif isinstance(end.get("status"), int):
             how = f"exited with status {end['status']} (os._exit or a crash)"
         else:
-            _, reason = self._gone
-            if reason and "closed the connection" not in reason:
-                return (f"the process running your code answered with data the grader cannot "
-                        f"read ({reason[:120]}) {during}; the checks that had not run yet score 0. "
-                        "Return ordinary values and tensors, and do not write to descriptors "
-                        "your code did not open.")
             how = "stopped answering"
         return (f"the process running your code {how} {during}; the checks that had not run "
                 "yet score 0. Do not call os._exit or end the process in your notebook.")

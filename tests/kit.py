@@ -73,6 +73,7 @@ class ZooEntry:
     misconception: str
     caught_by: tuple[str, ...]
     mentions: tuple[str, ...]
+    costs_more: str = ""      # why this one mistake may cost more than a quarter of the points
 
     @property
     def id(self) -> str:
@@ -89,6 +90,7 @@ def zoo_entries(assignment_id: str) -> list[ZooEntry]:
             misconception=fields["Misconception"],
             caught_by=tuple(n.strip() for n in fields["Caught by"].split(",")),
             mentions=tuple(m.strip() for m in fields["Mentions"].split(",")),
+            costs_more=fields.get("Costs more", ""),
         ))
     return entries
 

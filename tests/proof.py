@@ -55,6 +55,17 @@ def test_zoo_entry_is_caught_by_its_concept_check(graded, entry):
     assert_zoo_entry_caught(graded[f"zoo/{entry.id}"], entry)
 
 
+def test_one_mistake_costs_at_most_a_quarter_of_the_points(graded, entry):
+    """A single misconception loses a proportionate share of the assignment; an entry that
+    loses more than a quarter says why in a `Costs more:` line of its header."""
+    result = graded[f"zoo/{entry.id}"]
+    lost = result["max_score"] - result["score"]
+    if lost > result["max_score"] / 4:
+        assert entry.costs_more, (
+            f"{entry.id} loses {lost:g} of {result['max_score']:g} points; failed: "
+            f"{[t['name'] for t in result['tests'] if t['status'] != 'passed']}")
+
+
 def test_every_check_has_its_concept_tag_and_points(graded):
     for test in graded["reference"]["tests"]:
         assert test["tags"] and test["max_score"] > 0

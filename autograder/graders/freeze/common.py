@@ -120,9 +120,14 @@ class FitPlan:
 class Forward:
     epoch: int
     batch: int
+    indices: list[int]
     loss: float | None       # the kit's loss on this batch, recomputed by the judge
     backbone_bn_training: tuple[bool, ...]
+    head_bn_training: tuple[bool, ...]
     trainable: int
+    state: dict | None = None          # with record_gradients: parameters and buffers before it
+    eval_layers: tuple[str, ...] = ()  # ... the layers in eval mode
+    requires_grad: tuple[str, ...] = ()
 
 
 @dataclass
@@ -135,6 +140,8 @@ class Step:
     backbone_params_changed: list[str]   # since fit began
     backbone_buffers_changed: list[str]  # since fit began
     head_changed: bool                   # since fit began
+    after_forward: int = -1              # index of the forward pass just before it
+    grads: dict | None = None            # with record_gradients: every parameter's .grad
 
 
 @dataclass
@@ -162,6 +169,11 @@ class FitTrace:
     def unfrozen_forwards(self) -> list[Forward]:
         return [f for f in self.forwards if f.epoch >= self.plan.freeze_epochs]
 
+    def epoch_orders(self) -> list[list[int]]:
+        """The item indices each epoch drew, in the order drawn."""
+        n = self.plan.images
+        return [self.order[i:i + n] for i in range(0, len(self.order), n)]
+
 
 def _typed(raw, key, kind):
     value = raw.get(key) if type(raw) is dict else None
@@ -170,18 +182,38 @@ def _typed(raw, key, kind):
     return value
 
 
-class _Losses:
-    """Each batch's loss, from the judge's own data set and the kit's loss function."""
+def _tensors(raw, key) -> dict | None:
+    value = raw.get(key) if type(raw) is dict else None
+    if value is None:
+        return None
+    if type(value) is not dict or not all(v is None or isinstance(v, torch.Tensor)
+                                          for v in value.values()):
+        raise ProtocolError(f"a fit trace with a malformed {key!r}")
+    return value
+
+
+def _names(raw, key) -> tuple[str, ...]:
+    value = raw.get(key, []) if type(raw) is dict else []
+    return tuple(n for n in value if type(n) is str) if type(value) is list else ()
+
+
+class _Batches:
+    """The judge's own data slice and loss: what each batch of fit should have seen."""
 
     def __init__(self, images: int):
         self.helper = yolo()
         self.dataset = self.helper.HelmetDataset(None, "train", limit=images)
 
-    def __call__(self, indices: list[int], output) -> float | None:
-        if not isinstance(output, torch.Tensor) or not indices or \
-                not all(type(i) is int and 0 <= i < len(self.dataset) for i in indices):
+    def valid(self, indices: list[int]) -> bool:
+        return bool(indices) and all(0 <= i < len(self.dataset) for i in indices)
+
+    def batch(self, indices: list[int]):
+        return self.helper.collate([self.dataset[i] for i in indices])
+
+    def loss(self, indices: list[int], output) -> float | None:
+        if not isinstance(output, torch.Tensor) or not self.valid(indices):
             return None
-        _, targets = self.helper.collate([self.dataset[i] for i in indices])
+        _, targets = self.batch(indices)
         try:
             with torch.no_grad():
                 return float(self.helper.yolo_loss(output.float(), targets))
@@ -189,35 +221,42 @@ class _Losses:
             return None
 
 
-def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool = False) -> FitTrace:
-    """Run the learner's fit on a fresh model and a small slice, watching every forward and step."""
+def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool = False,
+                eval_first: bool = True, record_gradients: bool = False) -> FitTrace:
+    """Run the learner's fit on a fresh model and a small slice, watching every forward and step.
+
+    The model arrives in eval mode, as it would after an evaluation."""
     fit = submission.function("fit")
     model = fresh_model(submission)
     raw = submission.instrument("fit_trace", "running your fit on a slice of the helmet data",
                                 fit=fit, model=model, images=plan.images, kwargs=plan.kwargs(),
-                                seed=1, stale_gradients=stale_gradients)
+                                seed=1, stale_gradients=stale_gradients, eval_first=eval_first,
+                                record_gradients=record_gradients)
     if type(raw) is not dict:
         raise CheckFailed("the learner process did not report on fit", "a trace", "run fit")
     if raw.get("error") is not None:
         raise LearnerError(Evidence.parse(raw["error"]), "running your fit")
     parameters = [n for n in _typed(raw, "parameters", list) if type(n) is str]
-    losses = _Losses(plan.images)
+    batches = _Batches(plan.images)
     trace = FitTrace(plan, raw.get("history"), order=[i for i in _typed(raw, "order", list)
                                                        if type(i) is int],
                      parameters=parameters)
     for entry in _typed(raw, "forwards", list):
         indices = [i for i in _typed(entry, "indices", list) if type(i) is int]
         trace.forwards.append(Forward(
-            epoch=_typed(entry, "epoch", int), batch=_typed(entry, "batch", int),
-            loss=losses(indices, entry.get("output")),
+            epoch=_typed(entry, "epoch", int), batch=_typed(entry, "batch", int), indices=indices,
+            loss=batches.loss(indices, entry.get("output")),
             backbone_bn_training=tuple(bool(b) for b in _typed(entry, "backbone_bn_training", list)),
-            trainable=_typed(entry, "trainable", int)))
+            head_bn_training=tuple(bool(b) for b in _typed(entry, "head_bn_training", list)),
+            trainable=_typed(entry, "trainable", int), state=_tensors(entry, "state"),
+            eval_layers=_names(entry, "eval"), requires_grad=_names(entry, "requires_grad")))
     since_start: set[str] = set()
     own = set(parameters)
     for entry in _typed(raw, "steps", list):
         groups = _typed(entry, "groups", list)
         changed = {n for n in _typed(entry, "changed", list) if type(n) is str}
         since_start |= changed
+        after = entry.get("after_forward", -1)
         trace.steps.append(Step(
             epoch=_typed(entry, "epoch", int),
             lrs=tuple(float(_typed(g, "lr", (int, float))) for g in groups),
@@ -228,8 +267,109 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
                                            if under(n, "backbone") and n in own),
             backbone_buffers_changed=sorted(n for n in since_start
                                             if under(n, "backbone") and n not in own),
-            head_changed=any(under(n, "head") and n in own for n in since_start)))
+            head_changed=any(under(n, "head") and n in own for n in since_start),
+            after_forward=after if type(after) is int else -1, grads=_tensors(entry, "grads")))
     return trace
+
+
+def model_sizes() -> tuple[int, int]:
+    """Scalars in TinyYOLO's head and in the whole model (the judge's own copy)."""
+    model = yolo().TinyYOLO(num_classes=2)
+    return (sum(p.numel() for p in model.head.parameters()),
+            sum(p.numel() for p in model.parameters()))
+
+
+def early_switch(trace: FitTrace) -> int | None:
+    """The epoch of the frozen phase in which a backbone that had been frozen became trainable
+    again, if any. (A backbone trainable from the start was never frozen: another mistake.)"""
+    head, _ = model_sizes()
+    was_frozen = False
+    for forward in trace.frozen_forwards:
+        if forward.trainable <= head:
+            was_frozen = True
+        elif was_frozen:
+            return forward.epoch
+    return None
+
+
+def trainable_while_frozen(trace: FitTrace) -> int | None:
+    """The first epoch of the frozen phase in which the backbone was trainable at all."""
+    head, _ = model_sizes()
+    return next((f.epoch for f in trace.frozen_forwards if f.trainable > head), None)
+
+
+@dataclass
+class GradientCheck:
+    step: int                  # 1-based, over all steps
+    epoch: int
+    verdict: str               # "ok", "cleared", "accumulated", "scaled", "other"
+    detail: str = ""
+
+
+def check_gradients(trace: FitTrace) -> list[GradientCheck]:
+    """For each step, is the gradient it applied the gradient of its own batch's loss?
+
+    The judge loads the state the model had before that batch's forward pass into its own
+    TinyYOLO, puts the same layers in eval mode, runs the batch and the kit's loss, and compares
+    the gradients with those the learner's optimizer found when it stepped. A gradient scaled
+    down (clipping) is accepted; one scaled up (a summed loss) is not."""
+    helper = yolo()
+    batches = _Batches(trace.plan.images)
+    verdicts = []
+    previous: dict | None = None
+    for number, step in enumerate(trace.steps, start=1):
+        if step.grads is None or not 0 <= step.after_forward < len(trace.forwards):
+            continue
+        forward = trace.forwards[step.after_forward]
+        if forward.state is None or not batches.valid(forward.indices):
+            continue
+        model = helper.TinyYOLO(num_classes=2)
+        try:
+            model.load_state_dict(forward.state, strict=True)
+        except RuntimeError:
+            continue
+        for name, module in model.named_modules():
+            module.train(name not in forward.eval_layers)
+        wanted = set(forward.requires_grad)
+        for name, p in model.named_parameters():
+            p.requires_grad_(name in wanted)
+        images, targets = batches.batch(forward.indices)
+        helper.yolo_loss(model(images), targets).backward()
+        expected = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+        got = step.grads
+        verdicts.append(GradientCheck(number, step.epoch,
+                                      *_compare(expected, got, previous)))
+        previous = got
+    return verdicts
+
+
+def _norm(tensors) -> float:
+    return math.sqrt(sum(float((t.double() ** 2).sum()) for t in tensors))
+
+
+def _compare(expected: dict, got: dict, previous: dict | None) -> tuple[str, str]:
+    names = [n for n in expected if n in got]
+    if not names:
+        return "other", "no parameter of the model had a gradient when the optimizer stepped"
+    present = [n for n in names if got[n] is not None]
+    if not present or _norm(got[n] for n in present) == 0.0:
+        return "cleared", "every gradient was None or zero when the optimizer stepped"
+    e = [expected[n].double() for n in present]
+    g = [got[n].double() for n in present]
+    size = _norm(e) or 1.0
+    difference = _norm(a - b for a, b in zip(g, e)) / size
+    if difference < 1e-3 and len(present) == len(names):
+        return "ok", ""
+    scale = sum(float((a * b).sum()) for a, b in zip(g, e)) / (size ** 2)
+    if 0 < scale <= 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
+        return "ok", f"scaled by {scale:.3g} (clipping)"
+    if scale > 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
+        return "scaled", f"{scale:.3g} times the gradient of the batch's mean loss"
+    if previous is not None and all(previous.get(n) is not None for n in present):
+        summed = [a - previous[n].double() for a, n in zip(g, present)]
+        if _norm(a - b for a, b in zip(summed, e)) / size < 1e-3:
+            return "accumulated", "the previous steps' gradients added to this batch's"
+    return "other", f"relative difference {difference:.3g} from the gradient of its batch's loss"
 
 
 def expect_ran(trace: FitTrace) -> None:

@@ -5,16 +5,17 @@ import math
 
 import pytest
 
-from autograder.checks import check, expect
+from autograder.checks import CheckFailed, check, expect
 from autograder.graders.freeze.common import (
-    BATCHNORM, FitPlan, batchnorm_names, describe_names, expect_ran, fresh_model,
-    leave_stale_gradients, observe_fit, optimizer_groups, under,
+    FitPlan, batchnorm_names, call_returning, check_gradients, describe_names, expect_ran,
+    fresh_model, leave_stale_gradients, observe_fit, optimizer_groups, trainable_while_frozen,
+    under,
 )
 
 
 @pytest.fixture(scope="module")
 def fit_trace(submission):
-    return observe_fit(submission)
+    return observe_fit(submission, record_gradients=True)
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +28,11 @@ def stale_trace(submission):
 
 @check(exercise="freeze", points=1, tags=["grad-flow", "freezing"], visibility="hidden")
 def test_freeze_clears_gradients(submission):
-    """freeze leaves every parameter's .grad as None, even after an earlier backward pass."""
+    """freeze leaves every parameter's .grad as None after an earlier backward pass, those already frozen included."""
     model = fresh_model(submission)
     leave_stale_gradients(model)
+    # One layer was frozen by hand already, its gradient left behind: freeze must clear it too.
+    model.get("backbone.0.0.weight", keep=True).method("requires_grad_", False)
     submission.function("freeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
     stale = [n for n, p in info.parameters.items() if under(n, "backbone") and p.has_grad]
@@ -43,7 +46,7 @@ def test_freeze_clears_gradients(submission):
 
 @check(exercise="freeze", points=1, tags=["freezing"], visibility="hidden")
 def test_freeze_leaves_the_rest_of_the_model_alone(submission):
-    """Freezing the backbone leaves the head trainable, in train mode, with its gradients."""
+    """Freezing leaves the rest alone: the head trains on, and layers that are not BatchNorm keep their mode."""
     model = fresh_model(submission)
     submission.function("freeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
@@ -60,11 +63,23 @@ def test_freeze_leaves_the_rest_of_the_model_alone(submission):
            expected="only BatchNorm layers inside the frozen module in eval mode",
            fix="put the BatchNorm layers of the module you are given in eval mode, and nothing "
                "else")
+    inside = submission.build({"class": "Sequential", "children": [
+        {"class": "Linear", "args": [4, 4]}, {"class": "BatchNorm1d", "args": [4]},
+        {"class": "Dropout", "args": [0.5]}]})
+    submission.function("freeze")(inside)
+    modes = {n: m.training for n, m in inside.describe(values=False).modules}
+    resting = [n or "the module itself" for n in ("", "0", "2") if not modes.get(n, True)]
+    expect(not resting,
+           observed=f"freeze put layers that are not BatchNorm in eval mode: {resting} (a "
+                    "Dropout in eval mode stops dropping; the module's own mode changed)",
+           expected="only the BatchNorm layers in eval mode; every other layer keeps its mode",
+           fix="switch BatchNorm layers to eval mode one by one, instead of calling eval() on "
+               "the module (which switches every layer inside it)")
 
 
 @check(exercise="freeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
 def test_freeze_reaches_every_layer(submission):
-    """freeze works on any module: a bare BatchNorm2d, and BatchNorm nested two levels deep."""
+    """freeze works on any module: a bare BatchNorm2d, BatchNorm nested two levels deep, BatchNorm1d and 3d."""
     freeze = submission.function("freeze")
     bare = submission.build({"class": "BatchNorm2d", "args": [4]})
     freeze(bare)
@@ -79,16 +94,35 @@ def test_freeze_reaches_every_layer(submission):
     nested = submission.build({"class": "Sequential", "children": [
         {"class": "Sequential", "children": [
             {"class": "Conv2d", "args": [3, 4, 3]},
-            {"class": "Sequential", "children": [{"class": "BatchNorm2d", "args": [4]}]}]}]})
+            {"class": "Sequential", "children": [{"class": "BatchNorm2d", "args": [4]}]}]},
+        {"class": "BatchNorm1d", "args": [4]}, {"class": "BatchNorm3d", "args": [4]}]})
     freeze(nested)
     info = nested.describe(values=False)
     expect(not any(info.submodule(n).training for n in batchnorm_names(info)),
-           observed="a BatchNorm layer nested two levels deep stayed in train mode",
-           expected="every BatchNorm layer at any depth in eval mode",
-           fix="walk module.modules(), which recurses into every submodule")
+           observed="a BatchNorm layer stayed in train mode: "
+                    + ", ".join(f"{n} ({info.submodule(n).type})" for n in batchnorm_names(info)
+                                if info.submodule(n).training),
+           expected="every BatchNorm layer, of any dimension (1-D, 2-D, 3-D) and at any depth, in "
+                    "eval mode",
+           fix="walk module.modules(), which recurses into every submodule, and recognise "
+               "every BatchNorm by its common base class, nn.modules.batchnorm._BatchNorm")
+
+
+@check(exercise="freeze", points=1, tags=["freezing"], visibility="hidden")
+def test_freeze_returns_the_module(submission):
+    """freeze(model.backbone) returns model.backbone itself."""
+    model = fresh_model(submission)
+    call_returning(submission, "freeze", model.get("backbone", keep=True), "model.backbone")
 
 
 # -- unfreeze --------------------------------------------------------------------------------
+
+@check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
+def test_unfreeze_returns_the_module(submission):
+    """unfreeze(model.backbone) returns model.backbone itself."""
+    model = submission.build(_TINY_FROZEN)
+    call_returning(submission, "unfreeze", model.get("backbone", keep=True), "model.backbone")
+
 
 @check(exercise="unfreeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
 def test_unfreeze_after_model_eval(submission):
@@ -109,16 +143,21 @@ def test_unfreeze_after_model_eval(submission):
 
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
 def test_unfreeze_reaches_every_parameter(submission):
-    """unfreeze turns requires_grad back on for parameters frozen in any way, at any depth."""
+    """unfreeze turns requires_grad back on for parameters frozen in any way, at any depth, and for a bare layer's own."""
     model = submission.build({**_TINY_FROZEN})
     submission.function("unfreeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
     frozen = [n for n, p in info.parameters.items() if under(n, "backbone") and not p.requires_grad]
+    bare = submission.build({"class": "BatchNorm2d", "args": [4], "frozen": [""], "eval": [""]})
+    submission.function("unfreeze")(bare)
+    bare_info = bare.describe(values=False)
+    frozen += [f"nn.BatchNorm2d(4).{n}" for n, p in bare_info.parameters.items()
+               if not p.requires_grad]
     expect(not frozen,
            observed=f"{len(frozen)} parameters still frozen ({describe_names(frozen)})",
-           expected="requires_grad == True everywhere in the module",
-           fix="loop over every parameter the module holds (recursively), not over its "
-               "children or a few layers")
+           expected="requires_grad == True everywhere in the module, its own parameters included",
+           fix="loop over every parameter the module holds (recursively, its own included), "
+               "not over its children or a few layers")
 
 
 _TINY_FROZEN = {"class": "yolo.TinyYOLO", "kwargs": {"num_classes": 2}, "frozen": ["backbone"]}
@@ -141,19 +180,42 @@ def test_optimizer_includes_frozen_parameters(submission):
            expected="every parameter of the model, frozen or not",
            fix="do not filter on requires_grad: frozen parameters get no gradient, so SGD "
                "skips them until they are unfrozen")
+    expect(len(groups.names) == 2,
+           observed=f"built while the backbone was frozen, the optimizer has {len(groups.names)} "
+                    "groups",
+           expected="the same two groups as for an unfrozen model: frozen parameters go where "
+                    "their dimension puts them",
+           fix="split on the number of dimensions only, whether a parameter is frozen or not")
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer", "weight-decay"], visibility="hidden")
 def test_optimizer_groups_by_dimension(submission):
-    """Group 0 holds exactly the weights with more than one dimension, group 1 all the others."""
-    model = fresh_model(submission)
-    info = model.describe(values=False)
-    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+    """Group 0 holds exactly the weights with more than one dimension (convolution kernels and linear weights), group 1 all the others."""
+    for model in (fresh_model(submission), submission.build(WITH_LINEAR)):
+        info = model.describe(values=False)
+        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+        _expect_groups_by_dimension(info, groups)
+
+
+WITH_LINEAR = {"class": "Sequential", "children": [   # 2-D weights, not only 4-D kernels
+    {"class": "Linear", "args": [6, 8]}, {"class": "BatchNorm1d", "args": [8]},
+    {"class": "Linear", "args": [8, 3]}]}
+
+
+def _expect_groups_by_dimension(info, groups) -> None:
     expect(len(groups.names) == 2, observed=f"{len(groups.names)} groups",
            expected="2 groups", fix="give SGD two parameter groups")
     params = info.parameters
     wrong0 = [n for n in groups.names[0] if n in params and params[n].ndim <= 1]
     wrong1 = [n for n in groups.names[1] if n in params and params[n].ndim > 1]
+    swapped = (wrong0 and wrong1 and len(wrong0) == len(groups.names[0])
+               and len(wrong1) == len(groups.names[1]))
+    expect(not swapped,
+           observed="the groups are in the wrong order: group 0 holds the biases and norm "
+                    "parameters, group 1 the weights with more than one dimension",
+           expected="group 0: the decayed weights (p.ndim > 1); group 1: all the others",
+           fix="list the group of multi-dimensional weights first, with weight_decay, then the "
+               "others with weight decay 0")
     expect(not wrong0 and not wrong1,
            observed=(f"group 0 holds 1-D parameters ({describe_names(wrong0)})" if wrong0 else
                      f"group 1 holds multi-dimensional weights ({describe_names(wrong1)})"),
@@ -248,6 +310,13 @@ def test_fit_head_learns_while_frozen(submission, fit_trace):
     """The head's weights change during the frozen epochs."""
     expect_ran(fit_trace)
     last = fit_trace.frozen_steps[-1]
+    cleared = [v for v in check_gradients(fit_trace) if v.verdict == "cleared"]
+    expect(last.head_changed or not cleared,
+           observed="after the frozen epochs, the head's weights are unchanged: every gradient "
+                    "was None or zero when the optimizer stepped",
+           expected="the head trained while the backbone is frozen",
+           fix="clear the gradients before backward (or after step), never between backward "
+               "and step: the order is zero_grad, backward, step", cause="fit:zero-grad-order")
     expect(last.head_changed,
            observed="after the frozen epochs, the head's weights are unchanged",
            expected="the head trained while the backbone is frozen",
@@ -311,6 +380,7 @@ def test_fit_history_matches_what_happened(submission, fit_trace):
     expect(isinstance(history, list) and len(history) == plan.freeze_epochs + plan.unfreeze_epochs,
            observed=f"history {history!r}"[:200], expected="one record per epoch",
            fix="return the list of per-epoch dicts")
+    # Records are matched by position: their "epoch" numbers are fit_returns_one_record_per_epoch's.
     for forward in fit_trace.forwards:
         epoch = forward.epoch
         record = history[epoch] if epoch < len(history) and isinstance(history[epoch], dict) else {}
@@ -320,9 +390,8 @@ def test_fit_history_matches_what_happened(submission, fit_trace):
                expected="the number of scalar parameters with requires_grad during that epoch",
                fix="after freezing or unfreezing, count the elements of the parameters that "
                    "require grad")
-    for record in history:
+    for epoch, record in enumerate(history):
         loss = record.get("loss") if isinstance(record, dict) else None
-        epoch = record.get("epoch") if isinstance(record, dict) else None
         expect(isinstance(loss, float) and math.isfinite(loss),
                observed=f"epoch {epoch!r} reports loss={loss!r}",
                expected="a Python float: the mean training loss of the epoch",
@@ -345,6 +414,14 @@ def test_fit_history_matches_what_happened(submission, fit_trace):
 def test_fit_with_stale_gradients_and_momentum(submission, stale_trace):
     """Even when the model arrives with gradients from an earlier backward, the frozen backbone does not move."""
     expect_ran(stale_trace)
+    switch = trainable_while_frozen(stale_trace)
+    expect(switch is None,
+           observed=f"the backbone was trainable in epoch {switch}, a frozen epoch, so it trained "
+                    "instead of holding still",
+           expected="the backbone frozen for the whole frozen phase",
+           fix="freeze the backbone in every frozen epoch, and unfreeze it no sooner than the "
+               "epoch numbered freeze_epochs (one epoch too early unfreezes it during the frozen "
+               "phase)", cause="fit:early-switch")
     for index, step in enumerate(stale_trace.frozen_steps):
         expect(not step.backbone_params_changed,
                observed=f"the model came with leftover gradients; by step {index + 1} of the "
@@ -377,3 +454,65 @@ def test_fit_uses_the_two_group_optimizer(submission, fit_trace):
                    expected=f"all {count} of the model's",
                    fix="build the optimizer over all of the model's parameters, frozen ones "
                        "included")
+
+
+@check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")
+def test_fit_shuffles_each_epoch(submission, fit_trace):
+    """Every epoch draws all the images, in an order shuffled anew each epoch."""
+    expect_ran(fit_trace)
+    orders = fit_trace.epoch_orders()
+    images = fit_trace.plan.images
+    full = [o for o in orders if sorted(o) == list(range(images))]
+    expect(len(full) == len(orders) == fit_trace.plan.freeze_epochs + fit_trace.plan.unfreeze_epochs,
+           observed=f"the epochs drew the images {len(fit_trace.order)} times in all",
+           expected=f"every image once per epoch, {images} per epoch",
+           fix="one pass of the DataLoader over the data set per epoch")
+    in_order = [e for e, o in enumerate(orders) if o == list(range(images))]
+    repeated = [e for e in range(1, len(orders)) if orders[e] == orders[e - 1]]
+    where = (f"epoch {in_order[0]} drew the images in their stored order" if in_order else
+             f"epoch {repeated[0]} drew the images in the same order as the one before"
+             if repeated else "")
+    expect(not in_order and not repeated, observed=where,
+           expected="a fresh random order every epoch, so that batches differ between epochs",
+           fix="build the DataLoader with shuffle=True")
+
+
+@check(exercise="fit", points=1, tags=["batchnorm"], visibility="hidden")
+def test_fit_head_trains_in_train_mode(submission, fit_trace):
+    """Handed a model in eval mode (as after an evaluation), fit trains the head in train mode."""
+    expect_ran(fit_trace)
+    resting = [i for i, f in enumerate(fit_trace.forwards) if not all(f.head_bn_training)]
+    expect(not resting,
+           observed=f"in {len(resting)} training batches the head's BatchNorm layers were in eval "
+                    "mode: the model arrived in eval mode and fit never switched it back",
+           expected="the head in train mode for every training batch",
+           fix="put the model in train mode at the start of every epoch (then freeze the "
+               "backbone again while it must stay frozen)")
+
+
+@check(exercise="fit", points=2, tags=["optimizer", "grad-flow"], visibility="hidden")
+def test_fit_steps_with_each_batch_gradient(submission, fit_trace):
+    """Every optimizer step applies the gradient of its own batch's loss: cleared before backward, not after it."""
+    expect_ran(fit_trace)
+    verdicts = check_gradients(fit_trace)
+    expect(bool(verdicts), observed="no step could be compared", expected="comparable steps",
+           fix="train as the exercise asks")
+    wrong = [v for v in verdicts if v.verdict != "ok"]
+    if not wrong:
+        return
+    first = wrong[0]
+    fixes = {
+        "cleared": ("zero_grad runs between backward and step, so the optimizer sees no gradient",
+                    "call zero_grad before backward (or after step): zero_grad, backward, step"),
+        "accumulated": ("the gradients are never cleared: each step adds the new batch's gradient "
+                        "to the old ones", "call optimizer.zero_grad() once per batch"),
+        "scaled": ("the loss is scaled up (summed over something instead of the kit's mean?)",
+                   "backpropagate the kit's loss as it is: yolo_loss(model(images), targets)"),
+        "other": ("the gradient is not the gradient of the batch's loss",
+                  "for each batch: zero_grad, then backward on yolo_loss(model(images), "
+                  "targets), then step"),
+    }
+    why, fix = fixes[first.verdict]
+    raise CheckFailed(f"at step {first.step} (epoch {first.epoch}), {why} ({first.detail})",
+                      "each step applying the gradient of its own batch's loss", fix,
+                      cause="fit:zero-grad-order" if first.verdict == "cleared" else None)

@@ -5,8 +5,8 @@ import pytest
 
 from autograder.checks import check, expect
 from autograder.graders.freeze.common import (
-    TINY_YOLO, batchnorm_names, describe_names, expect_ran, fresh_model, observe_fit,
-    optimizer_groups, under,
+    TINY_YOLO, batchnorm_names, describe_names, early_switch, expect_ran, fresh_model,
+    observe_fit, optimizer_groups, under,
 )
 
 
@@ -87,10 +87,21 @@ def test_optimizer_is_sgd_with_two_groups(submission):
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
 def test_optimizer_holds_every_parameter_once(submission):
-    """The optimizer holds every parameter of the model exactly once."""
-    model = fresh_model(submission)
-    info = model.describe(values=False)
-    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+    """The optimizer holds every parameter of the model exactly once, a weight shared by two layers included."""
+    for model in (fresh_model(submission), submission.build(TIED)):
+        info = model.describe(values=False)
+        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+        _expect_each_parameter_once(info, groups)
+
+
+# A weight shared by two layers (an embedding and an output head): one parameter.
+TIED = {"class": "Module", "children": {"embedding": {"class": "Embedding", "args": [10, 4]},
+                                        "body": {"class": "Linear", "args": [4, 4]},
+                                        "head": {"class": "Linear", "args": [4, 10]}},
+        "share": [["head.weight", "embedding.weight"]]}
+
+
+def _expect_each_parameter_once(info, groups) -> None:
     held = [n for group in groups.names for n in group]
     missing = [n for n in info.parameters if n not in held]
     twice = sorted({n for n in held if held.count(n) > 1})
@@ -101,7 +112,9 @@ def test_optimizer_holds_every_parameter_once(submission):
     expect(not twice,
            observed=f"parameters held twice: {describe_names(twice)}",
            expected="each parameter once (PyTorch refuses duplicates in recent versions)",
-           fix="iterate model.parameters() once and put each parameter in exactly one group")
+           fix="iterate model.parameters() once (it yields a shared parameter once, where a walk "
+               "over model.modules() meets it under each layer that holds it) and put each "
+               "parameter in exactly one group")
 
 
 @check(exercise="fit", points=1, tags=["history"], visibility="visible")
@@ -133,6 +146,14 @@ def test_fit_returns_one_record_per_epoch(submission, fit_trace):
 def test_fit_keeps_the_backbone_frozen_first(submission, fit_trace):
     """During the frozen epochs, no optimizer step changes any backbone weight."""
     expect_ran(fit_trace)
+    switch = early_switch(fit_trace)
+    expect(switch is None,
+           observed=f"the backbone was already trainable in epoch {switch}, one of the "
+                    f"{fit_trace.plan.freeze_epochs} frozen epochs: it was unfrozen too early",
+           expected=f"the backbone frozen for epochs 0 to {fit_trace.plan.freeze_epochs - 1}, "
+                    "unfrozen from the next",
+           fix="unfreeze when the epoch number reaches freeze_epochs, not one epoch before "
+               "(epochs count from 0)", cause="fit:early-switch")
     for index, step in enumerate(fit_trace.frozen_steps):
         expect(not step.backbone_params_changed,
                observed=f"after step {index + 1} of the frozen phase, backbone weights changed: "

@@ -66,6 +66,29 @@ def registered_weight(info, name: str = "weight") -> TensorInfo:
                       cause=f"registration:{name}")
 
 
+def layer_tensor(info, name: str = "weight") -> TensorInfo:
+    """The layer's `name` tensor for checks about something else than registration (shapes,
+    initialisation, forward, gradients): the registered parameter, or else the plain tensor
+    attribute, so that a registration mistake costs the registration checks only."""
+    value = info.attributes.get(name)
+    if name not in info.parameters and isinstance(value, TensorInfo):
+        return value
+    return registered_weight(info, name)
+
+
+def known_weights(layer: Remote, info, bias: bool, seed: int):
+    """Give the layer weight and bias values the judge drew, in place, so that a check of the
+    forward pass does not depend on the initialisation; returns (weight, bias) as set."""
+    g = torch.Generator().manual_seed(seed)
+    chosen = []
+    for name in ("weight", "bias") if bias else ("weight",):
+        tensor = layer_tensor(info, name)
+        values = torch.randn(tensor.shape, generator=g).to(getattr(torch, tensor.dtype))
+        layer.get(name, keep=True).method("copy_", values, no_grad=True)
+        chosen.append(values)
+    return chosen[0], (chosen[1] if bias else None)
+
+
 def reference_forward(x: torch.Tensor, weight: torch.Tensor, bias) -> torch.Tensor:
     """y = x W^T + b with the judge's torch: (*, in) -> (*, out)."""
     y = torch.matmul(x, weight.transpose(0, 1))
@@ -74,6 +97,20 @@ def reference_forward(x: torch.Tensor, weight: torch.Tensor, bias) -> torch.Tens
 
 def uniform_bound(in_features: int) -> float:
     return 1.0 / math.sqrt(in_features)
+
+
+def expect_drawn(values: torch.Tensor, bound: float, name: str) -> None:
+    """Fail, naming the cause, when `values` cannot come from any uniform draw: not finite, or
+    far outside the bound (what torch.empty leaves when reset_parameters is never called)."""
+    finite = bool(torch.isfinite(values).all())
+    worst = float(values.abs().max()) if finite and values.numel() else math.inf
+    expect(finite and worst <= 10 * bound,
+           observed=f"{name} holds values no uniform draw gives ("
+                    + ("some are not finite" if not finite else f"up to {worst:.3g}") + "): it "
+                    "still holds what torch.empty left in memory",
+           expected=f"values drawn from U(-{bound:.3f}, {bound:.3f})",
+           fix="fill the parameters in reset_parameters, and call reset_parameters at the end "
+               "of __init__", cause="init:not-drawn")
 
 
 def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
@@ -105,11 +142,13 @@ def get_function(submission) -> Remote:
     return fn
 
 
-def function_inputs(shape_x, in_features=5, out_features=3, *, bias=True, x_grad=True, seed=0):
+def function_inputs(shape_x, in_features=5, out_features=3, *, bias=True, x_grad=True,
+                    w_grad=True, seed=0):
     """float64 inputs for LinearFunction, drawn by the judge."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(*shape_x, in_features, dtype=torch.float64, generator=g).requires_grad_(x_grad)
-    w = torch.randn(out_features, in_features, dtype=torch.float64, generator=g).requires_grad_()
+    w = torch.randn(out_features, in_features, dtype=torch.float64,
+                    generator=g).requires_grad_(w_grad)
     b = (torch.randn(out_features, dtype=torch.float64, generator=g).requires_grad_()
          if bias else None)
     return x, w, b
@@ -129,16 +168,17 @@ class FunctionRun:
     forward_ops: tuple[str, ...]
     backward_ops: tuple[str, ...]
     x_requires_grad: bool
+    w_requires_grad: bool = True
 
 
 def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=True,
-                 x_grad=True, seed=0, what: str = "") -> FunctionRun:
+                 x_grad=True, w_grad=True, seed=0, what: str = "") -> FunctionRun:
     """Forward and backward through the learner's LinearFunction, on the judge's inputs; the
     output is checked against x @ weight.T + bias first, so a function that ignores its inputs
     never gets as far as its gradients."""
     fn = get_function(submission)
     x, w, b = function_inputs(shape_x, in_features, out_features, bias=bias, x_grad=x_grad,
-                              seed=seed)
+                              w_grad=w_grad, seed=seed)
     remote = {"x": submission.tensor(x), "weight": submission.tensor(w),
               "bias": submission.tensor(b) if b is not None else None}
     answer = fn.call(remote["x"], remote["weight"], remote["bias"], method="apply", keep=True,
@@ -169,7 +209,7 @@ def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=Tru
         grads[name] = tensor.describe().grad if tensor is not None else None
     return FunctionRun(x.detach(), w.detach(), b.detach() if b is not None else None,
                        info.value, info.grad_fn, upstream, grads, answer.ops, backward.ops,
-                       x_grad)
+                       x_grad, w_grad)
 
 
 GRADIENT_FIX = ("in backward, with y = x W^T + b: grad_x = grad_out @ W; grad_W = "
@@ -184,7 +224,8 @@ def expect_gradients(run: FunctionRun, what: str) -> None:
     g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
     expected = {"x": g @ w, "weight": g2.T @ x2, "bias": g2.sum(0) if run.bias is not None else None}
     for name in ("x", "weight", "bias"):
-        if expected[name] is None or (name == "x" and not run.x_requires_grad):
+        if expected[name] is None or (name == "x" and not run.x_requires_grad) or \
+                (name == "weight" and not run.w_requires_grad):
             continue
         got = run.grads[name]
         label = {"x": "grad_x", "weight": "grad_W", "bias": "grad_b"}[name]

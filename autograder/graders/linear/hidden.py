@@ -8,9 +8,9 @@ from torch import nn
 
 from autograder.checks import CheckFailed, check, expect, expect_close
 from autograder.graders.linear.common import (
-    EVASIONS, LINEAR, expect_gradients, expect_no_forbidden, forbidden_in_source, forbidden_ops,
-    forward_diagnosis, get_function, make_layer, reference_forward, registered_weight,
-    run_function, uniform_bound,
+    EVASIONS, LINEAR, expect_drawn, expect_gradients, expect_no_forbidden, forbidden_in_source,
+    forbidden_ops, forward_diagnosis, get_function, known_weights, layer_tensor, make_layer,
+    reference_forward, registered_weight, run_function, uniform_bound,
 )
 from autograder import static
 
@@ -45,7 +45,7 @@ def test_in_and_out_features_attributes(submission):
     expect(got == (7, 2),
            observed=f"(in_features, out_features) = {got}", expected="(7, 2)",
            fix="store both sizes as attributes of the layer in __init__")
-    weight = registered_weight(info, "weight")
+    weight = layer_tensor(info, "weight")
     expect(weight.shape == (2, 7),
            observed=f"Linear(7, 2).weight has shape {weight.shape}",
            expected="(out_features, in_features) = (2, 7)",
@@ -56,6 +56,7 @@ def test_in_and_out_features_attributes(submission):
 def test_bias_false_registers_none(submission):
     """Linear(3, 2, bias=False) has only `weight`, and `bias` registered as None."""
     info = make_layer(submission, 3, 2, bias=False).describe(values=False)
+    registered_weight(info, "weight")
     names = sorted(info.parameters)
     expect(names == ["weight"],
            observed=f"with bias=False, named_parameters() lists {names}",
@@ -119,39 +120,51 @@ def test_init_spread_uses_in_features(submission):
     """Weights of Linear(64, 256) and Linear(4, 300) spread like U(-1/sqrt(in), 1/sqrt(in))."""
     for seed, (in_f, out_f) in enumerate(((64, 256), (4, 300))):
         info = make_layer(submission, in_f, out_f, seed=seed).describe()
-        _spread(registered_weight(info, "weight").value, uniform_bound(in_f), "weight", in_f)
+        _spread(layer_tensor(info, "weight").value, uniform_bound(in_f), "weight", in_f)
 
 
 @check(exercise="init", points=1, tags=["init"], visibility="hidden")
 def test_bias_init_spread(submission):
     """The bias of Linear(9, 2000) spreads like U(-1/3, 1/3), not zeros."""
     info = make_layer(submission, 9, 2000, seed=0).describe()
-    _spread(registered_weight(info, "bias").value, uniform_bound(9), "bias", 9)
+    _spread(layer_tensor(info, "bias").value, uniform_bound(9), "bias", 9)
 
 
 @check(exercise="init", points=1, tags=["init"], visibility="hidden")
 def test_init_follows_torch_seed(submission):
     """Two layers built after the same torch.manual_seed are identical; different seeds differ."""
-    a, b, c = (registered_weight(make_layer(submission, 6, 5, seed=s).describe(), "weight").value
+    a, b, c = (layer_tensor(make_layer(submission, 6, 5, seed=s).describe(), "weight").value
                for s in (123, 123, 124))
+    expect_drawn(a, uniform_bound(6), "weight")
     expect(torch.equal(a, b) and not torch.equal(a, c),
-           observed=("the same seed gave different weights" if not torch.equal(a, b)
-                     else "different seeds gave the same weights"),
+           observed=("the same seed gave different weights: they do not come from torch's "
+                     "random generator" if not torch.equal(a, b)
+                     else "different seeds gave the same weights: nothing random drew them"),
            expected="weights drawn from torch's random generator",
            fix="draw with torch's own random functions (nn.init or the tensor's in-place "
                "methods), not with numpy or Python's random module, so that torch.manual_seed "
-               "makes runs reproducible")
+               "makes runs reproducible; and make sure __init__ calls reset_parameters, or the "
+               "weights keep whatever torch.empty left")
 
 
 @check(exercise="init", points=1, tags=["init", "registration"], visibility="hidden")
 def test_reset_parameters_keeps_the_same_parameters(submission):
-    """reset_parameters() redraws weight and bias in place: the same Parameter objects stay registered."""
+    """reset_parameters() is your own and redraws weight and bias in place: the same Parameter objects stay registered."""
+    origin = submission.function("Linear").describe().methods.get("reset_parameters", "")
+    body = static.member(static.definition(submission.sources, "Linear"), "reset_parameters")
+    borrowed = origin.startswith("torch.") or static.uses(body, ("Linear.reset_parameters",))
+    expect(not borrowed,
+           observed="reset_parameters is nn.Linear's own"
+                    + (f" ({origin})" if origin.startswith("torch.") else ", called from yours"),
+           expected="a reset_parameters of your own",
+           fix="write reset_parameters yourself: draw weight and bias in place from "
+               "U(-1/sqrt(in_features), 1/sqrt(in_features))")
     layer = make_layer(submission, 8, 6, seed=0)
     before = layer.describe()
-    weight, bias = registered_weight(before, "weight"), registered_weight(before, "bias")
+    weight, bias = layer_tensor(before, "weight"), layer_tensor(before, "bias")
     layer.call(method="reset_parameters", seed=1, action="calling reset_parameters()")
     after = layer.describe()
-    new_weight, new_bias = registered_weight(after, "weight"), registered_weight(after, "bias")
+    new_weight, new_bias = layer_tensor(after, "weight"), layer_tensor(after, "bias")
     expect(new_weight.id == weight.id and new_bias.id == bias.id,
            observed="after reset_parameters(), weight/bias are new objects, so an optimizer "
                     "built earlier still holds the old ones and never updates the layer",
@@ -169,9 +182,7 @@ def test_reset_parameters_keeps_the_same_parameters(submission):
 
 def _forward_case(submission, in_f, out_f, x_shape, what, bias=True):
     layer = make_layer(submission, in_f, out_f, bias=bias, seed=2)
-    info = layer.describe()
-    weight = registered_weight(info, "weight").value
-    b = registered_weight(info, "bias").value if bias else None
+    weight, b = known_weights(layer, layer.describe(values=False), bias, seed=2)
     x = torch.randn(*x_shape, generator=_generator(2))
     y = layer(x)
     diagnosis = forward_diagnosis(y, x, weight, b)
@@ -211,8 +222,7 @@ def test_forward_without_bias(submission):
 def test_gradients_reach_input_weight_and_bias(submission):
     """Backpropagating through the layer fills x.grad, weight.grad and bias.grad correctly."""
     layer = make_layer(submission, 4, 3, seed=3)
-    info = layer.describe()
-    w, b = registered_weight(info, "weight").value, registered_weight(info, "bias").value
+    w, b = known_weights(layer, layer.describe(values=False), True, seed=3)
     g = _generator(3)
     x = torch.randn(5, 4, generator=g)
     upstream = torch.randn(5, 3, generator=g)
@@ -225,8 +235,8 @@ def test_gradients_reach_input_weight_and_bias(submission):
     y.call(upstream, method="backward", action="calling backward() on your layer's output")
     after = layer.describe()
     grads = {"x.grad": x_remote.describe().grad,
-             "weight.grad": registered_weight(after, "weight").grad,
-             "bias.grad": registered_weight(after, "bias").grad}
+             "weight.grad": layer_tensor(after, "weight").grad,
+             "bias.grad": layer_tensor(after, "bias").grad}
     references = {"x.grad": upstream @ w, "weight.grad": upstream.T @ x,
                   "bias.grad": upstream.sum(0)}
     for name, grad in grads.items():
@@ -256,10 +266,14 @@ def test_does_not_use_nn_linear(submission):
         x = torch.randn(2, 4, generator=_generator(6))
         answer = layer.call(x, watch=True, action="calling your layer")
         ops += answer.ops
-        params = layer.describe().parameters
-        if "weight" in params and (not bias or "bias" in params):
-            expected = reference_forward(x, params["weight"].value,
-                                         params["bias"].value if bias else None)
+        info = layer.describe()
+        try:
+            weight = layer_tensor(info, "weight").value
+            bias_values = layer_tensor(info, "bias").value if bias else None
+        except CheckFailed:
+            weight = None
+        if weight is not None:
+            expected = reference_forward(x, weight, bias_values)
             works = works and isinstance(answer.value, torch.Tensor) and \
                 tuple(answer.value.shape) == tuple(expected.shape) and \
                 torch.allclose(answer.value.double(), expected.double(), atol=1e-5)
@@ -328,7 +342,7 @@ def test_meta_device(submission):
 
 @check(exercise="extras", points=1, tags=["state-dict"], visibility="hidden")
 def test_state_dict_loads_into_nn_linear(submission):
-    """Your layer's state_dict loads into nn.Linear(4, 3) (strict), which then computes the same."""
+    """Your layer's state_dict loads into nn.Linear(4, 3) (strict) and gives it your weight and bias."""
     layer = make_layer(submission, 4, 3, seed=4)
     state = layer.state_dict()
     reference = nn.Linear(4, 3)
@@ -341,16 +355,21 @@ def test_state_dict_loads_into_nn_linear(submission):
                           "{'weight': (3, 4), 'bias': (3,)}",
                           "register exactly weight, shaped (out_features, in_features), and bias, "
                           "shaped (out_features,), as parameters") from None
-    x = torch.randn(5, 4, generator=_generator(4))
-    with torch.no_grad():
-        expected = reference(x)
-    expect_close(layer(x), expected, what="your layer's output next to nn.Linear's with the "
-                 "same weights", fix="forward must compute x @ weight.T + bias")
+    info = layer.describe()
+    for name in ("weight", "bias"):
+        loaded = torch.nan_to_num(getattr(reference, name).detach())
+        yours = torch.nan_to_num(registered_weight(info, name).value)
+        expect(torch.equal(loaded, yours),
+               observed=f"nn.Linear's {name} after loading your state_dict differs from your "
+                        f"layer's {name}",
+               expected="the same values",
+               fix="state_dict() must hold the parameters themselves under the names weight "
+                   "and bias")
 
 
 @check(exercise="extras", points=1, tags=["state-dict"], visibility="hidden")
 def test_state_dict_from_nn_linear(submission):
-    """An nn.Linear's state_dict loads into your layer (strict), for bias=True and bias=False."""
+    """An nn.Linear's state_dict loads into your layer (strict), for bias=True and bias=False, and becomes its weight and bias."""
     from autograder.client import LearnerError
 
     for bias in (True, False):
@@ -365,11 +384,12 @@ def test_state_dict_from_nn_linear(submission):
                               f"keys {sorted(reference.state_dict())}",
                               "register weight, and bias only when bias=True (a slot registered "
                               "as None otherwise)") from None
-        x = torch.randn(2, 4, generator=_generator(5))
-        with torch.no_grad():
-            expected = reference(x)
-        expect_close(layer(x), expected, what=f"output after loading (bias={bias})",
-                     fix="forward must use the loaded weight and bias")
+        info = layer.describe()
+        for name in ("weight", "bias") if bias else ("weight",):
+            expect_close(registered_weight(info, name).value, getattr(reference, name).detach(),
+                         what=f"your {name} after loading nn.Linear's state_dict (bias={bias})",
+                         fix="load_state_dict copies into the registered parameters: register "
+                             "weight and bias under exactly those names", rtol=0, atol=0)
 
 
 # -- LinearFunction --------------------------------------------------------------------------
@@ -391,10 +411,14 @@ def test_function_gradcheck_without_bias(submission):
 
 @check(exercise="function", points=1, tags=["autograd"], visibility="hidden")
 def test_function_input_without_grad(submission):
-    """With an input that does not require grad, weight and bias still get correct gradients."""
+    """With an input that does not require grad, weight and bias still get correct gradients; with a frozen weight, the input and the bias do."""
     run = run_function(submission, (4,), 3, 2, x_grad=False, seed=3,
                        what=" with an input that does not require grad")
     expect_gradients(run, "an input that does not require grad")
+    run = run_function(submission, (4,), 3, 2, w_grad=False, seed=5,
+                       what=" with a frozen weight (requires_grad=False)")
+    expect_gradients(run, "a frozen weight: the input and the bias still need their gradients, "
+                          "(ctx.needs_input_grad tells which inputs want one)")
 
 
 AUTOGRAD_CALLS = ("autograd.grad", "autograd.backward", "enable_grad", "functional.vjp",

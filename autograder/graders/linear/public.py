@@ -5,8 +5,8 @@ import torch
 
 from autograder.checks import check, expect, expect_close
 from autograder.graders.linear.common import (
-    expect_gradients, forward_diagnosis, make_layer, reference_forward, registered_weight,
-    run_function, uniform_bound,
+    expect_drawn, expect_gradients, forward_diagnosis, known_weights, layer_tensor, make_layer,
+    reference_forward, registered_weight, run_function, uniform_bound,
 )
 
 
@@ -27,7 +27,7 @@ def test_weight_and_bias_are_parameters(submission):
 def test_parameter_shapes(submission):
     """Linear(3, 2) has weight of shape (out_features, in_features) = (2, 3) and bias (2,)."""
     info = make_layer(submission, 3, 2).describe(values=False)
-    weight, bias = registered_weight(info, "weight"), registered_weight(info, "bias")
+    weight, bias = layer_tensor(info, "weight"), layer_tensor(info, "bias")
     expect(weight.shape == (2, 3),
            observed=f"weight has shape {weight.shape}",
            expected="(out_features, in_features) = (2, 3)",
@@ -44,7 +44,8 @@ def test_init_within_bound(submission):
     info = make_layer(submission, 16, 32, seed=0).describe()
     bound = uniform_bound(16)
     for name in ("weight", "bias"):
-        values = registered_weight(info, name).value
+        values = layer_tensor(info, name).value
+        expect_drawn(values, bound, name)
         worst = float(values.abs().max())
         expect(worst <= bound + 1e-6,
                observed=f"{name} holds values up to {worst:.3f} in magnitude",
@@ -52,17 +53,17 @@ def test_init_within_bound(submission):
                fix="in reset_parameters, fill both tensors in place from a uniform distribution "
                    "whose bound is 1 / sqrt(in_features) (nn.init has an in-place uniform fill)")
         expect(worst > 0,
-               observed=f"{name} is all zeros",
+               observed=f"{name} is all zeros: nothing drew it from a distribution",
                expected="random values drawn from U(-bound, bound)",
-               fix="draw the initial values from torch's uniform distribution")
+               fix="draw the initial values from torch's uniform distribution in "
+                   "reset_parameters, and call reset_parameters at the end of __init__")
 
 
 @check(exercise="forward", points=1, tags=["forward"], visibility="visible")
 def test_forward_2d(submission):
     """Linear(4, 3) maps a batch x of shape (5, 4) to x @ weight.T + bias, shape (5, 3)."""
     layer = make_layer(submission, 4, 3, seed=0)
-    info = layer.describe()
-    weight, bias = registered_weight(info, "weight").value, registered_weight(info, "bias").value
+    weight, bias = known_weights(layer, layer.describe(values=False), True, seed=0)
     x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
     y = layer(x)
     diagnosis = forward_diagnosis(y, x, weight, bias)

@@ -2,6 +2,7 @@
 Misconception: the weight is laid out (in_features, out_features), so forward is x @ W.
 Caught by: linear/parameter_shapes, linear/state_dict_loads_into_nn_linear
 Mentions: (out_features, in_features), out_features, in_features
+Costs more: the weight's layout is the layer: every shape, the forward pass, its gradients and the exchange of state_dicts with nn.Linear depend on it
 """
 from torch import nn
 
