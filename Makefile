@@ -19,13 +19,13 @@ LAB_ARGS ?=
 .PHONY: help setup grade grade-all test release lab clean autograde feedback export student-kit
 
 help:
-	@echo "make grade [NB=path]  grade assignments/ (or one notebook / .py file); results in results/"
+	@echo "make grade [NB=path] [A=id]  grade assignments/ (or one notebook / .py file); results in results/"
 	@echo "make test             run the kit's own test suite"
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
-	@echo "make lab              open JupyterLab on assignments/"
+	@echo "make lab              open JupyterLab on a working copy of assignments/ (LAB_DIR, default work/)"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
 	@echo "make gradescope       build dist/gradescope/<id>.zip, one Gradescope autograder per assignment"
 	@echo "make class-report     HTML report of results/class/ (RESULTS=dir) in results/class-report.html"
@@ -43,11 +43,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PY) -m pip install -qq -e . $(addprefix -c ,$(CONSTRAINTS))
 	touch $@
 
+# A=<id> names the assignment of a notebook whose name does not (linear (copy).ipynb).
 grade: $(STAMP)
 ifeq ($(NB),)
 	$(PY) -m autograder grade $(sort $(wildcard assignments/*/*.ipynb)) --out results
 else
-	$(PY) -m autograder grade "$(NB)" --out results
+	$(PY) -m autograder grade "$(NB)" --out results $(if $(A),--assignment $(A))
 endif
 
 test: $(STAMP)
@@ -69,9 +70,16 @@ release: $(STAMP)
 	  fi; \
 	done
 
-# The check cells import `autograder` from the course root, whatever the venv has installed.
+# JupyterLab on a working copy of assignments/ (made once, in LAB_DIR): saving a notebook never
+# changes the released files, which must stay what `make release` writes. The check cells import
+# `autograder` from the course root, whatever the venv has installed. As root (course servers,
+# containers) JupyterLab needs --allow-root.
+LAB_DIR ?= work
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	PYTHONPATH="$(CURDIR)" $(VENV)/bin/jupyter lab --notebook-dir=assignments $(LAB_ARGS)
+	@test -d "$(LAB_DIR)" || { mkdir -p "$(LAB_DIR)" && cp -r assignments/. "$(LAB_DIR)/" && \
+	  echo "copied assignments/ to $(LAB_DIR)/ (your working copy; assignments/ stays as released)"; }
+	PYTHONPATH="$(CURDIR)" $(VENV)/bin/jupyter lab --notebook-dir="$(LAB_DIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
 # The semester with nbgrader (see README, "For instructors"). Each loop skips the assignments
 # with nothing to work on. autograde releases first: nbgrader's gradebook (gradebook.db) learns

@@ -144,7 +144,8 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
 
 
 def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress: bool = True,
-              fresh: bool = False) -> tuple[list[tuple[Submission, dict]], int]:
+              fresh: bool = False, all_cells: bool = False
+              ) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
     kept from an earlier run.
 
@@ -154,18 +155,20 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress
     with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
                  protect=(str(submitted), str(out))) as session:
         return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
-                          fresh=fresh)
+                          fresh=fresh, all_cells=all_cells)
 
 
 def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limits: Limits,
-               progress: bool, fresh: bool) -> tuple[list[tuple[Submission, dict]], int]:
+               progress: bool, fresh: bool, all_cells: bool
+               ) -> tuple[list[tuple[Submission, dict]], int]:
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
     kits = {a.id: kit_fingerprint(a) for a in {s.assignment for s in submissions}}
     rows: list[tuple[Submission, dict]] = []
     todo = []
     for sub in submissions:
-        fingerprint = {"submission": submission_fingerprint(sub.path), "kit": kits[sub.assignment.id]}
+        fingerprint = {"submission": submission_fingerprint(sub.path),
+                       "kit": kits[sub.assignment.id], "all_cells": all_cells}
         kept = None if fresh else _current(out / sub.student / f"{sub.assignment.id}.json",
                                            fingerprint)
         if kept is not None:
@@ -184,7 +187,7 @@ def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limit
 
     if todo:
         grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,
-                   jobs=jobs, on_result=on_result, session=session,
+                   jobs=jobs, on_result=on_result, session=session, all_cells=all_cells,
                    hide=(str(submitted.resolve()), str(out.resolve())))
     write_class_csv(rows, out / "class.csv")
     return rows, len(submissions) - len(todo)

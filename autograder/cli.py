@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="print only one line per submission")
     grade.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="submissions graded at once (default 1; reports come as each ends)")
+    grade.add_argument("--all-cells", action="store_true", help=ALL_CELLS_HELP)
 
     batch = verbs.add_parser("grade-all", help="grade a class: SUBMITTED/<student>/<assignment>/")
     batch.add_argument("submitted", type=Path, metavar="SUBMITTED")
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="results: DIR/<student>/<assignment>.json and DIR/class.csv")
     batch.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded at once (default: the number of CPUs)")
+    batch.add_argument("--all-cells", action="store_true", help=ALL_CELLS_HELP)
     batch.add_argument("--fresh", action="store_true",
                        help="grade every submission again (by default a result is kept when its "
                             "submission and the graders are unchanged, so a batch that was "
@@ -64,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, metavar="FILE",
                         help="the HTML file to write (default: RESULTS_DIR/class-report.html)")
     return parser
+
+
+ALL_CELLS_HELP = ("also run a notebook's closing cells that are exactly as released (by "
+                  "default they are skipped: no check depends on them)")
 
 
 def _add_limits(parser) -> None:
@@ -115,7 +121,7 @@ def grade_command(args, parser) -> int:
             print(format_report(result, f"{assignment.id} ({path})"), flush=True)
 
     grade_many([(i, p, a) for i, (p, a) in enumerate(jobs)], limits, jobs=args.jobs,
-               on_result=report)
+               on_result=report, all_cells=args.all_cells)
     return 0
 
 
@@ -130,6 +136,7 @@ def grade_all_command(args, parser) -> int:
     from autograder.batch import sandbox_summary
 
     rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
+                           all_cells=args.all_cells,
                            limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
     print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
                                                       else "") +

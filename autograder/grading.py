@@ -14,7 +14,8 @@ from autograder.submission import UnreadableSubmission, load_cells
 
 
 def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
-               hide: tuple[str, ...] = (), session: Session | None = None) -> None:
+               hide: tuple[str, ...] = (), session: Session | None = None,
+               all_cells: bool = False) -> None:
     """Grade `(key, path, assignment)` triples, `jobs` at a time.
 
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
@@ -23,12 +24,15 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
     The zygote that every learner process comes from is started before this process reads
     any submission or grader (see `zygote`): submissions are read one by one, as they start.
     Pass a `session` started earlier still (grade-all starts one before it looks at the class).
+
+    A notebook's closing cells that are exactly as released (the instructor's demonstrations
+    after the last graded cell) are not run, unless `all_cells`: no check depends on them.
     """
     submissions = list(submissions)
     if session is None:
         with Session(list({a.id: a for _, _, a in submissions}.values())) as own:
             grade_many(submissions, limits, jobs=jobs, on_result=on_result, hide=hide,
-                       session=own)
+                       session=own, all_cells=all_cells)
         return
     plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
 
@@ -57,7 +61,11 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
             result = build_result(checks, failed, secret_lines=secret_lines)
         on_result(key, path, assignment, result)
 
-    session.run([(key, (lambda p=path: load_cells(p)), assignment)
+    def loader(path, assignment):
+        released = assignment.released_dir / f"{assignment.id}.ipynb"
+        return lambda: load_cells(path, None if all_cells or not released.exists() else released)
+
+    session.run([(key, loader(path, assignment), assignment)
                  for key, path, assignment in submissions],
                 limits, max_parallel=jobs, on_done=finished, hide=hide)
 

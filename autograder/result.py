@@ -71,10 +71,13 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         "output": redact(_summary(tests, score, max_score, report, unreadable), secret_lines),
         "tests": tests,
     }
-    if report is not None and (report.protections or report.missing):
-        # Which confinement was in force for this submission (Gradescope keeps extra_data).
-        result["extra_data"] = {"sandbox": {"protections": list(report.protections),
-                                            "missing": list(report.missing)}}
+    if report is not None:
+        # Which confinement was in force, and how many code cells ran (Gradescope keeps
+        # extra_data).
+        result["extra_data"] = {"cells_run": report.cells_run}
+        if report.protections or report.missing:
+            result["extra_data"]["sandbox"] = {"protections": list(report.protections),
+                                               "missing": list(report.missing)}
     return result
 
 

@@ -57,6 +57,7 @@ class RunReport:
     tampering: list[str] = field(default_factory=list)   # what the code uses that reaches the engine
     protections: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    cells_run: int = 0                # code cells sent to the learner process
     seconds: float = 0.0              # wall time of the whole run
     cells_seconds: float = 0.0        # of which running the submission's cells
     checks_seconds: float = 0.0       # of which inside the checks
@@ -99,7 +100,7 @@ class SubmissionRun:
                  zygote: Zygote, slot: int, hide: tuple[str, ...] = ()):
         self.limits = limits
         self.slot = slot
-        self.report = RunReport()
+        self.report = RunReport(cells_run=len(cells))
         self.stage = "before running any code"
         self.done = False
         self._checks: dict[str, dict] = {}

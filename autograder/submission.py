@@ -29,7 +29,45 @@ class Cell:
         return f"<cell {self.index}>"
 
 
-def load_cells(path: Path) -> list[Cell]:
+def load_cells(path: Path, released: Path | None = None) -> list[Cell]:
+    """The cells to run. With `released` (the assignment's released notebook), a notebook's
+    code cells after its last answer or graded cell are left out when they are exactly the
+    released ones: the instructor's closing demonstrations, which no check depends on. If the
+    learner changed any of them, they all run."""
+    cells = _load_cells(path)
+    if released is None or path.suffix != ".ipynb":
+        return cells
+    try:
+        theirs = trailing_sources(json.loads(path.read_text(encoding="utf-8")))
+        ours = trailing_sources(json.loads(released.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return cells
+    if theirs is None or ours is None or [s.strip() for s in theirs] != [s.strip() for s in ours]:
+        return cells
+    return cells[:len(cells) - len(theirs)] if theirs else cells
+
+
+def trailing_sources(notebook: dict) -> list[str] | None:
+    """The sources of the code cells after the last answer or graded cell (None if there is no
+    such cell, or the notebook is not in the format nbgrader writes)."""
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4 or \
+            not isinstance(notebook.get("cells"), list):
+        return None
+    code = [c for c in notebook["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    marked = [i for i, c in enumerate(code)
+              if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
+              and (c["metadata"]["nbgrader"].get("grade") or c["metadata"]["nbgrader"].get("solution"))]
+    if not marked:
+        return None
+    trailing = code[marked[-1] + 1:]
+    if any(isinstance(c.get("metadata", {}).get("nbgrader"), dict) for c in trailing):
+        return None
+    sources = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
+               else c.get("source", "") for c in trailing]
+    return sources if all(isinstance(s, str) for s in sources) else None
+
+
+def _load_cells(path: Path) -> list[Cell]:
     if not path.exists():
         raise UnreadableSubmission(f"{path} does not exist")
     if not path.is_file():

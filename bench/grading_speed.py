@@ -8,7 +8,8 @@ saved), then times, on the same machine in the same run:
 
 1. `nbgrader autograde` of every assignment (one kernel per notebook, one after another);
 2. `python -m autograder grade-all --jobs J` (torch imported once; per notebook, a confined
-   learner process and a judge process, both forked warm);
+   learner process and a judge process, both forked warm), and the same with `--all-cells`
+   (the instructor's closing cells, which no check depends on, run too);
 
 and prints both times, their ratio, and the engine's own overhead per submission (the time a
 submission takes beyond running its cells and the checks), measured in-process.
@@ -67,7 +68,9 @@ def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
     from autograder.submission import load_cells
 
     chosen = {p.parent.name: assignments.get(p.parent.name) for p in paths}
-    jobs = [(p, (lambda p=p: load_cells(p)), chosen[p.parent.name]) for p in paths]
+    jobs = [(p, (lambda p=p: load_cells(p, REPO / "assignments" / p.parent.name /
+                                        f"{p.parent.name}.ipynb")), chosen[p.parent.name])
+            for p in paths]
     reports = []
     with Session(list(chosen.values())) as session:
         session.run(jobs, Limits(threads=1),
@@ -98,6 +101,10 @@ def main() -> None:
                         "results", "--jobs", str(args.jobs)], course)
         print(f"grade-all --jobs {args.jobs}:  {engine:7.1f} s  ({engine / total:.2f} s per "
               "submission, torch import included)", flush=True)
+        everything = timed([python, "-m", "autograder", "grade-all", "submitted", "--out",
+                            "results-all-cells", "--jobs", str(args.jobs), "--all-cells"], course)
+        print(f"grade-all --all-cells: {everything:5.1f} s  (the closing demonstrations run too)",
+              flush=True)
 
         per_assignment = {}
         for assignment in placed:
@@ -107,7 +114,8 @@ def main() -> None:
         print(f"nbgrader autograde:  {nbgrader_s:7.1f} s  ({nbgrader_s / total:.2f} s per "
               "submission; " + ", ".join(f"{a} {t / len(placed[a]):.2f} s"
                                          for a, t in per_assignment.items()) + ")", flush=True)
-        print(f"ratio:               {nbgrader_s / engine:7.1f}x faster with grade-all")
+        print(f"ratio:               {nbgrader_s / engine:7.1f}x faster with grade-all "
+              f"({nbgrader_s / everything:.1f}x with --all-cells)")
 
         os.chdir(course)
         reports = child_reports([p for paths in placed.values() for p in paths])

@@ -71,3 +71,35 @@ def test_unreadable_submission_still_writes_a_result(tmp_path):
     assert proc.returncode == 0
     result = json.loads(out.read_text())
     assert result["score"] == 0 and "does not exist" in result["output"]
+
+
+def test_closing_cells_as_released_are_skipped_and_edited_ones_run(tmp_path):
+    """The instructor's cells after the last graded cell run only when the learner changed one:
+    marked here by a trailing cell that raises."""
+    from autograder.submission import is_test_cell
+
+    nb = json.loads(REFERENCE.read_text())
+    code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    marked = [i for i in code if nb["cells"][i]["metadata"].get("nbgrader")]
+    trailing = [i for i in code if i > marked[-1]]
+    assert trailing and not any(is_test_cell(nb["cells"][i]) for i in trailing)
+    unchanged = tmp_path / "unchanged" / "linear.ipynb"
+    unchanged.parent.mkdir()
+    unchanged.write_text(json.dumps(nb))
+    edited_nb = json.loads(json.dumps(nb))
+    edited_nb["cells"][trailing[-1]]["source"] += "\nraise RuntimeError('edited trailing cell ran')\n"
+    edited = tmp_path / "edited" / "linear.ipynb"
+    edited.parent.mkdir()
+    edited.write_text(json.dumps(edited_nb))
+    results = {}
+    for name, path, extra in (("skipped", unchanged, ()), ("edited", edited, ()),
+                              ("all", unchanged, ("--all-cells",))):
+        out = tmp_path / f"{name}.json"
+        proc = run_engine("grade", str(path), "--json", str(out), "--quiet", *extra)
+        assert proc.returncode == 0, proc.stderr
+        results[name] = json.loads(out.read_text())
+    assert "edited trailing cell ran" in results["edited"]["output"]
+    ran = {k: r["extra_data"]["cells_run"] for k, r in results.items()}
+    assert ran["skipped"] == ran["all"] - len(trailing) and ran["edited"] == ran["all"], ran
+    verdicts = {k: [(t["name"], t["status"]) for t in r["tests"]] for k, r in results.items()}
+    assert verdicts["skipped"] == verdicts["all"] == verdicts["edited"]

@@ -1,17 +1,21 @@
-"""`make lab` serves the released notebooks: start it on a free local port, read a notebook
-through the Jupyter server's contents API, then stop it and make sure it is gone."""
+"""`make lab` serves a working copy of the released notebooks: start it on a free local port,
+as root and as an unprivileged user, read the notebooks through the Jupyter server's contents
+API, then stop it and make sure it is gone."""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 import secrets
+import shutil
+import tempfile
 import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -36,19 +40,29 @@ def get(url: str, token: str | None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.mark.slow
-def test_make_lab_serves_the_released_notebooks(tmp_path):
+def serve_and_read(tmp_path, *, user: int | None, lab_dir, cwd=REPO) -> None:
+    """Start `make lab` (as `user`, or as this process's user), read every notebook of the
+    working copy through the contents API, stop it, and make sure nothing of it is left."""
     port, token = free_port(), secrets.token_hex(16)
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
             f"--IdentityProvider.token={token}")
-    if os.geteuid() == 0:  # CI containers run as root, which JupyterLab refuses unless told
-        args += " --allow-root"
-    env = {**course_env(), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "-o", str(VENV / ".installed"), f"VENV={VENV}", "lab",
-         f"LAB_ARGS={args}"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)  # its own process group: make, jupyter and its kernels
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**course_env(), "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "IPYTHONDIR": str(home / "ipython")}
+    command = ["make", "--no-print-directory", "-o", str(VENV / ".installed"), f"VENV={VENV}",
+               "lab", f"LAB_ARGS={args}", *([f"LAB_DIR={lab_dir}"] if lab_dir else [])]
+    if user is not None:
+        for path in (tmp_path, home):
+            path.chmod(0o777)
+        # This machine's Python lives under /root, which other users cannot traverse: the user
+        # keeps one capability, to read and search directories, so that `make` can start it.
+        # It is not root (uid != 0), which is what JupyterLab and the Makefile look at.
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                   "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", *command]
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}/api/contents"
     try:
         deadline = time.monotonic() + 120
@@ -88,3 +102,34 @@ def test_make_lab_serves_the_released_notebooks(tmp_path):
         time.sleep(0.2)
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"
+
+
+@pytest.mark.slow
+def test_make_lab_serves_a_working_copy_and_leaves_the_release_alone(tmp_path):
+    """As this process's user (root on course servers and in CI, which JupyterLab refuses
+    unless told): the lab opens a copy of assignments/, never the released files."""
+    released = {p: p.read_bytes() for p in (REPO / "assignments").rglob("*") if p.is_file()}
+    lab_dir = tmp_path / "work"
+    serve_and_read(tmp_path, user=None, lab_dir=lab_dir)
+    assert sorted(p.relative_to(lab_dir).as_posix() for p in lab_dir.glob("*/*.ipynb")) == RELEASED
+    assert {p: p.read_bytes() for p in released} == released
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to become an unprivileged user (setpriv)")
+def test_make_lab_as_an_unprivileged_user():
+    folder = Path(tempfile.mkdtemp(prefix="kit-lab-"))   # pytest's own tmp is root's only
+    try:
+        serve_and_read(folder, user=65534, lab_dir=folder / "work")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_make_lab_in_the_learners_kit(tmp_path):
+    """The learner's kit opens its own assignments/ (the learner's copy), as root too."""
+    from autograder.studentkit import build
+
+    kit = build(tmp_path / "dist")
+    serve_and_read(tmp_path, user=None, lab_dir=None, cwd=kit)

@@ -182,6 +182,7 @@ class Semester:
     grades: dict[tuple[str, str], dict]     # (assignment, learner) -> grades.csv row
     engine: dict[tuple[str, str], dict]     # (assignment, learner) -> the engine's result
     autograde_log: str                      # what `make autograde` printed
+    engine_copies: dict                     # (assignment, learner) -> the notebook the engine graded
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +213,7 @@ def semester(tmp_path_factory) -> Semester:
         grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(f)}
     results = grade_files(list(engine_copies.values()), tmp / "results")
     engine = {key: results[path] for key, path in engine_copies.items()}
-    return Semester(course, grades, engine, autograde.stdout)
+    return Semester(course, grades, engine, autograde.stdout, engine_copies)
 
 
 @pytest.mark.slow
@@ -371,3 +372,19 @@ def test_feedback_pages_show_the_engine_score(semester, assignment, learner):
     assert scores[1:] == engine_cells, (scores[1:], engine_cells)
     if learner in FORGERS:
         assert "graded by the engine" in text
+
+
+@pytest.mark.slow
+def test_closing_cells_skipped_or_run_the_verdicts_are_the_same(semester, tmp_path):
+    """The engine skips the instructor's closing cells when they are as released; running every
+    cell (--all-cells) gives the same verdicts on the same notebooks."""
+    keys = list(semester.engine_copies)
+    paths = [semester.engine_copies[k] for k in keys]
+    everything = grade_files(paths, tmp_path / "all", "--all-cells")
+    for key, path in zip(keys, paths):
+        skipped = [(t["name"], t["status"], t["score"]) for t in semester.engine[key]["tests"]]
+        ran = [(t["name"], t["status"], t["score"]) for t in everything[path]["tests"]]
+        assert skipped == ran, key
+    readable = [k for k in keys if "cells_run" in semester.engine[k].get("extra_data", {})]
+    assert any(semester.engine[k]["extra_data"]["cells_run"]
+               < everything[semester.engine_copies[k]]["extra_data"]["cells_run"] for k in readable)
