@@ -36,6 +36,14 @@ def source_line(learner, frame) -> str:
     return lines[frame.line - 1].strip()[:120] if 0 < frame.line <= len(lines) else ""
 
 
+def _lowered(description: str) -> str:
+    """A description continuing a sentence: its first letter lowered, unless it starts a name
+    (`MLP(...)`, `TiedAutoencoder`, `LinearFunction`)."""
+    first = description.split(" ", 1)[0]
+    return description if any(c.isupper() for c in first[1:]) or "(" in first else \
+        description[:1].lower() + description[1:]
+
+
 def feedback_for(exc: BaseException, description: str, learner=None) -> str:
     """The learner-facing text for a check that did not pass."""
     if isinstance(exc, CheckFailed):
@@ -55,15 +63,14 @@ def feedback_for(exc: BaseException, description: str, learner=None) -> str:
             at = f"\n  at {frame.place()}" + (f": `{line}`" if line else "")
         return (f"Observed: your code raised {evidence.error} while the grader was "
                 f"{exc.action}{at}\n"
-                f"Expected: no error while the grader checks that "
-                f"{description[:1].lower()}{description[1:]}\n"
+                f"Expected: no error while the grader checks that {_lowered(description)}\n"
                 "What to change: run the same call in your notebook, read the traceback, and fix "
                 "the line it points to.")
     if isinstance(exc, ProtocolError):
         return (f"Observed: the process running your code answered with data the grader cannot "
                 f"read ({str(exc)[:120]}).\n"
                 f"Expected: plain values and tensors while the grader checks that "
-                f"{description[:1].lower()}{description[1:]}\n"
+                f"{_lowered(description)}\n"
                 "What to change: return ordinary Python values and tensors from your code.")
     error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
     return (f"Observed: the check stopped with {error[:300]} while examining what your code "

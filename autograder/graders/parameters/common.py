@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import torch
 
-from autograder.checks import CheckFailed, expect, expect_close
+from autograder.checks import CheckFailed, _allclose, expect, expect_close, plain
 from autograder.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
 from autograder.protocol import DTYPES
 
@@ -37,6 +37,11 @@ SHAPE_ERRORS = ("must match the size", "cannot be multiplied", "shape", "size mi
 
 def forward(module: Remote, x: torch.Tensor, what: str, hint: str):
     """`module(x)`; an error about shapes is explained with `hint` (what the shapes must do)."""
+    return given_forward(module, x, tuple(x.shape), what, hint)
+
+
+def given_forward(module: Remote, x, shape: tuple, what: str, hint: str):
+    """`module(x)` for an input `x` of `shape`, a judge's tensor or a learner-side one."""
     try:
         return module(x)
     except LearnerError as exc:
@@ -44,8 +49,29 @@ def forward(module: Remote, x: torch.Tensor, what: str, hint: str):
         if not any(s in evidence.message for s in SHAPE_ERRORS):
             raise
         at = f" at {evidence.frames[-1].place()}" if evidence.frames else ""
-        raise CheckFailed(f"{what} on an input of shape {tuple(x.shape)} raised "
+        raise CheckFailed(f"{what} on an input of shape {shape} raised "
                           f"{evidence.error}{at}", "an output of the input's shape", hint) from None
+
+
+def forward_leaves_input(submission, module: Remote, x: torch.Tensor, what: str, hint: str):
+    """`module(x)` on an input that lives in the learner process, as a caller's tensor does; its
+    output, once the check made sure that forward left that input as it was."""
+    given = submission.tensor(x)
+    output = given_forward(module, given, tuple(x.shape), what, hint)
+    after = given.describe().value
+    unchanged = (isinstance(after, torch.Tensor) and tuple(after.shape) == tuple(x.shape)
+                 and torch.equal(after, x))
+    expect(unchanged,
+           observed=f"{what} modified its input in place: after the call, the caller's tensor x "
+                    "no longer holds the values it passed in",
+           expected="forward leaves its input unchanged and returns a new tensor",
+           fix="compute the result with out-of-place operations, which return a new tensor; "
+               "in-place methods (names ending in an underscore, such as sub_, div_, mul_) and "
+               "augmented assignments to x (x -= ..., x *= ...) overwrite the caller's data, "
+               "which the caller may still need (a batch fed to another model, a tensor "
+               "autograd saved for backward)",
+           cause=f"forward:in-place-input:{module.type}")
+    return output
 
 
 def converted(module: Remote, dtype: torch.dtype, owner: str) -> Remote:
@@ -69,6 +95,17 @@ def registered(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
             return tensor
     listed = sorted(params) or "nothing"
     value = info.attributes.get(name)
+    if isinstance(value, TensorInfo) and value.grad_fn is not None:
+        raise CheckFailed(
+            f"{owner}.{name} is a tensor computed from another tensor (grad_fn={value.grad_fn}), "
+            f"not a registered parameter: named_parameters() lists {listed}. Arithmetic on an "
+            "nn.Parameter returns an ordinary tensor, which the module does not register and "
+            "which is not a leaf, so no optimizer ever updates it",
+            f"`{name}` registered as an nn.Parameter",
+            "compute the starting values first, on a plain tensor, and wrap the finished tensor "
+            "in nn.Parameter as the last step before assigning it to the attribute",
+            cause=f"registration:{owner}.{name}",
+        )
     if isinstance(value, TensorInfo):
         raise CheckFailed(
             f"{owner}.{name} is a plain {value.type} (requires_grad={value.requires_grad}), "
@@ -103,11 +140,13 @@ def expect_shape(tensor: TensorInfo, shape: tuple, what: str, fix: str) -> None:
            fix=fix)
 
 
-def expect_trainable_leaf(p: TensorInfo, what: str) -> None:
+def expect_trainable_leaf(p: TensorInfo, what: str, owner: str, name: str) -> None:
+    """An nn.Parameter, leaf, requires_grad; a frozen one shares its cause with the optimizer
+    checks (see expect_every_parameter_changes)."""
     expect(p.is_parameter,
            observed=f"{what} is a {p.type}", expected="an nn.Parameter",
            fix=f"make {what} an nn.Parameter wrapping a fresh tensor")
-    expect(p.requires_grad,
+    expect(p.requires_grad, cause=f"frozen:{owner}.{name}",
            observed=f"{what}.requires_grad is False, so it never receives a gradient and no "
                     "optimizer step changes it",
            expected="requires_grad=True (an nn.Parameter's default)",
@@ -184,12 +223,14 @@ def output_tensor(answer, owner: str) -> Remote:
 
 
 def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x: torch.Tensor,
-                                   upstream: torch.Tensor, reference, fix: str) -> dict:
+                                   upstream: torch.Tensor, reference, fix: str,
+                                   compare=None) -> dict:
     """One SGD step on module.parameters(), on the loss (module(x) * upstream).sum(), changes
     every registered parameter. The forward's values are compared first with
     `reference(values)`, the judge's output on the same input from the parameters' current
-    values (by every name a parameter is registered under). Returns the parameters as described
-    after the step."""
+    values (by every name a parameter is registered under); `compare(output, values)`, when
+    given, makes that comparison instead (to name a known mistake). Returns the parameters as
+    described after the step."""
     info = module.describe()
     params = info.parameters
     expect(bool(params),
@@ -202,14 +243,17 @@ def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x:
                         "it a gradient and the optimizer step skips it",
                expected="every registered parameter trainable (requires_grad=True)",
                fix="create it as an nn.Parameter, whose requires_grad defaults to True, and do "
-                   "not switch it off")
+                   "not switch it off", cause=f"frozen:{owner}.{name}")
     before = {n: p.value for n, p in params.items()}
     every_name = {}                     # a shared parameter under each of its names
     for name, p in info.parameter_list:
         every_name.setdefault(name, p.value)
     y = output_tensor(module.call(x, keep=True, action=f"calling {owner}(x)").value, owner)
     output = y.describe()
-    expect_close(output.value, reference(every_name), what=f"{owner}(x)", fix=fix)
+    if compare is not None:
+        compare(output.value, every_name)
+    else:
+        expect_close(output.value, reference(every_name), what=f"{owner}(x)", fix=fix)
     expect(output.requires_grad,
            observed=f"{owner}(x) does not require grad: none of the registered parameters "
                     "took part in forward as far as autograd can see",
@@ -238,10 +282,58 @@ def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x:
     return after
 
 
+# -- outputs that show a known mistake -----------------------------------------------------------
+
+_DIAGNOSIS_RTOL, _DIAGNOSIS_ATOL = 1e-4, 1e-5
+
+
+def _matches(got: torch.Tensor, candidate: torch.Tensor) -> bool:
+    return (tuple(got.shape) == tuple(candidate.shape)
+            and got.device.type == candidate.device.type
+            and bool(_allclose(got.to(candidate.dtype), candidate, rtol=_DIAGNOSIS_RTOL,
+                               atol=_DIAGNOSIS_ATOL)))
+
+
+def expect_output(output, reference: torch.Tensor, mistakes, *, what: str, fix: str,
+                  rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """expect_close(output, reference, ...), with the same verdict; when it fails and the output
+    is what a known mistake computes, the failure names that mistake instead. `mistakes` yields
+    (what the mistake computes, the CheckFailed that names it, with its cause), tried in order;
+    a candidate equal to the right output proves nothing and is skipped."""
+    try:
+        expect_close(output, reference, what=what, fix=fix, rtol=rtol, atol=atol)
+        return
+    except CheckFailed as failure:
+        mismatch = failure        # raised as it is unless the output shows a known mistake
+    got = plain(output, what=what)
+    for candidate, named in mistakes:
+        if _matches(got, candidate) and not _matches(reference, candidate):
+            raise named
+    raise mismatch
+
+
 # -- MLP ---------------------------------------------------------------------------------------
 
 def mlp_names(sizes) -> list[str]:
     return [f"layers.{i}.{kind}" for i in range(len(sizes) - 1) for kind in ("weight", "bias")]
+
+
+def mlp_children(info: ModuleInfo) -> list:
+    """The direct children of the MLP's `layers` container, as (name, SubmoduleInfo)."""
+    return [(n, m) for n, m in info.modules
+            if n.startswith("layers.") and "." not in n[len("layers."):]]
+
+
+def mlp_layer_count(sizes, n_layers: int, listed: str) -> CheckFailed:
+    """The feedback for an MLP that holds one layer too few or too many (or any wrong count)."""
+    plural = "layer" if n_layers == 1 else "layers"
+    return CheckFailed(
+        f"MLP({list(sizes)}) holds {n_layers} linear {plural} ({listed})",
+        f"{len(sizes) - 1} layers: one for each consecutive pair of sizes",
+        "build one nn.Linear(sizes[i], sizes[i + 1]) for every i from 0 to len(sizes) - 2: "
+        "a list of n sizes makes n - 1 layers, one per consecutive pair, so check where your "
+        "loop starts and stops",
+        cause="mlp:layer-count")
 
 
 def mlp_parameters(info: ModuleInfo, sizes) -> dict:
@@ -249,6 +341,13 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     params = info.parameters
     expected = mlp_names(sizes)
     layers = info.attributes.get("layers")
+    container = info.submodule("layers")
+    children = mlp_children(info)
+    if (container is not None and container.inherits(MODULELIST)
+            and all(m.inherits(LINEAR) for _, m in children)
+            and len(children) != len(sizes) - 1):
+        raise mlp_layer_count(sizes, len(children),
+                              f"named_parameters() lists {sorted(params) or 'nothing'}")
     if not params and isinstance(layers, (list, tuple, dict)):
         raise CheckFailed(
             f"self.layers is a Python {type(layers).__name__}: nn.Module does not look inside "
@@ -261,12 +360,7 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
                       for m in [re.fullmatch(r"layers\.(\d+)\.(weight|bias)", n)] if m})
     contiguous = indices == list(range(len(indices))) and len(params) == 2 * len(indices)
     if contiguous and indices and len(indices) != len(sizes) - 1:
-        raise CheckFailed(
-            f"MLP({list(sizes)}) holds {len(indices)} linear layers "
-            f"(named_parameters() lists {sorted(params)})",
-            f"{len(sizes) - 1} layers: one for each consecutive pair of sizes",
-            "build one nn.Linear(sizes[i], sizes[i + 1]) for every i from 0 to len(sizes) - 2: "
-            "a list of n sizes makes n - 1 layers", cause="mlp:layer-count")
+        raise mlp_layer_count(sizes, len(indices), f"named_parameters() lists {sorted(params)}")
     expect(sorted(params) == sorted(expected),
            observed=f"MLP({list(sizes)}).named_parameters() lists {sorted(params) or 'nothing'}",
            expected=f"exactly {sorted(expected)}",
@@ -282,14 +376,41 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     return params
 
 
-def mlp_reference(params: dict, n_layers: int, x: torch.Tensor) -> torch.Tensor:
-    """ReLU between the layers, none after the last, on the judge's copies of the parameters."""
+def mlp_reference(params: dict, n_layers: int, x: torch.Tensor, *,
+                  relu_after=lambda i, n: i < n - 1) -> torch.Tensor:
+    """ReLU between the layers, none after the last, on the judge's copies of the parameters
+    (`relu_after(i, n_layers)` says after which layers: a mistake's placement for diagnoses)."""
     h = x
     for i in range(n_layers):
         h = h @ params[f"layers.{i}.weight"].T + params[f"layers.{i}.bias"]
-        if i < n_layers - 1:
+        if relu_after(i, n_layers):
             h = torch.relu(h)
     return h
+
+
+def expect_mlp_output(output, params: dict, n_layers: int, x: torch.Tensor, *, what: str,
+                      fix: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """The MLP's output on `x`; a ReLU after the last layer, or no ReLU at all, is named (with
+    a cause every MLP check shares)."""
+
+    def mistakes():
+        yield (mlp_reference(params, n_layers, x, relu_after=lambda i, n: True),
+               CheckFailed(f"{what} equals the computation with a ReLU after every layer, the "
+                           "last one included: no output can be negative",
+                           "ReLU between layers only, none after the last layer",
+                           "apply the ReLU after every layer except the last: the last layer's "
+                           "outputs (scores, regression values) must be free to be negative",
+                           cause="mlp:relu-after-last"))
+        yield (mlp_reference(params, n_layers, x, relu_after=lambda i, n: False),
+               CheckFailed(f"{what} equals the computation without any ReLU: the layers are "
+                           "applied one after the other with nothing between them",
+                           "a ReLU between consecutive layers",
+                           "apply a ReLU (torch.relu or F.relu) to the output of every layer "
+                           "but the last: without it the layers collapse into one linear map",
+                           cause="mlp:no-relu"))
+
+    expect_output(output, mlp_reference(params, n_layers, x), mistakes(), what=what, fix=fix,
+                  rtol=rtol, atol=atol)
 
 
 def values(params: dict) -> dict:
@@ -354,10 +475,49 @@ def tied_reference(x, weight, enc_bias, dec_bias, *, through_encoder=True, throu
     return torch.relu(x @ w_enc.T + enc_bias) @ w_dec + dec_bias
 
 
-TIED_FORWARD_FIX = ("encode with the encoder and a ReLU, then decode by multiplying the code by "
-                    "the encoder's own weight (untransposed: it is (hidden, in)) and adding "
-                    "decoder_bias; read the encoder's weight at every forward call, never a "
-                    "copy of it taken in __init__")
+TIED_FORWARD_FIX = ("encode with the encoder followed by a ReLU, then decode by multiplying the "
+                    "code by the encoder's own weight (untransposed: it is (hidden, in)) and "
+                    "adding decoder_bias")
+
+def expect_tied_output(output, x, weight, enc_bias, dec_bias, *, what: str,
+                       stale_weight: torch.Tensor | None = None, fix: str = TIED_FORWARD_FIX):
+    """`output` is the tied autoencoder's on `x` for these parameter values. When it is not but
+    matches what a known mistake computes, the failure names that mistake (with its cause, so
+    every check that sees it refers to the first): no ReLU on the code, a ReLU on the output,
+    or (given `stale_weight`, the encoder's weight before it changed) a decoder that still
+    multiplies by a copy of the old weight."""
+    pre = x @ weight.T + enc_bias
+    on_output = CheckFailed(
+        f"{what} equals a computation with a ReLU on the reconstruction: no output is negative",
+        "a ReLU on the code only: the reconstruction must be able to take any value",
+        "apply the ReLU to the encoder's output (the code), before decoding, and return the "
+        "decoded value plus decoder_bias as it is",
+        cause="tied:relu-on-output")
+
+    def mistakes():
+        yield (pre @ weight + dec_bias, CheckFailed(
+            f"{what} equals the computation without the ReLU: the encoder's output is decoded "
+            "as it is, negative code values included",
+            "a code that is the ReLU of the encoder's output, decoded with the encoder's "
+            "weight",
+            "apply a ReLU (torch.relu or F.relu) to the encoder's output before decoding: the "
+            "nonlinearity is what makes the code more than a linear projection",
+            cause="tied:no-relu"))
+        yield torch.relu(pre @ weight + dec_bias), on_output
+        yield torch.relu(torch.relu(pre) @ weight + dec_bias), on_output
+        if stale_weight is not None:
+            yield (torch.relu(pre) @ stale_weight + dec_bias, CheckFailed(
+                f"{what} is decoded with the encoder's weight as it was when the model was "
+                "built: after encoder.weight changed, the decoder still multiplies by the old "
+                "values",
+                "a decoder that follows every change of encoder.weight (the weights are tied)",
+                "do not keep a copy of the encoder's weight for the decoder (a copy made in "
+                "__init__ keeps the values it was made from); in forward, read the encoder's "
+                "weight itself, so both halves use the one tensor",
+                cause="tied:stale-copy"))
+
+    expect_output(output, tied_reference(x, weight, enc_bias, dec_bias), mistakes(),
+                  what=what, fix=fix)
 
 
 # -- count_parameters: the grader's own models, as specs -----------------------------------------
@@ -404,8 +564,9 @@ def naive_count(spec: dict, trainable_only: bool = False) -> int:
                if p.requires_grad or not trainable_only)
 
 
-def tensor_count(spec: dict) -> int:
-    return len(list(reference_model(spec, 0).parameters()))
+def tensor_count(spec: dict, trainable_only: bool = False) -> int:
+    return len([p for p in reference_model(spec, 0).parameters()
+                if p.requires_grad or not trainable_only])
 
 
 def buffer_count(spec: dict) -> int:
@@ -428,5 +589,47 @@ def call_count(submission, model: Remote, **kwargs):
            observed=f"{call} returned {returned}",
            expected="a Python int",
            fix="add up p.numel() (already an int) over the parameters; convert a tensor or "
-               "float total with int(...)")
+               "float total with int(...)", cause="count:not-int")
     return n
+
+
+SHARED_FIX = ("iterate over model.parameters(): it yields a shared parameter once, however many "
+              "modules hold it; named_parameters(remove_duplicate=False), state_dict() or a "
+              "walk over model.modules() visit it under each of its names")
+
+
+def count_mistake(n: int, spec: dict, trainable_only: bool = False):
+    """(what the count shows, what to change, cause) when `n`, a wrong count of the spec's
+    model, is what a known mistake gives; None otherwise."""
+    flag = trainable_only
+    if n == tensor_count(spec, flag):
+        return ("the number of parameter tensors, not of scalars",
+                "count scalars, not tensors: each parameter holds p.numel() of them; add these "
+                "up over model.parameters()", "count:tensors")
+    if flag and n == reference_count(spec, False):
+        return ("frozen parameters counted as trainable",
+                "when trainable_only is True, skip the parameters whose requires_grad is False",
+                "count:trainable-only-ignored")
+    if not flag and n == reference_count(spec, True):
+        return ("frozen parameters left out of the total",
+                "count every parameter when trainable_only is False (its default): a frozen "
+                "parameter is still part of the model", "count:total-skips-frozen")
+    if n == naive_count(spec, flag):
+        return ("the shared parameters counted once per name", SHARED_FIX, "count:shared-twice")
+    if n == reference_count(spec, flag) + buffer_count(spec):
+        return ("buffers counted as parameters",
+                "count model.parameters(), not model.state_dict() (which also holds the buffers)",
+                "count:buffers")
+    return None
+
+
+def expect_count(n: int, spec: dict, *, observed: str, expected: str, fix: str,
+                 trainable_only: bool = False) -> None:
+    """`n` is the spec model's count; a known mistake is named, with its cause."""
+    if n == reference_count(spec, trainable_only):
+        return
+    mistake = count_mistake(n, spec, trainable_only)
+    if mistake is None:
+        raise CheckFailed(observed, expected, fix)
+    note, mistake_fix, cause = mistake
+    raise CheckFailed(f"{observed} ({note})", expected, mistake_fix, cause=cause)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import torch
 
 from autograder.checks import CheckFailed, check, expect, expect_close
-from autograder.client import Remote, TensorInfo
+from autograder.client import Remote
 from autograder.graders.parameters.common import (
-    LINEAR, MODULELIST, SHARED_BLOCK, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build,
-    buffer, buffer_count, call_count, converted, expect_every_parameter_changes,
-    expect_trainable_leaf, linear, mlp_parameters, mlp_reference, naive_count, output_tensor,
+    LINEAR, MODULELIST, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
+    TIED_ORDER, build, buffer, call_count, converted, expect_count,
+    expect_every_parameter_changes, expect_mlp_output, expect_tied_output,
+    expect_trainable_leaf, linear, mlp_children, mlp_parameters, mlp_reference, output_tensor,
     reference_count, registered, sequential, set_all, tied_parameters, tied_reference, values,
 )
 
@@ -23,7 +24,7 @@ def _generator(seed: int) -> torch.Generator:
 def test_scale_weight_is_trainable_leaf(submission):
     """Scale's weight is an nn.Parameter, a leaf of the autograd graph, with requires_grad=True."""
     info = build(submission, "Scale", 4).describe(values=False)
-    expect_trainable_leaf(registered(info, "weight", "Scale"), "self.weight")
+    expect_trainable_leaf(registered(info, "weight", "Scale"), "self.weight", "Scale", "weight")
 
 
 @check(exercise="scale", points=1, tags=["forward", "shapes"], visibility="hidden")
@@ -84,12 +85,15 @@ def test_standardize_buffers_not_parameters(submission):
     module, *_ = _standardize(submission)
     info = module.describe(values=False)
     params = sorted(info.parameters)
+    statistic = next((n for n in ("mean", "std") if n in params), None)
     expect(not params,
            observed=f"named_parameters() lists {params}: an optimizer built from "
                     "model.parameters() would train these statistics",
            expected="no parameters at all",
            fix="register mean and std as buffers (the module's register_buffer method), not "
-               "as nn.Parameter, even with requires_grad=False")
+               "as nn.Parameter, even with requires_grad=False",
+           # the same mistake as buffer() reports for a statistic held as a parameter
+           cause=f"buffer:Standardize.{statistic}" if statistic else None)
     for name in ("mean", "std"):
         b = buffer(info, name, "Standardize")
         expect(not b.requires_grad, observed=f"the `{name}` buffer requires grad",
@@ -101,6 +105,10 @@ def test_standardize_buffers_not_parameters(submission):
 def test_standardize_buffers_in_state_dict(submission):
     """state_dict() holds exactly `mean` and `std`, and loading it into another Standardize carries them over."""
     module, mean, std, g = _standardize(submission, 4, 1)
+    info = module.describe(values=False)
+    for name in ("mean", "std"):
+        if name not in info.parameters:     # neither buffer nor parameter: state_dict() lacks it
+            buffer(info, name, "Standardize")   # the mistake named once, with its cause
     state = module.state_dict()
     keys = sorted(state)
     expect(keys == ["mean", "std"],
@@ -123,10 +131,8 @@ def test_standardize_buffers_follow_to(submission):
     module = converted(module, torch.float64, "Standardize")
     info = module.describe(values=False)
     for name in ("mean", "std"):
-        value = info.buffers.get(name, info.attributes.get(name, "missing"))
-        dtype = (f"torch.{value.dtype}" if isinstance(value, TensorInfo)
-                 else value if value == "missing"
-                 else getattr(value, "type", type(value).__name__))
+        value = buffer(info, name, "Standardize")   # a statistic that is no buffer, named once
+        dtype = f"torch.{value.dtype}"
         expect(dtype == "torch.float64",
                observed=f"after .to(torch.float64), self.{name} is {dtype}",
                expected="torch.float64: .to() converts every parameter and buffer",
@@ -172,6 +178,9 @@ def test_mlp_layers_is_modulelist(submission):
     sizes = [5, 7, 6, 2]
     model = build(submission, "MLP", sizes)
     info = model.describe(values=False)
+    # A Python list, activations among the layers or a wrong number of layers: the mistake
+    # mlp_parameters names (with its cause), shared with every other MLP check.
+    mlp_parameters(info, sizes)
     layers = info.submodule("layers")
     attribute = info.attributes.get("layers", "missing")
     kind = layers.type if layers is not None else (
@@ -184,8 +193,7 @@ def test_mlp_layers_is_modulelist(submission):
            fix="hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
                "to self.layers: a Python list hides the layers from parameters(), .to() and "
                "state_dict()")
-    children = [(n, m) for n, m in info.modules
-                if n.startswith("layers.") and "." not in n[len("layers."):]]
+    children = mlp_children(info)
     shapes = []
     for name, child in children:
         if not child.inherits(LINEAR):
@@ -216,10 +224,10 @@ def test_mlp_no_relu_after_last_layer(submission):
         model = build(submission, "MLP", sizes, seed=1)
         params = values(mlp_parameters(model.describe(), sizes))
         x = torch.randn(*shape, generator=g)
-        expect_close(model(x), mlp_reference(params, len(sizes) - 1, x),
-                     what=f"MLP({sizes}) on a {shape} input",
-                     fix="apply ReLU after every layer except the last (so MLP([3, 2]) has no "
-                         "ReLU at all) and act on the last dimension only")
+        expect_mlp_output(model(x), params, len(sizes) - 1, x,
+                          what=f"MLP({sizes}) on a {shape} input",
+                          fix="apply ReLU after every layer except the last (so MLP([3, 2]) has "
+                              "no ReLU at all) and act on the last dimension only")
 
 
 @check(exercise="mlp", points=1, tags=["optimizer", "dtype-device"], visibility="hidden")
@@ -230,11 +238,13 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
     model = build(submission, "MLP", sizes, seed=2)
     mlp_parameters(model.describe(values=False), sizes)
     x, upstream = torch.randn(64, 4, generator=g), torch.randn(64, 3, generator=g)
+    fix = "apply every layer of self.layers in order, with ReLU between layers and none after " \
+          "the last"
     expect_every_parameter_changes(
         submission, model, "MLP", x=x, upstream=upstream,
-        reference=lambda p: mlp_reference(p, len(sizes) - 1, x),
-        fix="apply every layer of self.layers in order, with ReLU between layers and none "
-            "after the last")
+        reference=lambda p: mlp_reference(p, len(sizes) - 1, x), fix=fix,
+        compare=lambda out, p: expect_mlp_output(out, p, len(sizes) - 1, x, what="MLP(x)",
+                                                 fix=fix))
     model = converted(model, torch.float64, "MLP")
     params = mlp_parameters(model.describe(), sizes)
     dtypes = {n: f"torch.{p.dtype}" for n, p in params.items() if p.dtype != "float64"}
@@ -244,9 +254,10 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
     got = str(y.dtype) if isinstance(y, torch.Tensor) else type(y).__name__
     expect(got == "torch.float64", observed=f"the float64 model returned {got}",
            expected="torch.float64", fix="do not convert dtypes inside forward")
-    expect_close(y, mlp_reference(values(params), len(sizes) - 1, x.double()),
-                 what="the float64 MLP's output", rtol=1e-10, atol=1e-10,
-                 fix="do not convert dtypes inside forward; apply the layers of self.layers")
+    expect_mlp_output(y, values(params), len(sizes) - 1, x.double(),
+                      what="the float64 MLP's output", rtol=1e-10, atol=1e-10,
+                      fix="do not convert dtypes inside forward; apply the layers of "
+                          "self.layers")
 
 
 # -- TiedAutoencoder ---------------------------------------------------------------------------
@@ -256,7 +267,7 @@ def test_tied_decoder_bias_starts_at_zero(submission):
     """decoder_bias of TiedAutoencoder(7, 2) is a trainable leaf nn.Parameter of zeros, shape (7,)."""
     model = build(submission, "TiedAutoencoder", 7, 2)
     bias = tied_parameters(model.describe(), 7, 2)["decoder_bias"]
-    expect_trainable_leaf(bias, "self.decoder_bias")
+    expect_trainable_leaf(bias, "self.decoder_bias", "TiedAutoencoder", "decoder_bias")
     expect_close(bias.value, torch.zeros(7),
                  what="decoder_bias before training (expected all zeros)",
                  fix="start decoder_bias at zeros, one per input feature: the reconstruction "
@@ -268,14 +279,14 @@ def test_tied_weight_is_one_tensor(submission):
     """The decoder reads encoder.weight itself: after encoder.weight changes in place, the output follows."""
     g = _generator(3)
     model = build(submission, "TiedAutoencoder", 5, 3)
-    params = tied_parameters(model.describe(values=False), 5, 3)
+    params = tied_parameters(model.describe(), 5, 3)
+    built_with = params["encoder.weight"].value
     w, b, c = set_all(model, params, TIED_ORDER, g)
     x = torch.randn(6, 5, generator=g)
-    expect_close(model(x), tied_reference(x, w, b, c),
-                 what="the output after encoder.weight was overwritten in place",
-                 fix="use the encoder's own weight in the decoder at every forward call; a copy "
-                     "taken in __init__ (even a plain tensor that is not a parameter) keeps the "
-                     "old values, so the two halves stop being tied as soon as training starts")
+    expect_tied_output(model(x), x, w, b, c, stale_weight=built_with,
+                       what="the output after encoder.weight was overwritten in place",
+                       fix=TIED_FORWARD_FIX + "; the decoder must follow every change of "
+                           "encoder.weight, so read the encoder's weight itself in forward")
 
 
 @check(exercise="tied", points=2, tags=["tying", "grad-flow"], visibility="hidden")
@@ -283,14 +294,15 @@ def test_tied_gradient_from_both_paths(submission):
     """encoder.weight's gradient adds the encoder's and the decoder's contributions, as for one shared tensor."""
     g = _generator(4)
     model = build(submission, "TiedAutoencoder", 5, 4)
-    params = tied_parameters(model.describe(values=False), 5, 4)
+    params = tied_parameters(model.describe(), 5, 4)
+    built_with = params["encoder.weight"].value
     leaves = set_all(model, params, TIED_ORDER, g)
     x, grad_out = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
     model.method("zero_grad", set_to_none=True, action="calling model.zero_grad()")
     y = output_tensor(model.call(x, keep=True, action="calling TiedAutoencoder(x)").value,
                       "TiedAutoencoder")
-    expect_close(y.describe().value, tied_reference(x, *leaves),
-                 what="TiedAutoencoder(5, 4)(x) before backward", fix=TIED_FORWARD_FIX)
+    expect_tied_output(y.describe().value, x, *leaves, stale_weight=built_with,
+                       what="TiedAutoencoder(5, 4)(x) before backward")
     y.call(grad_out, method="backward", action="calling backward() on your model's output")
 
     def reference_grads(**paths):
@@ -333,27 +345,25 @@ def test_tied_optimizer_updates_every_parameter(submission):
     """One SGD step changes encoder.weight, encoder.bias and decoder_bias, and the model stays tied."""
     g = _generator(5)
     model = build(submission, "TiedAutoencoder", 6, 4, seed=5)
-    tied_parameters(model.describe(values=False), 6, 4)
+    before = tied_parameters(model.describe(), 6, 4)["encoder.weight"].value
     x, upstream = torch.randn(32, 6, generator=g), torch.randn(32, 6, generator=g)
 
     def reference(p):
         return tied_reference(x, *(p[n] for n in TIED_ORDER))
 
+    def compare(output, p):
+        expect_tied_output(output, x, *(p[n] for n in TIED_ORDER), what="TiedAutoencoder(x)")
+
     expect_every_parameter_changes(submission, model, "TiedAutoencoder", x=x, upstream=upstream,
-                                   reference=reference, fix=TIED_FORWARD_FIX)
-    params = tied_parameters(model.describe(), 6, 4)
-    expect_close(model(x), reference(values(params)),
-                 what="the output after one optimizer step",
-                 fix="the decoder must read the encoder's weight at forward time, so that it "
-                     "sees every update the optimizer makes")
+                                   reference=reference, fix=TIED_FORWARD_FIX, compare=compare)
+    params = values(tied_parameters(model.describe(), 6, 4))
+    expect_tied_output(model(x), x, *(params[n] for n in TIED_ORDER), stale_weight=before,
+                       what="the output after one optimizer step",
+                       fix="the decoder must read the encoder's weight at forward time, so that "
+                           "it sees every update the optimizer makes")
 
 
 # -- count_parameters --------------------------------------------------------------------------
-
-SHARED_FIX = ("iterate over model.parameters(): it yields a shared parameter once, however many "
-              "modules hold it; named_parameters(remove_duplicate=False), state_dict() or a "
-              "walk over model.modules() visit it under each of its names")
-
 
 @check(exercise="count", points=1, tags=["counting", "tying"], visibility="hidden")
 def test_count_shared_parameter_once(submission):
@@ -362,11 +372,9 @@ def test_count_shared_parameter_once(submission):
                                              "a (11, 4) weight"),
                        (SHARED_BLOCK, "a model holding one Linear(6, 5) under two names")):
         n = call_count(submission, submission.build(spec, seed=0))
-        expected = reference_count(spec)
-        note = (" (the shared parameters counted twice)" if n == naive_count(spec) else "")
-        expect(n == expected,
-               observed=f"count_parameters on {what} returned {n}{note}",
-               expected=f"{expected}: every shared parameter counted once", fix=SHARED_FIX)
+        expect_count(n, spec, observed=f"count_parameters on {what} returned {n}",
+                     expected=f"{reference_count(spec)}: every shared parameter counted once",
+                     fix=SHARED_FIX)
 
 
 @check(exercise="count", points=1, tags=["counting", "freezing"], visibility="hidden")
@@ -377,13 +385,13 @@ def test_count_trainable_only(submission):
     for flag in (True, False):
         n = call_count(submission, model, trainable_only=flag)
         expected = reference_count(spec, flag)
-        expect(n == expected,
-               observed=f"with the first Linear(5, 4) frozen, count_parameters(model, "
-                        f"trainable_only={flag}) returned {n}",
-               expected=f"{expected}" + (": only parameters with requires_grad=True" if flag
-                                         else ": frozen parameters too"),
-               fix="when trainable_only is True, skip parameters whose requires_grad is False; "
-                   "otherwise count every parameter")
+        expect_count(n, spec, trainable_only=flag,
+                     observed=f"with the first Linear(5, 4) frozen, count_parameters(model, "
+                              f"trainable_only={flag}) returned {n}",
+                     expected=f"{expected}" + (": only parameters with requires_grad=True"
+                                               if flag else ": frozen parameters too"),
+                     fix="when trainable_only is True, skip parameters whose requires_grad is "
+                         "False; otherwise count every parameter")
     expect(call_count(submission, model) == reference_count(spec),
            observed="count_parameters(model) without trainable_only skipped frozen parameters",
            expected="trainable_only=False by default",
@@ -395,14 +403,14 @@ def test_count_excludes_buffers(submission):
     """A model with BatchNorm counts its weights and biases, not its running statistics (buffers)."""
     spec = sequential(linear(3, 4), {"class": "BatchNorm1d", "args": [4]}, linear(4, 2))
     n = call_count(submission, submission.build(spec, seed=0))
-    expected = reference_count(spec)
-    expect(n == expected,
-           observed=f"count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) returned "
-                    f"{n}" + (" (buffers counted as parameters)"
-                              if n == expected + buffer_count(spec) else ""),
-           expected=f"{expected}: parameters only; running_mean, running_var and "
-                    "num_batches_tracked are buffers, saved in state_dict() but not learned",
-           fix="count model.parameters(), not model.state_dict() (which also holds the buffers)")
+    expect_count(n, spec,
+                 observed=f"count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) "
+                          f"returned {n}",
+                 expected=f"{reference_count(spec)}: parameters only; running_mean, running_var "
+                          "and num_batches_tracked are buffers, saved in state_dict() but not "
+                          "learned",
+                 fix="count model.parameters(), not model.state_dict() (which also holds the "
+                     "buffers)")
 
 
 @check(exercise="count", points=1, tags=["counting", "tying", "freezing"], visibility="hidden")
@@ -412,10 +420,9 @@ def test_count_shared_and_frozen(submission):
     model = submission.build(spec, seed=0)
     for flag in (False, True):
         n = call_count(submission, model, trainable_only=flag)
-        expected = reference_count(spec, flag)
-        expect(n == expected,
-               observed=f"with the shared (11, 4) weight frozen, count_parameters(model, "
-                        f"trainable_only={flag}) returned {n}",
-               expected=str(expected),
-               fix=SHARED_FIX + "; with trainable_only=True, skip the parameters whose "
-                   "requires_grad is False (frozen ones), and count them otherwise")
+        expect_count(n, spec, trainable_only=flag,
+                     observed=f"with the shared (11, 4) weight frozen, count_parameters(model, "
+                              f"trainable_only={flag}) returned {n}",
+                     expected=str(reference_count(spec, flag)),
+                     fix=SHARED_FIX + "; with trainable_only=True, skip the parameters whose "
+                         "requires_grad is False (frozen ones), and count them otherwise")

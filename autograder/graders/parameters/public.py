@@ -5,9 +5,9 @@ import torch
 
 from autograder.checks import check, expect, expect_close
 from autograder.graders.parameters.common import (
-    TIED_FORWARD_FIX, TIED_ORDER, build, buffer, forward, call_count, expect_names, expect_shape, linear,
-    mlp_parameters, mlp_reference, reference_count, registered, sequential, set_all, set_values,
-    tensor_count, tied_parameters, values,
+    TIED_ORDER, build, buffer, call_count, expect_count, expect_names, expect_shape,
+    expect_mlp_output, expect_tied_output, forward_leaves_input, linear, mlp_parameters,
+    reference_count, registered, sequential, set_all, set_values, tied_parameters, values,
 )
 
 # -- Scale -------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def test_scale_weight_starts_at_ones(submission):
 
 @check(exercise="scale", points=1, tags=["forward"], visibility="visible")
 def test_scale_forward(submission):
-    """Scale(3) multiplies each feature of a (5, 3) batch by its own factor: x * weight."""
+    """Scale(3) multiplies each feature of a (5, 3) batch by its own factor, and leaves the batch it is given unchanged."""
     g = torch.Generator().manual_seed(0)
     layer = build(submission, "Scale", 3)
     weight = set_values(layer, "weight", registered(layer.describe(values=False), "weight",
@@ -48,7 +48,8 @@ def test_scale_forward(submission):
     fix = ("multiply the input elementwise by the registered weight as it is: broadcasting "
            "matches the (num_features,) weight with the last dimension of x (reshaping the weight "
            "scales rows instead of features)")
-    expect_close(forward(layer, x, "Scale(3)", fix), x * weight, what="Scale(3)(x)", fix=fix)
+    expect_close(forward_leaves_input(submission, layer, x, "Scale(3)", fix), x * weight,
+                 what="Scale(3)(x)", fix=fix)
 
 
 # -- Standardize -------------------------------------------------------------------------------
@@ -71,13 +72,14 @@ def test_standardize_buffers_registered(submission):
 
 @check(exercise="standardize", points=1, tags=["forward"], visibility="visible")
 def test_standardize_forward(submission):
-    """Standardize(mean, std) maps a (6, 3) batch x to (x - mean) / std."""
+    """Standardize(mean, std) subtracts mean from each feature of a (6, 3) batch x and divides by std, and leaves x unchanged."""
     mean, std, g = standardize_inputs(3, 1)
     module = build(submission, "Standardize", mean, std)
     x = torch.randn(6, 3, generator=g)
-    expect_close(module(x), (x - mean) / std, what="Standardize(mean, std)(x)",
-                 fix="subtract the mean buffer from the input, then divide by the std buffer: "
-                     "both are (num_features,) and broadcast over the last dimension")
+    fix = ("subtract the mean buffer from the input, then divide by the std buffer: both are "
+           "(num_features,) and broadcast over the last dimension")
+    expect_close(forward_leaves_input(submission, module, x, "Standardize(mean, std)", fix),
+                 (x - mean) / std, what="Standardize(mean, std)(x)", fix=fix)
 
 
 # -- MLP -----------------------------------------------------------------------------------------
@@ -94,10 +96,10 @@ def test_mlp_forward(submission):
     model = build(submission, "MLP", [4, 8, 3], seed=0)
     params = values(mlp_parameters(model.describe(), [4, 8, 3]))
     x = torch.randn(6, 4, generator=torch.Generator().manual_seed(0))
-    expect_close(model(x), mlp_reference(params, 2, x), what="MLP([4, 8, 3])(x)",
-                 fix="loop over self.layers and apply ReLU after every layer except the last: "
-                     "the last layer's outputs (scores, regression values) must be able to be "
-                     "negative")
+    expect_mlp_output(model(x), params, 2, x, what="MLP([4, 8, 3])(x)",
+                      fix="loop over self.layers and apply ReLU after every layer except the "
+                          "last: the last layer's outputs (scores, regression values) must be "
+                          "able to be negative")
 
 
 # -- TiedAutoencoder ---------------------------------------------------------------------------
@@ -110,14 +112,15 @@ def test_tied_parameter_names(submission):
 
 @check(exercise="tied", points=1, tags=["forward", "tying"], visibility="visible")
 def test_tied_forward(submission):
-    """TiedAutoencoder(5, 3) computes relu(encoder(x)) @ encoder.weight + decoder_bias."""
+    """TiedAutoencoder(5, 3) computes relu(x W^T + b) W + c, with W and b the encoder's weight and bias and c decoder_bias."""
     g = torch.Generator().manual_seed(0)
     model = build(submission, "TiedAutoencoder", 5, 3)
-    params = tied_parameters(model.describe(values=False), 5, 3)
+    params = tied_parameters(model.describe(), 5, 3)
+    built_with = params["encoder.weight"].value
     w, b, c = set_all(model, params, TIED_ORDER, g)
     x = torch.randn(4, 5, generator=g)
-    expect_close(model(x), torch.relu(x @ w.T + b) @ w + c, what="TiedAutoencoder(5, 3)(x)",
-                 fix=TIED_FORWARD_FIX)
+    expect_tied_output(model(x), x, w, b, c, what="TiedAutoencoder(5, 3)(x)",
+                       stale_weight=built_with)
 
 
 # -- count_parameters --------------------------------------------------------------------------
@@ -135,11 +138,7 @@ def test_count_simple_models(submission):
     for spec, label in SIMPLE_MODELS:
         # No parameter is shared or frozen here: every tensor parameters() yields counts.
         n = call_count(submission, submission.build(spec, seed=0))
-        expected = reference_count(spec)
-        expect(n == expected,
-               observed=f"count_parameters({label}) returned {n}"
-                        + (" (the number of parameter tensors, not of scalars)"
-                           if n == tensor_count(spec) else ""),
-               expected=f"{expected}, the number of scalars in its parameters",
-               fix="count scalars, not tensors: each parameter holds p.numel() of them; add "
-                   "these up over model.parameters()")
+        expect_count(n, spec, observed=f"count_parameters({label}) returned {n}",
+                     expected=f"{reference_count(spec)}, the number of scalars in its parameters",
+                     fix="count scalars, not tensors: each parameter holds p.numel() of them; "
+                         "add these up over model.parameters()")
