@@ -113,6 +113,11 @@ def test_freeze_returns_the_module(submission):
     """freeze(model.backbone) returns model.backbone itself."""
     model = fresh_model(submission)
     call_returning(submission, "freeze", model.get("backbone", keep=True), "model.backbone")
+    info = model.describe(values=False)
+    expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
+           observed="freeze(model.backbone) returns the module but leaves it trainable",
+           expected="a freeze that freezes, returning the module",
+           fix="finish freeze first (see freeze_turns_off_requires_grad)", cause="freeze:none")
 
 
 # -- unfreeze --------------------------------------------------------------------------------
@@ -122,6 +127,11 @@ def test_unfreeze_returns_the_module(submission):
     """unfreeze(model.backbone) returns model.backbone itself."""
     model = submission.build(_TINY_FROZEN)
     call_returning(submission, "unfreeze", model.get("backbone", keep=True), "model.backbone")
+    info = model.describe(values=False)
+    expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
+           observed="unfreeze(model.backbone) returns the module but leaves it frozen",
+           expected="an unfreeze that unfreezes, returning the module",
+           fix="finish unfreeze first (see unfreeze_restores_training)", cause="unfreeze:none")
 
 
 @check(exercise="unfreeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
