@@ -53,3 +53,27 @@ def test_no_public_check_quotes_a_solution_line(assignment):
     texts = feedback_texts(REPO / "autograder" / "graders" / assignment / "public.py")
     quoted = sorted({line for line in lines for text in texts if line in text})
     assert not quoted, f"public checks of {assignment} quote solution lines: {quoted}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_public_checks_cover_every_concept_and_a_third_of_the_points(assignment):
+    """What the learner can run while working shows every concept an exercise grades, and at
+    least a third of its points."""
+    from autograder import assignments
+    from autograder.runner import manifest
+
+    exercises: dict[str, dict] = {}
+    for planned in manifest(assignments.get(assignment)):
+        info = planned.info
+        entry = exercises.setdefault(info.exercise, {"points": 0.0, "public": 0.0, "tags": set(),
+                                                     "public_tags": set()})
+        entry["points"] += info.points
+        entry["tags"] |= set(info.tags)
+        if info.visibility == "visible":
+            entry["public"] += info.points
+            entry["public_tags"] |= set(info.tags)
+    for exercise, entry in exercises.items():
+        assert entry["tags"] <= entry["public_tags"], (
+            f"{assignment}/{exercise}: no public check for {sorted(entry['tags'] - entry['public_tags'])}")
+        assert 3 * entry["public"] >= entry["points"], (
+            f"{assignment}/{exercise}: public checks carry {entry['public']:g} of {entry['points']:g} points")

@@ -21,6 +21,7 @@ from autograder.protocol import ProtocolError
 BATCHNORM = "torch.nn.modules.batchnorm._BatchNorm"
 SGD = "torch.optim.sgd.SGD"
 TINY_YOLO = {"class": "yolo.TinyYOLO", "kwargs": {"num_classes": 2}}
+TINY_YOLO_FROZEN = {**TINY_YOLO, "frozen": ["backbone"]}   # its backbone frozen by hand
 
 
 def yolo():

@@ -7,9 +7,8 @@ import pytest
 
 from autograder.checks import CheckFailed, check, expect
 from autograder.graders.freeze.common import (
-    FitPlan, batchnorm_names, call_returning, check_gradients, describe_names, expect_ran,
-    fresh_model, leave_stale_gradients, observe_fit, optimizer_groups, trainable_while_frozen,
-    under,
+    TINY_YOLO_FROZEN, FitPlan, batchnorm_names, call_returning, check_gradients, describe_names,
+    expect_ran, fresh_model, observe_fit, optimizer_groups, trainable_while_frozen, under,
 )
 
 
@@ -25,23 +24,6 @@ def stale_trace(submission):
 
 
 # -- freeze ----------------------------------------------------------------------------------
-
-@check(exercise="freeze", points=1, tags=["grad-flow", "freezing"], visibility="hidden")
-def test_freeze_clears_gradients(submission):
-    """freeze leaves every parameter's .grad as None after an earlier backward pass, those already frozen included."""
-    model = fresh_model(submission)
-    leave_stale_gradients(model)
-    # One layer was frozen by hand already, its gradient left behind: freeze must clear it too.
-    model.get("backbone.0.0.weight", keep=True).method("requires_grad_", False)
-    submission.function("freeze")(model.get("backbone", keep=True))
-    info = model.describe(values=False)
-    stale = [n for n, p in info.parameters.items() if under(n, "backbone") and p.has_grad]
-    expect(not stale,
-           observed=f"{len(stale)} frozen parameters keep a gradient from an earlier backward "
-                    f"({describe_names(stale)}); SGD updates every parameter whose .grad is not "
-                    "None, requires_grad or not, so momentum and weight decay keep moving them",
-           expected="p.grad is None for every frozen parameter",
-           fix="in freeze, also set each parameter's .grad to None")
 
 
 @check(exercise="freeze", points=1, tags=["freezing"], visibility="hidden")
@@ -125,7 +107,7 @@ def test_freeze_returns_the_module(submission):
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
 def test_unfreeze_returns_the_module(submission):
     """unfreeze(model.backbone) returns model.backbone itself."""
-    model = submission.build(_TINY_FROZEN)
+    model = submission.build(TINY_YOLO_FROZEN)
     call_returning(submission, "unfreeze", model.get("backbone", keep=True), "model.backbone")
     info = model.describe(values=False)
     expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
@@ -134,27 +116,10 @@ def test_unfreeze_returns_the_module(submission):
            fix="finish unfreeze first (see unfreeze_restores_training)", cause="unfreeze:none")
 
 
-@check(exercise="unfreeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
-def test_unfreeze_after_model_eval(submission):
-    """After model.eval(), unfreeze(model.backbone) puts every backbone layer back in train mode."""
-    model = fresh_model(submission)
-    backbone = model.get("backbone", keep=True)
-    submission.function("freeze")(backbone)
-    model.method("eval")
-    submission.function("unfreeze")(backbone)
-    info = model.describe(values=False)
-    resting = [n for n, m in info.modules if under(n, "backbone") and not m.training]
-    expect(not resting,
-           observed=f"still in eval mode: {describe_names(resting)}",
-           expected="every layer of the backbone in train mode",
-           fix="the module's train() method sets train mode on it and on every layer inside; "
-               "call it in unfreeze")
-
-
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
 def test_unfreeze_reaches_every_parameter(submission):
     """unfreeze turns requires_grad back on for parameters frozen in any way, at any depth, and for a bare layer's own."""
-    model = submission.build({**_TINY_FROZEN})
+    model = submission.build({**TINY_YOLO_FROZEN})
     submission.function("unfreeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
     frozen = [n for n, p in info.parameters.items() if under(n, "backbone") and not p.requires_grad]
@@ -170,32 +135,7 @@ def test_unfreeze_reaches_every_parameter(submission):
                "not over its children or a few layers")
 
 
-_TINY_FROZEN = {"class": "yolo.TinyYOLO", "kwargs": {"num_classes": 2}, "frozen": ["backbone"]}
-
-
 # -- build_optimizer -------------------------------------------------------------------------
-
-@check(exercise="build_optimizer", points=2, tags=["optimizer", "freezing"], visibility="hidden")
-def test_optimizer_includes_frozen_parameters(submission):
-    """With the backbone frozen, the optimizer still holds every backbone parameter."""
-    model = submission.build(_TINY_FROZEN)
-    info = model.describe(values=False)
-    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
-    held = {n for group in groups.names for n in group}
-    missing = [n for n in info.parameters if under(n, "backbone") and n not in held]
-    expect(not missing,
-           observed=f"built while the backbone was frozen, the optimizer lacks "
-                    f"{len(missing)} backbone parameters ({describe_names(missing)}); after "
-                    "unfreezing, nothing would ever update them",
-           expected="every parameter of the model, frozen or not",
-           fix="do not filter on requires_grad: frozen parameters get no gradient, so SGD "
-               "skips them until they are unfrozen")
-    expect(len(groups.names) == 2,
-           observed=f"built while the backbone was frozen, the optimizer has {len(groups.names)} "
-                    "groups",
-           expected="the same two groups as for an unfrozen model: frozen parameters go where "
-                    "their dimension puts them",
-           fix="split on the number of dimensions only, whether a parameter is frozen or not")
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer", "weight-decay"], visibility="hidden")
@@ -225,7 +165,7 @@ def _expect_groups_by_dimension(info, groups) -> None:
                     "parameters, group 1 the weights with more than one dimension",
            expected="group 0: the decayed weights (p.ndim > 1); group 1: all the others",
            fix="list the group of multi-dimensional weights first, with weight_decay, then the "
-               "others with weight decay 0")
+               "others with weight decay 0", cause="optimizer:order")
     expect(not wrong0 and not wrong1,
            observed=(f"group 0 holds 1-D parameters ({describe_names(wrong0)})" if wrong0 else
                      f"group 1 holds multi-dimensional weights ({describe_names(wrong1)})"),
@@ -233,33 +173,6 @@ def _expect_groups_by_dimension(info, groups) -> None:
                     "(biases, BatchNorm weights and biases)",
            fix="decide each parameter's group by its number of dimensions, not by its name: a "
                "BatchNorm weight is named 'weight' too")
-
-
-@check(exercise="build_optimizer", points=1, tags=["weight-decay", "batchnorm"], visibility="hidden")
-def test_norms_and_biases_are_not_decayed(submission):
-    """BatchNorm weights and biases and every bias sit in a group with weight_decay 0."""
-    model = fresh_model(submission)
-    info = model.describe(values=False)
-    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01,
-                                              weight_decay=1e-3), info)
-    decay_of = {n: g.get("weight_decay", 0.0) for g, names in zip(groups.options, groups.names)
-                for n in names}
-    norms = set(batchnorm_names(info))
-    norm_params = [n for n in info.parameters if n.rpartition(".")[0] in norms]
-    biases = [n for n in info.parameters if n.endswith("bias")]
-    decayed = sorted({n for n in norm_params + biases if decay_of.get(n, 0.0) != 0.0})
-    expect(not decayed,
-           observed=f"{len(decayed)} normalisation or bias parameters get weight decay "
-                    f"({describe_names(decayed)}), which pulls BatchNorm scales toward 0",
-           expected="weight_decay 0 for biases and BatchNorm weights and biases",
-           fix="put every parameter with at most one dimension in a group whose weight decay "
-               "is 0")
-    kernels = [n for n, p in info.parameters.items() if p.ndim > 1 and decay_of.get(n) != 1e-3]
-    expect(not kernels,
-           observed=f"weights with more than one dimension without the requested weight decay "
-                    f"1e-3: {describe_names(kernels)}",
-           expected="group 0's weight_decay equal to the weight_decay argument",
-           fix="set group 0's weight decay from the weight_decay argument, not a constant")
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="hidden")
@@ -281,18 +194,6 @@ def test_optimizer_settings(submission):
 
 # -- fit -------------------------------------------------------------------------------------
 
-@check(exercise="fit", points=2, tags=["batchnorm", "freezing"], visibility="hidden")
-def test_fit_frozen_batchnorm_statistics_unchanged(submission, fit_trace):
-    """During the frozen epochs, the backbone's BatchNorm running statistics never change."""
-    expect_ran(fit_trace)
-    for index, step in enumerate(fit_trace.frozen_steps):
-        expect(not step.backbone_buffers_changed,
-               observed=f"by step {index + 1} of the frozen phase, BatchNorm statistics of the "
-                        f"backbone changed ({describe_names(step.backbone_buffers_changed)})",
-               expected="running_mean, running_var and num_batches_tracked unchanged while frozen",
-               fix="model.train() at the start of an epoch puts every BatchNorm back in train "
-                   "mode; freeze the backbone again after model.train() in each frozen epoch")
-
 
 @check(exercise="fit", points=1, tags=["batchnorm"], visibility="hidden")
 def test_fit_backbone_batchnorm_mode_per_phase(submission, fit_trace):
@@ -313,40 +214,6 @@ def test_fit_backbone_batchnorm_mode_per_phase(submission, fit_trace):
            expected="backbone BatchNorm in train mode once the backbone is unfrozen",
            fix="unfreeze the backbone (which puts it back in train mode) before the unfrozen "
                "epochs")
-
-
-@check(exercise="fit", points=1, tags=["grad-flow"], visibility="hidden")
-def test_fit_head_learns_while_frozen(submission, fit_trace):
-    """The head's weights change during the frozen epochs."""
-    expect_ran(fit_trace)
-    last = fit_trace.frozen_steps[-1]
-    cleared = [v for v in check_gradients(fit_trace) if v.verdict == "cleared"]
-    expect(last.head_changed or not cleared,
-           observed="after the frozen epochs, the head's weights are unchanged: every gradient "
-                    "was None or zero when the optimizer stepped",
-           expected="the head trained while the backbone is frozen",
-           fix="clear the gradients before backward (or after step), never between backward "
-               "and step: the order is zero_grad, backward, step", cause="fit:zero-grad-order")
-    expect(last.head_changed,
-           observed="after the frozen epochs, the head's weights are unchanged",
-           expected="the head trained while the backbone is frozen",
-           fix="build the optimizer over all of the model's parameters and step it every batch")
-
-
-@check(exercise="fit", points=2, tags=["optimizer", "schedule"], visibility="hidden")
-def test_fit_backbone_learns_after_unfreezing(submission, fit_trace):
-    """Once unfrozen, the backbone's weights change at every step."""
-    expect_ran(fit_trace)
-    backbone = [n for n in fit_trace.parameters if under(n, "backbone")]
-    moved = {n for step in fit_trace.unfrozen_steps for n in step.changed}
-    still = [n for n in backbone if n not in moved]
-    expect(not still,
-           observed=f"after unfreezing, only {len(backbone) - len(still)} of {len(backbone)} "
-                    "backbone parameters changed",
-           expected="every backbone parameter updated in the unfrozen epochs",
-           fix="the optimizer must hold the backbone's parameters (build it over every "
-               "parameter, frozen ones too, or rebuild it when unfreezing), and unfreeze must "
-               "turn requires_grad back on")
 
 
 @check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")
@@ -441,29 +308,6 @@ def test_fit_with_stale_gradients_and_momentum(submission, stale_trace):
                fix="SGD applies momentum and weight decay to any parameter whose .grad is not "
                    "None: freeze must drop the gradients (and clearing gradients must not turn "
                    "None into zeros)")
-
-
-@check(exercise="fit", points=1, tags=["weight-decay", "optimizer"], visibility="hidden")
-def test_fit_uses_the_two_group_optimizer(submission, fit_trace):
-    """The optimizer that fit steps has the two groups of build_optimizer: decayed, then not."""
-    expect_ran(fit_trace)
-    count = len(fit_trace.parameters)
-    for phase, steps in (("frozen", fit_trace.frozen_steps), ("unfrozen", fit_trace.unfrozen_steps)):
-        for step in steps:
-            expect(len(step.weight_decays) == 2 and step.weight_decays[0] > 0
-                   and step.weight_decays[1] == 0,
-                   observed=f"in the {phase} phase, fit's optimizer has weight decays "
-                            f"{list(step.weight_decays)} over groups of {list(step.group_sizes)} "
-                            "parameters",
-                   expected="two groups in both phases: weight decay on group 0, none on group 1",
-                   fix="create the optimizer with build_optimizer (and, if you rebuild it when "
-                       "unfreezing, with build_optimizer again)")
-            expect(sum(step.group_sizes) == count,
-                   observed=f"in the {phase} phase, fit's optimizer holds "
-                            f"{sum(step.group_sizes)} parameter tensors",
-                   expected=f"all {count} of the model's",
-                   fix="build the optimizer over all of the model's parameters, frozen ones "
-                       "included")
 
 
 @check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")

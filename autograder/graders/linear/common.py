@@ -265,3 +265,24 @@ def expect_no_forbidden(found: list[str], what: str) -> None:
            fix="compute the product of the input and the transposed weight yourself, then add "
                "the bias; the point of the exercise is to build what nn.Linear and F.linear do, "
                "not to call them")
+
+
+def generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def forward_case(submission, in_f, out_f, x_shape, what, bias=True):
+    layer = make_layer(submission, in_f, out_f, bias=bias, seed=2)
+    weight, b = known_weights(layer, layer.describe(values=False), bias, seed=2)
+    x = torch.randn(*x_shape, generator=generator(2))
+    y = layer(x)
+    diagnosis = forward_diagnosis(y, x, weight, b)
+    fix = ("forward maps (*, in_features) to (*, out_features): a product with the transposed "
+           "weight works for any number of leading dimensions; then add the bias if there is one")
+    expect(diagnosis is None, observed=diagnosis or "", expected=f"{what}: x @ weight.T (+ bias)",
+           fix=fix)
+    expect_close(y, reference_forward(x, weight, b), what=what, fix=fix)
+
+
+AUTOGRAD_CALLS = ("autograd.grad", "autograd.backward", "enable_grad", "functional.vjp",
+                  "functional.jacobian", "backward")

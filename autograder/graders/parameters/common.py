@@ -633,3 +633,13 @@ def expect_count(n: int, spec: dict, *, observed: str, expected: str, fix: str,
         raise CheckFailed(observed, expected, fix)
     note, mistake_fix, cause = mistake
     raise CheckFailed(f"{observed} ({note})", expected, mistake_fix, cause=cause)
+
+
+def generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def standardize_module(submission, n=3, seed=0):
+    g = generator(seed)
+    mean, std = torch.randn(n, generator=g), torch.rand(n, generator=g) + 0.5
+    return build(submission, "Standardize", mean, std), mean, std, g

@@ -3,34 +3,22 @@ from __future__ import annotations
 
 import torch
 
-from autograder.checks import CheckFailed, check, expect, expect_close
+from autograder.checks import check, expect, expect_close
 from autograder.client import Remote
 from autograder.graders.parameters.common import (
-    LINEAR, MODULELIST, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
-    TIED_ORDER, build, buffer, call_count, converted, expect_count,
-    expect_every_parameter_changes, expect_mlp_output, expect_tied_output,
-    expect_trainable_leaf, linear, mlp_children, mlp_parameters, mlp_reference, output_tensor,
-    reference_count, registered, sequential, set_all, tied_parameters, tied_reference, values,
+    LINEAR, MODULELIST, mlp_children, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
+    TIED_ORDER, build, buffer, call_count, expect_count, expect_mlp_output, expect_tied_output,
+    generator, mlp_parameters, reference_count, registered, set_all, tied_parameters, values,
 )
 
 
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
 # -- Scale -------------------------------------------------------------------------------------
-
-@check(exercise="scale", points=1, tags=["registration", "autograd"], visibility="hidden")
-def test_scale_weight_is_trainable_leaf(submission):
-    """Scale's weight is an nn.Parameter, a leaf of the autograd graph, with requires_grad=True."""
-    info = build(submission, "Scale", 4).describe(values=False)
-    expect_trainable_leaf(registered(info, "weight", "Scale"), "self.weight", "Scale", "weight")
 
 
 @check(exercise="scale", points=1, tags=["forward", "shapes"], visibility="hidden")
 def test_scale_forward_broadcasts_over_last_dim(submission):
     """Scale(4) scales the last dimension of 1-D, square (4, 4) and 3-D (2, 4, 4) inputs."""
-    g = _generator(1)
+    g = generator(1)
     layer = build(submission, "Scale", 4)
     params = {"weight": registered(layer.describe(values=False), "weight", "Scale")}
     (weight,) = set_all(layer, params, ("weight",), g)
@@ -42,111 +30,13 @@ def test_scale_forward_broadcasts_over_last_dim(submission):
                          "unsqueeze) scales rows instead of features")
 
 
-@check(exercise="scale", points=1, tags=["optimizer", "grad-flow"], visibility="hidden")
-def test_scale_optimizer_updates_weight(submission):
-    """One SGD step on Scale(3).parameters() changes the weight."""
-    g = _generator(2)
-    layer = build(submission, "Scale", 3)
-    registered(layer.describe(values=False), "weight", "Scale")
-    x, upstream = torch.randn(8, 3, generator=g), torch.randn(8, 3, generator=g)
-    expect_every_parameter_changes(
-        submission, layer, "Scale", x=x, upstream=upstream,
-        reference=lambda p: x * p["weight"],
-        fix="multiply the input elementwise by the registered weight")
-
-
-@check(exercise="scale", points=1, tags=["state-dict", "dtype-device"], visibility="hidden")
-def test_scale_saves_and_converts_weight(submission):
-    """state_dict() of Scale(3) holds `weight`, and .to(torch.float64) converts it."""
-    layer = build(submission, "Scale", 3)
-    info = layer.describe(values=False)
-    registered(info, "weight", "Scale")
-    keys = sorted(layer.state_dict())
-    expect(keys == ["weight"], observed=f"state_dict() holds {keys}", expected="['weight']",
-           fix="register weight as an nn.Parameter and nothing else as parameter or buffer")
-    layer = converted(layer, torch.float64, "Scale(3)")
-    weight = registered(layer.describe(values=False), "weight", "Scale")
-    expect(weight.dtype == "float64",
-           observed=f"after .to(torch.float64), weight is torch.{weight.dtype}",
-           expected="torch.float64", fix="register weight as an nn.Parameter so .to() converts it")
-
-
 # -- Standardize -------------------------------------------------------------------------------
-
-def _standardize(submission, n=3, seed=0):
-    g = _generator(seed)
-    mean, std = torch.randn(n, generator=g), torch.rand(n, generator=g) + 0.5
-    return build(submission, "Standardize", mean, std), mean, std, g
-
-
-@check(exercise="standardize", points=1, tags=["buffers", "optimizer"], visibility="hidden")
-def test_standardize_buffers_not_parameters(submission):
-    """Standardize has no parameters: mean and std are constants that no optimizer may change."""
-    module, *_ = _standardize(submission)
-    info = module.describe(values=False)
-    params = sorted(info.parameters)
-    statistic = next((n for n in ("mean", "std") if n in params), None)
-    expect(not params,
-           observed=f"named_parameters() lists {params}: an optimizer built from "
-                    "model.parameters() would train these statistics",
-           expected="no parameters at all",
-           fix="register mean and std as buffers (the module's register_buffer method), not "
-               "as nn.Parameter, even with requires_grad=False",
-           # the same mistake as buffer() reports for a statistic held as a parameter
-           cause=f"buffer:Standardize.{statistic}" if statistic else None)
-    for name in ("mean", "std"):
-        b = buffer(info, name, "Standardize")
-        expect(not b.requires_grad, observed=f"the `{name}` buffer requires grad",
-               expected="a constant buffer",
-               fix="register a detached copy of the tensor you are given (cut from any graph)")
-
-
-@check(exercise="standardize", points=1, tags=["buffers", "state-dict"], visibility="hidden")
-def test_standardize_buffers_in_state_dict(submission):
-    """state_dict() holds exactly `mean` and `std`, and loading it into another Standardize carries them over."""
-    module, mean, std, g = _standardize(submission, 4, 1)
-    info = module.describe(values=False)
-    for name in ("mean", "std"):
-        if name not in info.parameters:     # neither buffer nor parameter: state_dict() lacks it
-            buffer(info, name, "Standardize")   # the mistake named once, with its cause
-    state = module.state_dict()
-    keys = sorted(state)
-    expect(keys == ["mean", "std"],
-           observed=f"state_dict() holds {keys}",
-           expected="['mean', 'std']",
-           fix="register both as persistent buffers, with register_buffer "
-               "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
-               "lose its statistics)")
-    other = build(submission, "Standardize", torch.zeros(4), torch.ones(4))
-    other.load_state_dict(state)
-    x = torch.randn(5, 4, generator=g)
-    expect_close(other(x), (x - mean) / std, what="the output after load_state_dict",
-                 fix="forward must use the buffers self.mean and self.std")
-
-
-@check(exercise="standardize", points=1, tags=["buffers", "dtype-device"], visibility="hidden")
-def test_standardize_buffers_follow_to(submission):
-    """After .to(torch.float64), mean, std and the output are float64 and still correct."""
-    module, mean, std, g = _standardize(submission, 3, 2)
-    module = converted(module, torch.float64, "Standardize")
-    info = module.describe(values=False)
-    for name in ("mean", "std"):
-        value = buffer(info, name, "Standardize")   # a statistic that is no buffer, named once
-        dtype = f"torch.{value.dtype}"
-        expect(dtype == "torch.float64",
-               observed=f"after .to(torch.float64), self.{name} is {dtype}",
-               expected="torch.float64: .to() converts every parameter and buffer",
-               fix=f"register {name} with the module's register_buffer method; .to() does not "
-                   "touch plain tensor attributes")
-    x = torch.randn(6, 3, dtype=torch.float64, generator=g)
-    expect_close(module(x), (x - mean.double()) / std.double(), what="the float64 output",
-                 fix="forward must use self.mean and self.std", rtol=1e-12, atol=1e-12)
 
 
 @check(exercise="standardize", points=1, tags=["buffers"], visibility="hidden")
 def test_standardize_keeps_its_own_copies(submission):
     """The buffers are copies: changing the tensors passed in, or loading a state_dict, affects only one side."""
-    g = _generator(3)
+    g = generator(3)
     mean, std = torch.randn(3, generator=g), torch.rand(3, generator=g) + 0.5
     # The caller's tensors live in the learner process, so that they can be changed in place.
     mean_remote, std_remote = submission.tensor(mean), submission.tensor(std)
@@ -219,7 +109,7 @@ def test_mlp_layers_is_modulelist(submission):
 @check(exercise="mlp", points=1, tags=["forward"], visibility="hidden")
 def test_mlp_no_relu_after_last_layer(submission):
     """MLP([3, 2]) is a single linear layer; MLP([5, 7, 6, 2]) on a (2, 3, 5) input has ReLU only between layers."""
-    g = _generator(1)
+    g = generator(1)
     for sizes, shape in (([3, 2], (9, 3)), ([5, 7, 6, 2], (2, 3, 5))):
         model = build(submission, "MLP", sizes, seed=1)
         params = values(mlp_parameters(model.describe(), sizes))
@@ -230,54 +120,13 @@ def test_mlp_no_relu_after_last_layer(submission):
                               "no ReLU at all) and act on the last dimension only")
 
 
-@check(exercise="mlp", points=1, tags=["optimizer", "dtype-device"], visibility="hidden")
-def test_mlp_optimizer_and_to_reach_every_layer(submission):
-    """One SGD step changes every parameter of MLP([4, 16, 8, 3]); .to(torch.float64) converts them all."""
-    g = _generator(2)
-    sizes = [4, 16, 8, 3]
-    model = build(submission, "MLP", sizes, seed=2)
-    mlp_parameters(model.describe(values=False), sizes)
-    x, upstream = torch.randn(64, 4, generator=g), torch.randn(64, 3, generator=g)
-    fix = "apply every layer of self.layers in order, with ReLU between layers and none after " \
-          "the last"
-    expect_every_parameter_changes(
-        submission, model, "MLP", x=x, upstream=upstream,
-        reference=lambda p: mlp_reference(p, len(sizes) - 1, x), fix=fix,
-        compare=lambda out, p: expect_mlp_output(out, p, len(sizes) - 1, x, what="MLP(x)",
-                                                 fix=fix))
-    model = converted(model, torch.float64, "MLP")
-    params = mlp_parameters(model.describe(), sizes)
-    dtypes = {n: f"torch.{p.dtype}" for n, p in params.items() if p.dtype != "float64"}
-    expect(not dtypes, observed=f"after .to(torch.float64): {dtypes}",
-           expected="every parameter float64", fix="hold the layers in an nn.ModuleList")
-    y = model(x.double())
-    got = str(y.dtype) if isinstance(y, torch.Tensor) else type(y).__name__
-    expect(got == "torch.float64", observed=f"the float64 model returned {got}",
-           expected="torch.float64", fix="do not convert dtypes inside forward")
-    expect_mlp_output(y, values(params), len(sizes) - 1, x.double(),
-                      what="the float64 MLP's output", rtol=1e-10, atol=1e-10,
-                      fix="do not convert dtypes inside forward; apply the layers of "
-                          "self.layers")
-
-
 # -- TiedAutoencoder ---------------------------------------------------------------------------
-
-@check(exercise="tied", points=1, tags=["registration", "init"], visibility="hidden")
-def test_tied_decoder_bias_starts_at_zero(submission):
-    """decoder_bias of TiedAutoencoder(7, 2) is a trainable leaf nn.Parameter of zeros, shape (7,)."""
-    model = build(submission, "TiedAutoencoder", 7, 2)
-    bias = tied_parameters(model.describe(), 7, 2)["decoder_bias"]
-    expect_trainable_leaf(bias, "self.decoder_bias", "TiedAutoencoder", "decoder_bias")
-    expect_close(bias.value, torch.zeros(7),
-                 what="decoder_bias before training (expected all zeros)",
-                 fix="start decoder_bias at zeros, one per input feature: the reconstruction "
-                     "starts unbiased until training moves it", rtol=0, atol=0)
 
 
 @check(exercise="tied", points=1, tags=["tying"], visibility="hidden")
 def test_tied_weight_is_one_tensor(submission):
     """The decoder reads encoder.weight itself: after encoder.weight changes in place, the output follows."""
-    g = _generator(3)
+    g = generator(3)
     model = build(submission, "TiedAutoencoder", 5, 3)
     params = tied_parameters(model.describe(), 5, 3)
     built_with = params["encoder.weight"].value
@@ -289,128 +138,7 @@ def test_tied_weight_is_one_tensor(submission):
                            "encoder.weight, so read the encoder's weight itself in forward")
 
 
-@check(exercise="tied", points=2, tags=["tying", "grad-flow"], visibility="hidden")
-def test_tied_gradient_from_both_paths(submission):
-    """encoder.weight's gradient adds the encoder's and the decoder's contributions, as for one shared tensor."""
-    g = _generator(4)
-    model = build(submission, "TiedAutoencoder", 5, 4)
-    params = tied_parameters(model.describe(), 5, 4)
-    built_with = params["encoder.weight"].value
-    leaves = set_all(model, params, TIED_ORDER, g)
-    x, grad_out = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
-    model.method("zero_grad", set_to_none=True, action="calling model.zero_grad()")
-    y = output_tensor(model.call(x, keep=True, action="calling TiedAutoencoder(x)").value,
-                      "TiedAutoencoder")
-    expect_tied_output(y.describe().value, x, *leaves, stale_weight=built_with,
-                       what="TiedAutoencoder(5, 4)(x) before backward")
-    y.call(grad_out, method="backward", action="calling backward() on your model's output")
-
-    def reference_grads(**paths):
-        copies = [v.clone().requires_grad_() for v in leaves]
-        (tied_reference(x, *copies, **paths) * grad_out).sum().backward()
-        return [leaf.grad for leaf in copies]
-
-    full = reference_grads()
-    after = tied_parameters(model.describe(), 5, 4)
-    got = after["encoder.weight"].grad
-    expect(got is not None,
-           observed="encoder.weight.grad is None after backward",
-           expected="a gradient from the encoder and from the decoder path",
-           fix="use the encoder's own weight (not a detached copy) in both halves of forward")
-    if not torch.allclose(got, full[0], rtol=1e-4, atol=1e-5):
-        for label, paths in (("the encoder path only", {"through_decoder": False}),
-                             ("the decoder path only", {"through_encoder": False})):
-            if torch.allclose(got, reference_grads(**paths)[0], rtol=1e-4, atol=1e-5):
-                raise CheckFailed(
-                    f"encoder.weight's gradient comes from {label}",
-                    "the sum of both contributions: the encoder and the decoder use one tensor, "
-                    "so autograd adds the gradient of each use",
-                    "in forward, use the encoder's weight itself in both the encoder and the "
-                    "decoder (no .detach(), .data, or copy taken in __init__)")
-    expect_close(got, full[0], what="encoder.weight.grad", rtol=1e-4, atol=1e-5,
-                 fix="the decoder must multiply by the encoder's weight itself, the very tensor "
-                     "the encoder uses: a copy of it (taken in __init__, .detach(), .data) is "
-                     "another tensor, which neither follows the updates nor passes the "
-                     "decoder's gradient back")
-    for name, expected in (("encoder.bias", full[1]), ("decoder_bias", full[2])):
-        grad = after[name].grad
-        expect(grad is not None, observed=f"{name}.grad is None", expected="a gradient",
-               fix=f"use the registered {name} in forward, not a copy of it")
-        expect_close(grad, expected, what=f"{name}.grad", rtol=1e-4, atol=1e-5,
-                     fix=TIED_FORWARD_FIX)
-
-
-@check(exercise="tied", points=1, tags=["optimizer", "tying"], visibility="hidden")
-def test_tied_optimizer_updates_every_parameter(submission):
-    """One SGD step changes encoder.weight, encoder.bias and decoder_bias, and the model stays tied."""
-    g = _generator(5)
-    model = build(submission, "TiedAutoencoder", 6, 4, seed=5)
-    before = tied_parameters(model.describe(), 6, 4)["encoder.weight"].value
-    x, upstream = torch.randn(32, 6, generator=g), torch.randn(32, 6, generator=g)
-
-    def reference(p):
-        return tied_reference(x, *(p[n] for n in TIED_ORDER))
-
-    def compare(output, p):
-        expect_tied_output(output, x, *(p[n] for n in TIED_ORDER), what="TiedAutoencoder(x)")
-
-    expect_every_parameter_changes(submission, model, "TiedAutoencoder", x=x, upstream=upstream,
-                                   reference=reference, fix=TIED_FORWARD_FIX, compare=compare)
-    params = values(tied_parameters(model.describe(), 6, 4))
-    expect_tied_output(model(x), x, *(params[n] for n in TIED_ORDER), stale_weight=before,
-                       what="the output after one optimizer step",
-                       fix="the decoder must read the encoder's weight at forward time, so that "
-                           "it sees every update the optimizer makes")
-
-
 # -- count_parameters --------------------------------------------------------------------------
-
-@check(exercise="count", points=1, tags=["counting", "tying"], visibility="hidden")
-def test_count_shared_parameter_once(submission):
-    """A weight shared by an embedding and an output head, or a layer registered twice, counts once."""
-    for spec, what in ((TIED_LANGUAGE_MODEL, "a language model whose embedding and head share "
-                                             "a (11, 4) weight"),
-                       (SHARED_BLOCK, "a model holding one Linear(6, 5) under two names")):
-        n = call_count(submission, submission.build(spec, seed=0))
-        expect_count(n, spec, observed=f"count_parameters on {what} returned {n}",
-                     expected=f"{reference_count(spec)}: every shared parameter counted once",
-                     fix=SHARED_FIX)
-
-
-@check(exercise="count", points=1, tags=["counting", "freezing"], visibility="hidden")
-def test_count_trainable_only(submission):
-    """With the first layer frozen, trainable_only=True counts only the parameters with requires_grad."""
-    spec = sequential(linear(5, 4), {"class": "Tanh"}, linear(4, 3), frozen=["0"])
-    model = submission.build(spec, seed=0)
-    for flag in (True, False):
-        n = call_count(submission, model, trainable_only=flag)
-        expected = reference_count(spec, flag)
-        expect_count(n, spec, trainable_only=flag,
-                     observed=f"with the first Linear(5, 4) frozen, count_parameters(model, "
-                              f"trainable_only={flag}) returned {n}",
-                     expected=f"{expected}" + (": only parameters with requires_grad=True"
-                                               if flag else ": frozen parameters too"),
-                     fix="when trainable_only is True, skip parameters whose requires_grad is "
-                         "False; otherwise count every parameter")
-    expect(call_count(submission, model) == reference_count(spec),
-           observed="count_parameters(model) without trainable_only skipped frozen parameters",
-           expected="trainable_only=False by default",
-           fix="give trainable_only the default False in the signature of count_parameters")
-
-
-@check(exercise="count", points=1, tags=["counting", "buffers"], visibility="hidden")
-def test_count_excludes_buffers(submission):
-    """A model with BatchNorm counts its weights and biases, not its running statistics (buffers)."""
-    spec = sequential(linear(3, 4), {"class": "BatchNorm1d", "args": [4]}, linear(4, 2))
-    n = call_count(submission, submission.build(spec, seed=0))
-    expect_count(n, spec,
-                 observed=f"count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) "
-                          f"returned {n}",
-                 expected=f"{reference_count(spec)}: parameters only; running_mean, running_var "
-                          "and num_batches_tracked are buffers, saved in state_dict() but not "
-                          "learned",
-                 fix="count model.parameters(), not model.state_dict() (which also holds the "
-                     "buffers)")
 
 
 @check(exercise="count", points=1, tags=["counting", "tying", "freezing"], visibility="hidden")

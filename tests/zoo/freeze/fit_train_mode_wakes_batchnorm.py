@@ -1,7 +1,7 @@
 """
 Misconception: freezing the backbone once before the loop is enough (model.train() at every epoch puts its BatchNorm layers back in train mode, and their statistics drift).
 Caught by: freeze/fit_frozen_batchnorm_statistics_unchanged, freeze/fit_backbone_batchnorm_mode_per_phase
-Mentions: model.train()
+Mentions: model.train(), whole model in train mode
 """
 from torch.utils.data import DataLoader
 
