@@ -79,10 +79,11 @@ class Frame:
     cell: int | None = None        # engine: position among the notebook's code cells
     execution: int | None = None   # JupyterLab: the cell's execution count [n]
     file: str | None = None        # a module of the learner's own
+    label: str | None = None       # engine: how the judge names that cell ("cell 12 [7]")
 
     def place(self) -> str:
         if self.cell is not None:
-            where = f"code cell {self.cell}"
+            where = self.label or f"code cell {self.cell}"
         elif self.execution is not None:
             where = f"cell [{self.execution}]"
         else:
@@ -94,7 +95,7 @@ class Frame:
 _FUNCTION = re.compile(r"[\w.<>]{1,80}")
 
 
-def _frame(raw) -> Frame:
+def _frame(raw, labels: dict | None = None) -> Frame:
     if type(raw) is not dict or type(raw.get("line")) is not int:
         raise ProtocolError("a malformed frame")
     function = raw.get("function")
@@ -104,7 +105,8 @@ def _frame(raw) -> Frame:
         raise ProtocolError("a malformed frame origin")
     file = raw.get("file")
     return Frame(raw["line"], function, origins["cell"], origins["execution"],
-                 clean(file, 80) if type(file) is str else None)
+                 clean(file, 80) if type(file) is str else None,
+                 (labels or {}).get(origins["cell"]))
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class Evidence:
     cell: int | None = None    # for a cell that raised while the notebook ran
 
     @classmethod
-    def parse(cls, raw) -> "Evidence":
+    def parse(cls, raw, labels: dict | None = None) -> "Evidence":
         if type(raw) is not dict:
             raise ProtocolError("malformed evidence")
         kind, message = raw.get("type"), raw.get("message")
@@ -127,7 +129,8 @@ class Evidence:
             raise ProtocolError("malformed evidence")
         cell = raw.get("cell")
         return cls(clean(kind, 80) if kind.isidentifier() else "Exception", clean(message, 200),
-                   raw.get("not_implemented") is True, tuple(_frame(f) for f in frames[-4:]),
+                   raw.get("not_implemented") is True,
+                   tuple(_frame(f, labels) for f in frames[-4:]),
                    cell if type(cell) is int else None)
 
     @property
@@ -476,9 +479,10 @@ class Learner:
     """What the submission defined, as the graders may see it."""
 
     def __init__(self, transport, *, sources: dict[int, str] | None = None,
-                 cell_errors: tuple[Evidence, ...] = ()):
+                 cell_errors: tuple[Evidence, ...] = (), labels: dict[int, str] | None = None):
         self.transport = transport
         self.sources = dict(sources or {})          # code cell index -> source, as the judge read it
+        self.labels = dict(labels or {})            # code cell index -> "cell 12 [7]"
         self.cell_errors = tuple(cell_errors)
 
     # low level ----------------------------------------------------------------------------------
@@ -489,7 +493,7 @@ class Learner:
         answer = _plain(answer, self)
         if "error" in answer:
             try:
-                evidence = Evidence.parse(answer["error"])
+                evidence = Evidence.parse(answer["error"], self.labels)
             except ProtocolError as exc:
                 raise LearnerGone(str(exc)) from None
             raise LearnerError(evidence, action)
@@ -503,7 +507,8 @@ class Learner:
             hint = "Run the cell that defines it."
             if self.cell_errors:
                 first = self.cell_errors[0]
-                where = first.frames[-1].place() if first.frames else f"code cell {first.cell}"
+                where = (first.frames[-1].place() if first.frames
+                         else self.labels.get(first.cell, f"code cell {first.cell}"))
                 hint = (f"A cell raised an error before it could be defined: {where}: "
                         f"{first.error}. Fix that cell first.")
             raise MissingName(f"`{name}` is not defined", f"your notebook to define `{name}`",

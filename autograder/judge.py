@@ -49,10 +49,12 @@ def make_undumpable() -> None:
         pass
 
 
-def describe_cell_error(evidence: Evidence, cells: dict[int, str]) -> dict:
+def describe_cell_error(evidence: Evidence, cells: dict[int, str],
+                        labels: dict[int, str] | None = None) -> dict:
     """A cell that raised, for the result's summary: where (with the judge's copy of the
     line) and what."""
-    where = f"code cell {evidence.cell}"
+    labels = labels or {}
+    where = labels.get(evidence.cell, f"code cell {evidence.cell}")
     head = first_line(cells.get(evidence.cell, ""))
     if head:
         where += f" (`{head}`)"
@@ -62,7 +64,7 @@ def describe_cell_error(evidence: Evidence, cells: dict[int, str]) -> dict:
         if last.cell == evidence.cell:
             where += f", line {last.line}"
         else:
-            where += f", raised at code cell {last.cell}, line {last.line}"
+            where += f", raised at {labels.get(last.cell, f'code cell {last.cell}')}, line {last.line}"
         if last.function != "<module>":
             where += f" in {last.function}"
     return {"cell": evidence.cell, "where": where, "error": evidence.error}
@@ -88,9 +90,10 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         sys.path.insert(0, str(assignment.helper_dir))    # the kit's own helper modules
         channel = Channel(sock)
+        names = {c.index: c.name for c in cells}
         transport = PipeTransport(channel, on_event=lambda e: report(
-            {"type": "cell", "index": int(e.get("index", 0))} if type(e.get("index")) is int
-            else {"type": "cell", "index": 0}))
+            {"type": "cell", "index": e["index"], "name": names.get(e["index"], "?")}
+            if type(e.get("index")) is int else {"type": "cell", "index": 0, "name": "?"}))
         sources = {c.index: c.source for c in cells}
         # Code that reaches into the interpreter or the engine could rewrite what the learner
         # side reports: such a submission is credited nothing, whatever happens when it runs.
@@ -106,13 +109,14 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         if type(answer) is not dict or type(answer.get("errors")) is not list:
             raise LearnerGone("the learner process did not report on its cells")
         errors = []
+        labels = {c.index: c.name for c in cells}
         for raw in answer["errors"][:len(cells)]:
-            evidence = Evidence.parse(raw)
+            evidence = Evidence.parse(raw, labels)
             if evidence.cell in sources:
                 errors.append(evidence)
         report({"type": "cells_done", "seconds": time.perf_counter() - started,
-                "errors": [describe_cell_error(e, sources) for e in errors]})
-        learner = Learner(transport, sources=sources, cell_errors=tuple(errors))
+                "errors": [describe_cell_error(e, sources, labels) for e in errors]})
+        learner = Learner(transport, sources=sources, cell_errors=tuple(errors), labels=labels)
         in_checks = [0.0, 0.0]
 
         def on_start(name):

@@ -17,6 +17,7 @@ and the value is always a float between 0 and the cell's points.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import os
 import sys
@@ -95,7 +96,11 @@ def _no_stderr():
 
 
 def check(assignment_id: str, exercise: str, hidden: bool = False) -> float:
-    """Run the visible (or hidden) checks of one exercise; print them; return the points earned."""
+    """Run the visible (or hidden) checks of one exercise; show them; return the points earned.
+
+    In JupyterLab the report is a table (status, check, points, and under a failure what was
+    observed, what was expected, what to change); wherever HTML cannot be shown (a terminal,
+    nbgrader's text outputs) the same report is plain text."""
     if os.environ.get(ENGINE_ENV) == "1":
         return 0.0
     assignment = assignments.get(assignment_id)
@@ -103,13 +108,61 @@ def check(assignment_id: str, exercise: str, hidden: bool = False) -> float:
     with _no_stderr():
         results = run_checks(assignment, local_learner(_learner_namespace()),
                              exercise=exercise, visibility=visibility)
-    if not results and not hidden:
-        print(f"(no public checks for {exercise})")
-    for result in results:
-        print(format_check(result))
     earned = float(sum(r["score"] for r in results))
     total = float(sum(r["max_score"] for r in results))
     label = "hidden checks" if hidden else "public checks"
-    if results:
-        print(f"{exercise}: {earned:g} / {total:g} points on the {label}")
+    if not results:
+        text = "" if hidden else f"(no public checks for {exercise})"
+    else:
+        text = "\n".join([*(format_check(r) for r in results),
+                          f"{exercise}: {earned:g} / {total:g} points on the {label}"])
+    if text:
+        _show(text, report_html(results, f"{exercise}: {earned:g} / {total:g} points on the {label}")
+              if results else None)
     return earned
+
+
+def _show(text: str, html: str | None) -> None:
+    """The report as HTML where the front end shows HTML, as text everywhere else."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if html is not None and get_ipython() is not None and \
+                getattr(get_ipython(), "kernel", None) is not None:
+            display({"text/plain": text, "text/html": html}, raw=True)
+            return
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        pass
+    print(text)
+
+
+_STYLE = ("<style>.kit-checks{border-collapse:collapse;font-family:var(--jp-ui-font-family,"
+          "sans-serif);font-size:13px;width:100%}.kit-checks td,.kit-checks th{border-bottom:1px "
+          "solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}.kit-checks .pass{color:"
+          "#1a7f37;font-weight:bold}.kit-checks .fail{color:#cf222e;font-weight:bold}.kit-checks "
+          ".feedback{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;"
+          "font-family:var(--jp-code-font-family,monospace);font-size:12px;background:#f6f8fa;"
+          "padding:6px}</style>")
+
+
+def report_html(results: list[dict], summary: str) -> str:
+    """One table per check cell: status, check, points, and the feedback of a failure (every
+    text escaped: feedback quotes the learner's own values and messages)."""
+    rows = []
+    for result in results:
+        passed = result["status"] == "passed"
+        name = html.escape(result["name"])
+        points = f"{result['score']:g}/{result['max_score']:g}"
+        output = result["output"]
+        description, _, feedback = output.partition("\n") if not passed else (output, "", "")
+        description = description.removeprefix("Check: ")
+        row = (f"<tr><td class='{'pass' if passed else 'fail'}'>{'PASS' if passed else 'FAIL'}"
+               f"</td><td><code>{name}</code><br>{html.escape(description)}</td>"
+               f"<td>{points}</td></tr>")
+        if feedback:
+            row += (f"<tr><td></td><td colspan='2'><div class='feedback'>"
+                    f"{html.escape(feedback)}</div></td></tr>")
+        rows.append(row)
+    return (f"{_STYLE}<table class='kit-checks'><tr><th>status</th><th>check</th>"
+            f"<th>points</th></tr>{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")

@@ -1,7 +1,10 @@
 """The readable report `make grade` prints: one line per check, feedback under each failure."""
 from __future__ import annotations
 
+import re
 import textwrap
+
+CELL_NAME = re.compile(r"\bcell \d+ \[\d+\]")
 
 
 def _pts(x: float) -> str:
@@ -40,4 +43,7 @@ def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> 
     summary = result["output"].splitlines()
     lines.append(f"  Total: {summary[0]}")
     lines.extend(f"  {line}" for line in summary[1:])
+    if any(CELL_NAME.search(t["output"]) for t in result["tests"]) or CELL_NAME.search(result["output"]):
+        lines.append("  (cell 12 [7]: the 12th cell from the top of the notebook, text cells "
+                     "included; [7]: the number JupyterLab showed beside it when it last ran)")
     return "\n".join(lines)

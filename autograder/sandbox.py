@@ -178,7 +178,9 @@ class SubmissionRun:
     def _handle(self, message: dict) -> None:
         kind = _field(message, "type", str)
         if kind == "cell":
-            self.stage = f"while running code cell {_field(message, 'index', int)}"
+            name = message.get("name")
+            self.stage = (f"while running {name[:40]}" if isinstance(name, str)
+                          else f"while running code cell {_field(message, 'index', int)}")
         elif kind == "cells_done" and self._phase == "cells":
             self._phase = "checks"
             errors = _field(message, "errors", list)

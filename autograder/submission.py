@@ -20,9 +20,15 @@ class UnreadableSubmission(Exception):
 
 @dataclass(frozen=True)
 class Cell:
-    index: int          # 1-based position among all the code cells, as the report names it
+    index: int          # 1-based position among the code cells (the engine's own numbering)
     source: str
     ipython: bool       # notebook cells may use IPython syntax (magics, !commands)
+    label: str = ""     # how feedback names it: "cell 12 [7]" (position in the notebook,
+                        # markdown cells included, then the execution count JupyterLab showed)
+
+    @property
+    def name(self) -> str:
+        return self.label or f"cell {self.index}"
 
     @property
     def filename(self) -> str:
@@ -113,20 +119,26 @@ def _notebook_cells(name: str, text: str) -> list[Cell]:
         cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
         sources = [c.get("input", "") for c in cells if c.get("cell_type") == "code"]
         skip = [False] * len(sources)
+        labels = [f"code cell {i}" for i in range(1, len(sources) + 1)]
     elif major == 4:
-        code = [c for c in nb["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
-        sources = [c.get("source", "") for c in code]
-        skip = [is_test_cell(c) for c in code]
+        every = [c for c in nb["cells"] if isinstance(c, dict)]
+        code = [(position, c) for position, c in enumerate(every, start=1)
+                if c.get("cell_type") == "code"]
+        sources = [c.get("source", "") for _, c in code]
+        skip = [is_test_cell(c) for _, c in code]
+        labels = [f"cell {position}" + (f" [{c['execution_count']}]"
+                                        if type(c.get("execution_count")) is int else "")
+                  for position, c in code]
     else:
         raise UnreadableSubmission(
             f"{name} has notebook format version {major!r}; this kit reads versions 3 and 4"
         )
     cells = []
-    for index, (source, skipped) in enumerate(zip(sources, skip), start=1):
+    for index, (source, skipped, label) in enumerate(zip(sources, skip, labels), start=1):
         if isinstance(source, list):
             source = "".join(source)
         if not isinstance(source, str):
             raise UnreadableSubmission(f"{name} has a code cell whose source is not text")
         if not skipped:
-            cells.append(Cell(index, source, ipython=True))
+            cells.append(Cell(index, source, ipython=True, label=label))
     return cells
