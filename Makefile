@@ -31,7 +31,7 @@ help:
 	@echo "make class-report     HTML report of results/class/ (RESULTS=dir) in results/class-report.html"
 	@echo "make autograde        nbgrader autograde of submitted/<student>/<id>/<id>.ipynb"
 	@echo "make feedback         nbgrader's HTML feedback per learner, in feedback/"
-	@echo "make export           nbgrader's grades.csv"
+	@echo "make export           nbgrader's grades.csv, and grades-status.csv (submitted or not)"
 	@echo "make setup            build .venv (done automatically by the targets above)"
 
 setup: $(STAMP)
@@ -66,7 +66,7 @@ NBGRADER := PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/nbgrader
 release: $(STAMP)
 	@for a in $(ASSIGNMENTS); do \
 	  if [ -f solutions/$$a/$$a.ipynb ]; then \
-	    echo "release $$a"; $(NBGRADER) generate_assignment $$a --force --log-level=WARN || exit 1; \
+	    echo "release $$a"; $(NBGRADER) generate_assignment $$a --force --log-level=ERROR || exit 1; \
 	  fi; \
 	done
 
@@ -100,13 +100,15 @@ autograde: release
 feedback: $(STAMP)
 	@for a in $(ASSIGNMENTS); do \
 	  if compgen -G "autograded/*/$$a/$$a.ipynb" > /dev/null; then \
-	    echo "feedback $$a"; $(NBGRADER) generate_feedback $$a --force --log-level=WARN || exit 1; \
+	    echo "feedback $$a"; $(NBGRADER) generate_feedback $$a --force --log-level=ERROR || exit 1; \
 	  fi; \
 	done
 
+# grades.csv is nbgrader's (0 for a notebook never submitted too); grades-status.csv says which.
 export: $(STAMP)
 	$(NBGRADER) export --log-level=WARN
 	@echo "grades in grades.csv"
+	$(PY) -m autograder grades-status --out grades-status.csv
 
 student-kit: $(STAMP)
 	$(PY) -m autograder student-kit --out $(DIST)

@@ -20,9 +20,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .report import split_feedback
+
 # Feedback that means "this check never saw the learner's own code" (see plugin and result).
 NOT_ATTEMPTED_PREFIXES = ("Not implemented yet", "Not checked")
 TOP_FAILURES = 3
+TIED_FEEDBACK_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class CheckStats:
     graded: int = 0
     failed: int = 0          # attempted and failed
     not_attempted: int = 0
-    feedback: Counter = field(default_factory=Counter)   # first line of each failure's output
+    feedback: Counter = field(default_factory=Counter)   # first line of what each failure observed
 
     @property
     def attempted(self) -> int:
@@ -103,8 +106,13 @@ def load_results(folder: Path) -> tuple[list[Record], list[str]]:
 
 # -- statistics --------------------------------------------------------------------------------
 
+def _failure_text(test: dict) -> str:
+    """What a failed check observed: its feedback without the "Check: what it looks at" line."""
+    return split_feedback(str(test.get("output", "")))[1].strip()
+
+
 def _not_attempted(test: dict) -> bool:
-    return str(test.get("output", "")).startswith(NOT_ATTEMPTED_PREFIXES)
+    return _failure_text(test).startswith(NOT_ATTEMPTED_PREFIXES)
 
 
 def check_stats(records: list[Record]) -> list[CheckStats]:
@@ -122,10 +130,29 @@ def check_stats(records: list[Record]) -> list[CheckStats]:
                 entry.not_attempted += 1
             else:
                 entry.failed += 1
-                first_line = str(test.get("output", "")).strip().splitlines()[:1]
+                first_line = _failure_text(test).splitlines()[:1]
                 if first_line:
                     entry.feedback[first_line[0][:200]] += 1
     return sorted(stats.values(), key=lambda s: (-s.failure_rate, -s.failed, s.name))
+
+
+def most_common_failures(checks: list[CheckStats], top: int = TOP_FAILURES) -> list[CheckStats]:
+    """The `top` most failed checks (as check_stats orders them), and every check tied with the
+    last of them: a tie is never cut by name."""
+    failing = [c for c in checks if c.failed]
+    if len(failing) <= top:
+        return failing
+    last = failing[top - 1]
+    return [c for c in failing
+            if (c.failure_rate, c.failed) >= (last.failure_rate, last.failed)]
+
+
+def most_frequent_feedback(check: CheckStats) -> tuple[list[str], int]:
+    """The failure texts seen most often for `check` (all of them when tied), and how often."""
+    if not check.feedback:
+        return [], 0
+    count = max(check.feedback.values())
+    return sorted(t for t, n in check.feedback.items() if n == count), count
 
 
 def tag_stats(records: list[Record]) -> list[TagStats]:
@@ -244,17 +271,27 @@ def _assignment_section(assignment: str, records: list[Record]) -> str:
              _img(score_histogram(scores, max_score, f"{assignment}: scores"),
                   f"histogram of {assignment} scores")]
 
-    common = [c for c in checks if c.failed][:TOP_FAILURES]
+    common = most_common_failures(checks)
     if common:
         items = []
         for c in common:
-            typical = c.feedback.most_common(1)[0] if c.feedback else None
-            said = (f"<br><span class=\"note\">most frequent feedback ({typical[1]}&times;): "
-                    f"{_e(typical[0])}</span>") if typical else ""
+            said = ""
+            if c.feedback:
+                texts, count = most_frequent_feedback(c)
+                label = ("most frequent feedback" if len(texts) == 1
+                         else f"most frequent feedback, {len(texts)} tied")
+                shown = texts[:TIED_FEEDBACK_SHOWN]
+                said = "".join(f"<br><span class=\"note\">{label} ({count}&times;): {_e(t)}</span>"
+                               for t in shown)
+                if len(texts) > len(shown):
+                    said += (f"<br><span class=\"note\">and {len(texts) - len(shown)} more, "
+                             f"each seen {count}&times;</span>")
             items.append(f"<li><b>{_e(c.name)}</b> [{_e(', '.join(c.tags))}]: failed by "
                          f"{c.failed} of {c.attempted} learners who attempted it "
                          f"({_pct(c.failure_rate)}){said}</li>")
-        parts.append('<div class="callout"><b>Most common failures</b><ul>'
+        tied = (f" ({len(common)} listed: the last ones are tied)" if len(common) > TOP_FAILURES
+                else "")
+        parts.append(f'<div class="callout"><b>Most common failures</b>{tied}<ul>'
                      + "".join(items) + "</ul></div>")
     else:
         parts.append('<p class="callout">No check was failed by a learner who attempted it.</p>')

@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="submissions graded at once (default: the number of CPUs)")
     _add_limits(book)
 
+    status = verbs.add_parser("grades-status", help="after nbgrader export: grades-status.csv, "
+                              "which tells a notebook that scored 0 from one never submitted")
+    status.add_argument("--course", type=Path, default=Path("."), metavar="DIR",
+                        help="the nbgrader course (default: the current folder)")
+    status.add_argument("--out", type=Path, default=Path("grades-status.csv"), metavar="FILE",
+                        help="where to write it (default: grades-status.csv)")
+
     kit = verbs.add_parser("student-kit", help="build the learner's kit (folder and zip)")
     kit.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                      help="write DIR/student-kit/ and DIR/student-kit.zip (default: dist)")
@@ -162,6 +169,15 @@ def main(argv: list[str] | None = None) -> int:
                                     limits=Limits(args.time_limit, args.memory_limit or None,
                                                   threads=1), only=args.assignment)
         print(summary(overlay))
+        return 0
+    if args.verb == "grades-status":
+        if not (args.course / "gradebook.db").exists():
+            parser.error(f"no nbgrader gradebook in {args.course}: run make autograde first")
+        from autograder.gradebook import NOT_SUBMITTED, write_status
+
+        rows = write_status(args.course.resolve(), args.out)
+        missing = sum(row[2] == NOT_SUBMITTED for row in rows)
+        print(f"{args.out}: {len(rows)} rows, {missing} not submitted")
         return 0
     if args.verb == "student-kit":
         from autograder.studentkit import build

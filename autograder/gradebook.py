@@ -15,7 +15,9 @@ the autograded notebooks, the gradebook's structure), then this module:
    the engine gives, and in `autograded/unprocessed.csv` every submission nbgrader could not
    autograde.
 
-`make feedback` and `make export` then show the engine's scores.
+`make feedback` and `make export` then show the engine's scores. nbgrader's `grades.csv` gives
+0 both to a notebook that scored 0 and to one never submitted; `make export` also writes
+`grades-status.csv` (see `write_status`), which tells them apart.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ from autograder.sandbox import Limits
 _CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
 DISCREPANCIES = ("student", "assignment", "cell", "kernel_points", "engine_points")
 UNPROCESSED = ("student", "assignment", "reason")
+STATUS = ("assignment", "student_id", "status", "score", "max_score", "timestamp")
+SUBMITTED, NOT_SUBMITTED = "submitted", "not submitted"
+NOT_GRADED = "submitted, not graded (run make autograde)"
 
 
 @dataclass
@@ -201,3 +206,33 @@ def summary(overlay: Overlay) -> str:
         lines.append(f"{len(overlay.unprocessed)} submissions nbgrader could not autograde, graded "
                      "by the engine only: see autograded/unprocessed.csv")
     return "\n".join(lines)
+
+
+def status_rows(course: Path) -> list[tuple]:
+    """One row per assignment and learner the gradebook knows (nbgrader export's rows): whether
+    the learner submitted it, and the score the gradebook holds (empty when never submitted)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
+            for student in sorted(gradebook.students, key=lambda s: s.id):
+                folder = course / "submitted" / student.id / assignment.name
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    status = NOT_GRADED if any(folder.glob("*.ipynb")) else NOT_SUBMITTED
+                    rows.append((assignment.name, student.id, status, "",
+                                 f"{assignment.max_score:g}", ""))
+                    continue
+                stamp = submission.timestamp.isoformat(sep=" ") if submission.timestamp else ""
+                rows.append((assignment.name, student.id, SUBMITTED, f"{submission.score:g}",
+                             f"{submission.max_score:g}", stamp))
+    return rows
+
+
+def write_status(course: Path, target: Path) -> list[tuple]:
+    """`grades-status.csv`: nbgrader's grades with "submitted" / "not submitted" spelled out."""
+    rows = status_rows(course)
+    _write_csv(target, STATUS, rows)
+    return rows

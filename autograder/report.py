@@ -11,7 +11,7 @@ def _pts(x: float) -> str:
     return f"{x:g}"
 
 
-def _split_feedback(output: str) -> tuple[str, str]:
+def split_feedback(output: str) -> tuple[str, str]:
     """("Check: what it looks at", the rest) of a failed check's feedback."""
     head, _, rest = output.partition("\n")
     return (head, rest) if head.startswith("Check: ") else ("", output)
@@ -26,7 +26,7 @@ def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
     if test["status"] != "passed" or verbose_passed:
         output = test["output"].rstrip()
         if same_as_above:
-            output = "\n".join(filter(None, [_split_feedback(output)[0], "(same as above)"]))
+            output = "\n".join(filter(None, [split_feedback(output)[0], "(same as above)"]))
         lines.append(textwrap.indent(output, " " * (indent + 16)))
     return "\n".join(lines)
 
@@ -36,7 +36,7 @@ def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> 
              f"({result['execution_time']:.1f} s)"]
     previous = None
     for test in result["tests"]:
-        body = _split_feedback(test["output"])[1] if test["status"] != "passed" else None
+        body = split_feedback(test["output"])[1] if test["status"] != "passed" else None
         lines.append(format_check(test, verbose_passed=verbose_passed,
                                   same_as_above=body is not None and body == previous))
         previous = body

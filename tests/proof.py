@@ -66,6 +66,22 @@ def test_one_mistake_costs_at_most_a_quarter_of_the_points(graded, entry):
             f"{[t['name'] for t in result['tests'] if t['status'] != 'passed']}")
 
 
+def test_class_report_reads_the_engine_results(graded, assignment):
+    """The class report on this module's real results: the stub counts as never attempted, a
+    zoo entry's failures as attempted, and its feedback is what the check observed."""
+    from autograder.classreport import Record, check_stats
+
+    stub = check_stats([Record("stub", assignment, graded["released"])])
+    assert all(c.not_attempted == c.graded == 1 and c.failed == 0 for c in stub), \
+        [c.name for c in stub if c.failed]
+    zoo = [Record(k, assignment, r) for k, r in graded.items() if k.startswith("zoo/")]
+    checks = check_stats(zoo)
+    assert sum(c.failed for c in checks) >= len(zoo)
+    assert all(c.not_attempted == 0 for c in checks), "zoo entries build on the reference"
+    feedback = [text for c in checks for text in c.feedback]
+    assert feedback and not any(text.startswith("Check: ") for text in feedback)
+
+
 def test_every_check_has_its_concept_tag_and_points(graded):
     for test in graded["reference"]["tests"]:
         assert test["tags"] and test["max_score"] > 0

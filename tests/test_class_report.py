@@ -11,14 +11,18 @@ from kit import run_engine
 
 from autograder.classreport import check_stats, load_results, tag_stats, write_report
 
-NOT_IMPLEMENTED = ("Not implemented yet: `Linear.forward` (code cell 3, line 5) still raises "
+# Failed checks' feedback as the engine words it: a "Check: what it looks at" line, then what
+# was observed (see plugin.CheckRecorder).
+NOT_IMPLEMENTED = ("Not implemented yet: `Linear.forward` (cell 3 [3], line 5) still raises "
                    "NotImplementedError.")
 BIAS_FEEDBACK = "Observed: bias has shape (3, 1); expected (3,)."
 
 
 def check(name, passed, tags, output="", points=1.0):
+    description = f"what {name} looks at"
     return {"name": f"linear/{name}", "score": points if passed else 0.0, "max_score": points,
-            "status": "passed" if passed else "failed", "output": output,
+            "status": "passed" if passed else "failed",
+            "output": description if passed else f"Check: {description}\n{output}",
             "visibility": "visible", "tags": tags}
 
 
@@ -103,3 +107,65 @@ def test_command_line_rejects_a_missing_folder(tmp_path):
     proc = run_engine("class-report", str(tmp_path / "nowhere"))
     assert proc.returncode == 2
     assert "not a folder of results" in proc.stderr
+
+
+def _records(tests_by_student):
+    from autograder.classreport import Record
+    return [Record(student, "linear", result(*tests)) for student, tests in tests_by_student.items()]
+
+
+def test_a_stub_is_not_attempted_and_feedback_is_what_failed(results_dir):
+    records, _ = load_results(results_dir)
+    forward = {c.name: c for c in check_stats(records)}["linear/forward_2d"]
+    assert forward.not_attempted == 1, "the stub's NotImplementedError is not a failure"
+    assert list(forward.feedback) == ["Observed: output shape (4, 2)"], \
+        "most frequent feedback is what failed, not the check's description"
+    page = render_page(records)
+    assert "what forward_2d looks at" not in page.split("Most common failures")[1].split("</div>")[0]
+
+
+def render_page(records):
+    from autograder.classreport import render
+    return render(records, [], "test")
+
+
+def test_ties_in_most_common_failures_are_all_listed():
+    from autograder.classreport import TOP_FAILURES, most_common_failures
+    # Five checks each failed by the same one learner of two: a five-way tie for the top three.
+    names = [f"check_{i}" for i in range(5)]
+    records = _records({
+        "ada": [check(n, False, ["t"], f"Observed: {n} wrong") for n in names],
+        "bo": [check(n, True, ["t"]) for n in names] + [check("check_ok", True, ["t"])],
+    })
+    common = most_common_failures(check_stats(records))
+    assert len(common) == 5 > TOP_FAILURES
+    page = render_page(records)
+    callout = page.split("Most common failures")[1].split("</div>")[0]
+    assert all(f"linear/{n}" in callout for n in names)
+    assert "5 listed: the last ones are tied" in callout
+    assert "check_ok" not in callout
+
+
+def test_no_tie_means_exactly_the_top_three():
+    from autograder.classreport import most_common_failures
+    # check_i is failed by i+1 of four learners: a strict order, so only the three most failed.
+    records = _records({
+        student: [check(f"check_{i}", s >= i + 1, ["t"], "Observed: x") for i in range(4)]
+        for s, student in enumerate(["ada", "bo", "cy", "dora"])
+    })
+    common = [c.name for c in most_common_failures(check_stats(records))]
+    assert common == ["linear/check_3", "linear/check_2", "linear/check_1"]
+
+
+def test_tied_feedback_is_all_shown():
+    from autograder.classreport import most_frequent_feedback
+    records = _records({
+        "ada": [check("shapes", False, ["t"], "Observed: weight (2, 3)")],
+        "bo": [check("shapes", False, ["t"], "Observed: bias (3, 1)")],
+        "cy": [check("shapes", True, ["t"])],
+    })
+    shapes = check_stats(records)[0]
+    assert most_frequent_feedback(shapes) == (["Observed: bias (3, 1)", "Observed: weight (2, 3)"], 1)
+    page = render_page(records)
+    assert "most frequent feedback, 2 tied (1&times;): Observed: bias (3, 1)" in page
+    assert "Observed: weight (2, 3)" in page

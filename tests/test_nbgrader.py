@@ -182,6 +182,7 @@ class Semester:
     grades: dict[tuple[str, str], dict]     # (assignment, learner) -> grades.csv row
     engine: dict[tuple[str, str], dict]     # (assignment, learner) -> the engine's result
     autograde_log: str                      # what `make autograde` printed
+    log: str                                # what autograde, feedback and export printed
     engine_copies: dict                     # (assignment, learner) -> the notebook the engine graded
 
 
@@ -207,13 +208,14 @@ def semester(tmp_path_factory) -> Semester:
         shutil.copy2(target, copy)
         engine_copies[assignment, learner] = copy
     autograde = make(course, "autograde")
-    make(course, "feedback")
-    make(course, "export")
+    feedback = make(course, "feedback")
+    export = make(course, "export")
+    log = "".join(p.stdout + p.stderr for p in (autograde, feedback, export))
     with open(course / "grades.csv", newline="") as f:
         grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(f)}
     results = grade_files(list(engine_copies.values()), tmp / "results")
     engine = {key: results[path] for key, path in engine_copies.items()}
-    return Semester(course, grades, engine, autograde.stdout, engine_copies)
+    return Semester(course, grades, engine, autograde.stdout, log, engine_copies)
 
 
 @pytest.mark.slow
@@ -390,3 +392,51 @@ def test_closing_cells_skipped_or_run_the_verdicts_are_the_same(semester, tmp_pa
     readable = [k for k in keys if "cells_run" in semester.engine[k].get("extra_data", {})]
     assert any(semester.engine[k]["extra_data"]["cells_run"]
                < everything[semester.engine_copies[k]]["extra_data"]["cells_run"] for k in readable)
+
+
+# Known-harmless lines nbgrader and its kernels print on every run (filtered: see nbgrader_config).
+HARMLESS_NOISE = ("SAWarning", "not in session", "TCP without encryption",
+                  "Removing existing assignment")
+
+
+@pytest.mark.slow
+def test_the_semester_prints_scores_not_noise(semester):
+    noisy = [line for line in semester.log.splitlines() if any(n in line for n in HARMLESS_NOISE)]
+    assert not noisy, noisy[:5]
+    assert "Scores in the gradebook (from the engine)" in semester.autograde_log
+    assert re.search(r"reference\s+linear\s+33 / 33", semester.autograde_log), semester.autograde_log
+
+
+@pytest.mark.slow
+def test_grades_status_tells_not_submitted_from_zero(semester):
+    rows = {(r["assignment"], r["student_id"]): r for r in _csv(semester.course / "grades-status.csv")}
+    assert set(rows) == set(semester.grades), "one row per row of nbgrader's grades.csv"
+    # "noisy" submitted linear only; nbgrader's grades.csv gives the others 0 all the same.
+    others = [a for a in ASSIGNMENTS if a != "linear"]
+    for assignment in others:
+        assert float(semester.grades[assignment, "noisy"]["score"]) == 0
+        assert rows[assignment, "noisy"]["status"] == "not submitted"
+        assert rows[assignment, "noisy"]["score"] == ""
+    stub = rows["linear", "stub"]
+    assert (stub["status"], float(stub["score"])) == ("submitted", 0), stub
+    assert (rows["linear", "reference"]["status"], float(rows["linear", "reference"]["score"])) \
+        == ("submitted", 33)
+    submitted = {key for key, _ in semester.engine.items()}
+    assert {k for k, r in rows.items() if r["status"] == "submitted"} == submitted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_pages_read_offline(semester, assignment):
+    """No script from the internet; math drawn as MathML; lines wrap instead of running off."""
+    page = (semester.course / "feedback" / "reference" / assignment / f"{assignment}.html").read_text()
+    assert not re.search(r"<script[^>]+src=[\"']https?:", page), "a script loads from the internet"
+    assert not re.search(r"<link[^>]+href=[\"']https?:", page), "a stylesheet loads from the internet"
+    markdown = re.findall(r'<div class="[^"]*text_cell_render[^"]*">(.*?)</div>', page, re.S)
+    assert markdown
+    raw_math = [m for m in markdown if re.search(r"\$[^$\s][^$]*\$", m)]
+    assert not raw_math, raw_math[0][:300]
+    source = json.loads(reference(assignment).read_text())
+    if any("$" in "".join(c["source"]) for c in source["cells"] if c["cell_type"] == "markdown"):
+        assert "<math" in page
+    assert re.search(r"div\.output_area pre[^{]*\{[^}]*white-space:\s*pre-wrap", page)
