@@ -92,6 +92,29 @@ def cause_of(exc: BaseException | None) -> str | None:
     return None
 
 
+class QuickFailureReports:
+    """Failed checks' pytest reports without pytest's long traceback.
+
+    pytest formats every failure as a long traceback with the repr of each argument of each frame:
+    about 0.3 s per failed check with a model and its traces in scope, the largest cost of
+    grading a wrong submission. Nobody reads it: GraderPlugin words the feedback from the
+    exception itself. The report keeps a one-line summary instead.
+    """
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        excinfo = call.excinfo
+        if excinfo is None or isinstance(excinfo.value, (pytest.skip.Exception,
+                                                         pytest.xfail.Exception)):
+            return None   # pytest's own report: cheap when nothing failed
+        sections = [(f"Captured {key} {when}", content)
+                    for when, key, content in getattr(item, "_report_sections", ())]
+        summary = f"{excinfo.typename}: {str(excinfo.value)[:500]}".rstrip(": ")
+        return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
+                                 "failed", summary, call.when, sections, call.duration,
+                                 call.start, call.stop, user_properties=item.user_properties)
+
+
 class GraderPlugin:
     """Registered for one pytest run; `results` holds one dict per check that ran."""
 

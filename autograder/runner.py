@@ -20,7 +20,7 @@ import pytest
 
 from autograder.assignments import GRADERS_DIR, Assignment
 from autograder.checks import CheckInfo
-from autograder.plugin import GraderPlugin, check_name
+from autograder.plugin import GraderPlugin, QuickFailureReports, check_name
 
 
 class GraderError(RuntimeError):
@@ -70,7 +70,7 @@ def run_checks(assignment: Assignment, learner, *, exercise: str | None = None,
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            exit_code = pytest.main(args, plugins=[plugin])
+            exit_code = pytest.main(args, plugins=[plugin, QuickFailureReports()])
     finally:
         if saved is None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
