@@ -24,6 +24,7 @@ help:
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
+	@echo "make zoo-costs [A=id] the points each bug-zoo entry (one mistake) loses"
 	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
 	@echo "make lab              open JupyterLab on a working copy of assignments/ (LAB_DIR, default work/)"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
@@ -134,6 +135,11 @@ A ?=
 .PHONY: mutants
 mutants: $(STAMP)
 	$(PY) mutation/run.py --jobs $(JOBS) $(if $(A),--assignment $(A))
+
+# What each bug-zoo entry (one mistake) costs, and why where it is more than a quarter.
+.PHONY: zoo-costs
+zoo-costs: $(STAMP)
+	$(PY) tests/zoo_costs.py $(if $(A),--assignment $(A))
 
 clean:
 	rm -rf results dist

@@ -3,14 +3,16 @@
 A grade is a short pipeline, one module per stage:
 
     submission.load_cells   notebook or .py file  ->  list of code cells
-    sandbox.run_children    cells run in forked, time-limited children, each in a scratch copy
-                            of the assignment's folder; the graders run there too
-                            (runner.run_checks)
-    result.build_result     what the child reported  ->  Gradescope-format result
+    sandbox.Session         per submission, two processes forked warm: a learner process (from
+                            `zygote`, confined by `confine`) runs the cells and answers requests
+                            about its objects (`learner`, `instruments`); a judge process
+                            (`judge`) runs the pytest graders (`runner`, `plugin`) and decides
+                            every score. They talk plain data only (`protocol`, `client`).
+    result.build_result     what the judge reported  ->  Gradescope-format result
     report.format_report    result  ->  text a learner reads
 
-`grading` strings the stages together for one file or many (`batch`: a whole class).
-`checks` is what grader files use to declare checks and word their feedback; `plugin` is the
-pytest plugin that turns a pytest run into per-check results; `notebook` is the entry point used
-by the graded test cells of the notebooks (under JupyterLab or nbgrader).
+`grading` strings the stages together for one file or many (`batch`: a whole class; `gradebook`:
+the engine's scores into nbgrader's gradebook). `checks` is what grader files use to declare
+checks and word their feedback; `notebook` is the entry point used by the graded test cells of
+the notebooks (under JupyterLab or nbgrader, in the learner's own kernel: a help, not a grade).
 """

@@ -97,7 +97,7 @@ class Zygote:
 
 # What a learner process may know of the grading process's environment: nothing but this.
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KIT_DATA_DIR", "MPLBACKEND",
-                    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "HOSTILE_PORT")
+                    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED")
 
 
 def forget_the_grader() -> None:

@@ -174,7 +174,7 @@ def base_cells(case: Case) -> list[str]:
     return code_cell_sources(REPO / folder / case.assignment / f"{case.assignment}.ipynb")
 
 
-def place(case: Case, student_dir: Path) -> None:
+def place(case: Case, student_dir: Path, listener_port: int) -> None:
     target = student_dir / case.assignment / f"{case.assignment}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     source = HOSTILE / case.file
@@ -182,7 +182,8 @@ def place(case: Case, student_dir: Path) -> None:
         if source.exists():
             target.write_bytes(source.read_bytes())
         return
-    code_notebook(base_cells(case) + percent_cells(source.read_text()), target)
+    code = source.read_text().replace("LISTENER_PORT = 0", f"LISTENER_PORT = {listener_port}")
+    code_notebook(base_cells(case) + percent_cells(code), target)
 
 
 class Listener:
@@ -231,9 +232,10 @@ def outcome(tmp_path_factory):
     submitted = tmp / "submitted"
     students = {}
     neighbours = {}
+    listener = Listener()
     for number, case in enumerate(ACTIVE):
         student = f"{number:02d}-{case.id}"
-        place(case, submitted / student)
+        place(case, submitted / student, listener.port)
         neighbour = f"{student}-neighbour"
         reference = REPO / "solutions" / case.assignment / f"{case.assignment}.ipynb"
         (submitted / neighbour / case.assignment).mkdir(parents=True)
@@ -244,9 +246,8 @@ def outcome(tmp_path_factory):
     (SENTINEL / "target.txt").write_text("intact")
     for path in PWNED:
         path.unlink(missing_ok=True)
-    listener = Listener()
     before = fingerprint()
-    env = dict(os.environ, HOSTILE_PORT=str(listener.port), COURSE_SECRET_TOKEN=SECRET)
+    env = dict(os.environ, COURSE_SECRET_TOKEN=SECRET)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submitted),
                            "--out", str(tmp / "results"), "--jobs", "2",
                            "--time-limit", str(TIME_LIMIT_S), "--memory-limit",
