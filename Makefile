@@ -15,6 +15,17 @@ NB ?=
 DIST ?= dist
 # Extra options for JupyterLab, e.g. LAB_ARGS="--no-browser --port=8890".
 LAB_ARGS ?=
+# The course's language (en, zh): `make release LANG=zh` releases the notebooks in Chinese, and
+# the released notebooks then carry it (feedback, the learner's kit). Without LANG on the command
+# line it is the language assignments/ was released in. The environment's LANG (a locale) is not
+# this: a LANG given here is not passed on to the programs make runs.
+ifeq ($(origin LANG),command line)
+COURSE_LANG := $(LANG)
+override LANG := C.UTF-8
+export LANG
+else
+COURSE_LANG = $(shell $(PY) -m autograder.translation language 2>/dev/null || echo en)
+endif
 
 .PHONY: help setup grade grade-all test release lab clean autograde feedback export student-kit
 
@@ -25,7 +36,8 @@ help:
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
 	@echo "make zoo-costs [A=id] the points each bug-zoo entry (one mistake) loses"
-	@echo "make release          regenerate assignments/ from solutions/ with nbgrader"
+	@echo "make release [LANG=zh] regenerate assignments/ from solutions/ with nbgrader, in English or Chinese"
+	@echo "make translations     update the translation catalogues and say what is missing or stale"
 	@echo "make lab              open JupyterLab on a working copy of assignments/ (LAB_DIR, default work/)"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
 	@echo "make gradescope       build dist/gradescope/<id>.zip, one Gradescope autograder per assignment"
@@ -64,12 +76,28 @@ grade-all: $(STAMP)
 # nbgrader runs helpers (alembic) from the venv's bin/, so it goes on PATH for every nbgrader call.
 NBGRADER := PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/nbgrader
 
+# In another language than English, the sources are first written in it to build/source-<lang>/
+# (from solutions/ and translations/<lang>/), and nbgrader releases them from there.
 release: $(STAMP)
-	@for a in $(ASSIGNMENTS); do \
+	@lang="$(COURSE_LANG)"; source=solutions; \
+	if [ "$$lang" != en ]; then \
+	  $(PY) -m autograder.translation sources "$$lang" "build/source-$$lang" > /dev/null || exit 1; \
+	  source="build/source-$$lang"; \
+	fi; \
+	for a in $(ASSIGNMENTS); do \
 	  if [ -f solutions/$$a/$$a.ipynb ]; then \
-	    echo "release $$a"; $(NBGRADER) generate_assignment $$a --force --log-level=ERROR || exit 1; \
+	    echo "release $$a ($$lang)"; \
+	    $(NBGRADER) generate_assignment $$a --force --log-level=ERROR \
+	      --CourseDirectory.source_directory="$$source" || exit 1; \
 	  fi; \
 	done
+
+# Messages (autograder/locale/) and notebooks (translations/): add what is new, compile, report.
+.PHONY: translations
+translations: $(STAMP)
+	$(PY) -m autograder.i18n update
+	$(PY) -m autograder.i18n check
+	$(PY) -m autograder.translation check
 
 # JupyterLab on a working copy of assignments/ (made once, in LAB_DIR): saving a notebook never
 # changes the released files, which must stay what `make release` writes. The check cells import
@@ -112,7 +140,7 @@ export: $(STAMP)
 	$(PY) -m autograder grades-status --out grades-status.csv
 
 student-kit: $(STAMP)
-	$(PY) -m autograder student-kit --out $(DIST)
+	$(PY) -m autograder student-kit --out $(DIST) --lang $(COURSE_LANG)
 
 # One Gradescope autograder per assignment (upload dist/gradescope/<id>.zip; see kit/gradescope/).
 .PHONY: gradescope class-report

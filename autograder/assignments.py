@@ -51,13 +51,17 @@ class Assignment:
         one, as nbgrader releases them; the source folder when nothing is released yet."""
         return self.released_dir if self.released_dir.is_dir() else self.source_dir
 
-    def released_cells(self) -> list[str]:
-        """The sources of the released notebook's code cells, in order (none if unreleased)."""
+    def released_cells(self) -> set[str]:
+        """The sources of the released notebook's code cells, in every language of the course
+        (none if unreleased)."""
+        from autograder.translation import every_language
+
         notebook = self.released_dir / f"{self.id}.ipynb"
         if not notebook.is_file():
-            return []
+            return set()
         cells = json.loads(notebook.read_text()).get("cells", [])
-        return ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+        return every_language(self.id, ["".join(c.get("source", "")) for c in cells
+                                        if c.get("cell_type") == "code"])
 
     def helper_files(self) -> list[Path]:
         """Files a submission's working folder holds besides the notebook (e.g. `yolo.py`)."""

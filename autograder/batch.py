@@ -91,12 +91,13 @@ def write_class_csv(rows: list[tuple[Submission, dict]], target: Path) -> None:
 
 
 def kit_fingerprint(assignment: assignments.Assignment) -> str:
-    """What a result depends on besides the submission: the engine, the assignment's graders
-    and its helper files."""
+    """What a result depends on besides the submission: the engine, the assignment's graders,
+    its helper files and the translations of the feedback."""
     digest = hashlib.sha256()
     files = sorted(p for p in assignments.PACKAGE_DIR.rglob("*.py")
                    if "graders" not in p.relative_to(assignments.PACKAGE_DIR).parts)
     files += sorted(assignment.grader_dir.glob("*.py")) + assignment.helper_files()
+    files += sorted((assignments.PACKAGE_DIR / "locale").rglob("*.mo"))
     for path in files:
         digest.update(str(path.relative_to(assignments.COURSE_ROOT)).encode())
         digest.update(path.read_bytes())
@@ -144,7 +145,7 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
 
 
 def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress: bool = True,
-              fresh: bool = False, all_cells: bool = False
+              fresh: bool = False, all_cells: bool = False, language: str | None = None
               ) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
     kept from an earlier run.
@@ -155,11 +156,11 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress
     with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
                  protect=(str(submitted), str(out))) as session:
         return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
-                          fresh=fresh, all_cells=all_cells)
+                          fresh=fresh, all_cells=all_cells, language=language)
 
 
 def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limits: Limits,
-               progress: bool, fresh: bool, all_cells: bool
+               progress: bool, fresh: bool, all_cells: bool, language: str | None
                ) -> tuple[list[tuple[Submission, dict]], int]:
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
@@ -168,7 +169,8 @@ def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limit
     todo = []
     for sub in submissions:
         fingerprint = {"submission": submission_fingerprint(sub.path),
-                       "kit": kits[sub.assignment.id], "all_cells": all_cells}
+                       "kit": kits[sub.assignment.id], "all_cells": all_cells,
+                       "language": language}
         kept = None if fresh else _current(out / sub.student / f"{sub.assignment.id}.json",
                                            fingerprint)
         if kept is not None:
@@ -188,6 +190,6 @@ def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limit
     if todo:
         grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,
                    jobs=jobs, on_result=on_result, session=session, all_cells=all_cells,
-                   hide=(str(submitted.resolve()), str(out.resolve())))
+                   hide=(str(submitted.resolve()), str(out.resolve())), language=language)
     write_class_csv(rows, out / "class.csv")
     return rows, len(submissions) - len(todo)

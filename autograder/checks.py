@@ -4,14 +4,17 @@ A grader file is a pytest module whose tests each carry one `@check(...)`:
 
     @check(exercise="Linear", points=1, tags=["registration"], visibility="hidden")
     def test_weight_is_parameter(submission):
+        '''Linear(3, 2) registers `weight` as an nn.Parameter.'''
         layer = submission.Linear(3, 2)
         expect(isinstance(layer.weight, nn.Parameter),
-               observed=f"`weight` is a {type(layer.weight).__name__}",
-               expected="an nn.Parameter",
-               fix="wrap the tensor in nn.Parameter(...) so the module registers it")
+               observed=_("`weight` is a {type}").format(type=type(layer.weight).__name__),
+               expected=_("an nn.Parameter"),
+               fix=_("wrap the tensor in nn.Parameter(...) so the module registers it"))
 
 The test's docstring says, in the learner's words, what the check looks at; the plugin prints it
-above the feedback. Failures are raised as `CheckFailed(observed, expected, fix)`: never a bare
+above the feedback. Every text a learner reads is marked for translation with `_` (one string
+literal, formatted afterwards: see autograder/i18n.py); the docstring's first paragraph is
+translated too. Failures are raised as `CheckFailed(observed, expected, fix)`: never a bare
 assert. References to torch's comparison functions are taken when this module is imported, which
 the engine does before any learner code runs, so a submission that patches `torch.allclose` and
 friends cannot change what these helpers compute.
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 
 import pytest
 import torch
+
+from autograder.i18n import _
 
 VISIBILITIES = ("visible", "hidden")
 
@@ -87,7 +92,8 @@ class CheckFailed(AssertionError):
         self.cause = cause
 
     def __str__(self) -> str:
-        return f"Observed: {self.observed}\nExpected: {self.expected}\nWhat to change: {self.fix}"
+        return _("Observed: {observed}\nExpected: {expected}\nWhat to change: {fix}").format(
+            observed=self.observed, expected=self.expected, fix=self.fix)
 
 
 def expect(condition: bool, *, observed: str, expected: str, fix: str,
@@ -96,17 +102,19 @@ def expect(condition: bool, *, observed: str, expected: str, fix: str,
         raise CheckFailed(observed, expected, fix, cause)
 
 
-def plain(t, *, what: str = "the result") -> torch.Tensor:
+def plain(t, *, what: str | None = None) -> torch.Tensor:
     """A grader-owned, detached plain `torch.Tensor` copy of `t`.
 
     A learner's tensor subclass or `__torch_function__` override cannot answer a comparison made
-    on the copy. Anything that is not a tensor fails the check with a message naming `what`.
+    on the copy. Anything that is not a tensor fails the check with a message naming `what`
+    (default: "the result").
     """
+    what = what if what is not None else _("the result")
     if not isinstance(t, _Tensor):
         raise CheckFailed(
-            f"{what} is a {type(t).__name__}, not a tensor",
-            "a torch.Tensor",
-            f"make sure {what} is computed with torch operations and returned",
+            _("{what} is a {type}, not a tensor").format(what=what, type=type(t).__name__),
+            _("a torch.Tensor"),
+            _("make sure {what} is computed with torch operations and returned").format(what=what),
         )
     with _disable_torch_function():
         out = _tensor_clone(_tensor_detach(t))
@@ -114,9 +122,10 @@ def plain(t, *, what: str = "the result") -> torch.Tensor:
             out = torch.Tensor._make_subclass(_Tensor, out)
     if type(out) is not _Tensor:
         raise CheckFailed(
-            f"{what} is a {type(t).__name__}, a tensor subclass the grader cannot compare",
-            "a plain torch.Tensor",
-            "return ordinary tensors from your code",
+            _("{what} is a {type}, a tensor subclass the grader cannot compare").format(
+                what=what, type=type(t).__name__),
+            _("a plain torch.Tensor"),
+            _("return ordinary tensors from your code"),
         )
     return out
 
@@ -134,19 +143,20 @@ def expect_close(actual, expected: torch.Tensor, *, what: str, fix: str,
                  rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """`actual` has `expected`'s shape and values (within tolerance); feedback names `what`."""
     a = plain(actual, what=what)
-    e = plain(expected, what="the reference")
+    e = plain(expected, what=_("the reference"))
     expect(
         tuple(a.shape) == tuple(e.shape),
-        observed=f"{what} has shape {tuple(a.shape)}",
-        expected=f"shape {tuple(e.shape)}",
+        observed=_("{what} has shape {shape}").format(what=what, shape=tuple(a.shape)),
+        expected=_("shape {shape}").format(shape=tuple(e.shape)),
         fix=fix,
     )
     if a.device.type == "meta" or e.device.type == "meta":
         # Only a check about the meta device compares meta tensors: shapes are all they have.
         expect(a.device.type == e.device.type,
-               observed=f"{what} is a tensor on the meta device: it has a shape but no values",
-               expected="a tensor holding the computed values",
-               fix="compute the result on the device of the inputs you are given")
+               observed=_("{what} is a tensor on the meta device: it has a shape but no "
+                          "values").format(what=what),
+               expected=_("a tensor holding the computed values"),
+               fix=_("compute the result on the device of the inputs you are given"))
         return
     numeric = a.is_floating_point() or e.is_floating_point()
     a_cmp = a.to(dtype=e.dtype) if a.dtype != e.dtype and numeric else a
@@ -155,8 +165,9 @@ def expect_close(actual, expected: torch.Tensor, *, what: str, fix: str,
     if not ok:
         worst = _max_abs_diff(a_cmp, e) if finite else math.inf
         raise CheckFailed(
-            f"{what} differs from the reference by up to {worst:.3g}",
-            f"agreement within rtol={rtol:g}, atol={atol:g}",
+            _("{what} differs from the reference by up to {worst:.3g}").format(what=what,
+                                                                               worst=worst),
+            _("agreement within rtol={rtol:g}, atol={atol:g}").format(rtol=rtol, atol=atol),
             fix,
         )
 

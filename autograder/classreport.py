@@ -20,10 +20,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import split_feedback
+from .i18n import _, language, prefixes, use, valid
+from .report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback
 
-# Feedback that means "this check never saw the learner's own code" (see plugin and result).
-NOT_ATTEMPTED_PREFIXES = ("Not implemented yet", "Not checked")
+# Feedback that means "this check never saw the learner's own code" (see plugin and result), in
+# every language the kit speaks.
+NOT_ATTEMPTED_PREFIXES = prefixes(NOT_IMPLEMENTED) + prefixes(NOT_CHECKED)
 TOP_FAILURES = 3
 TIED_FEEDBACK_SHOWN = 3
 
@@ -94,10 +96,11 @@ def load_results(folder: Path) -> tuple[list[Record], list[str]]:
         try:
             data = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            skipped.append(f"{relative}: not readable JSON ({exc})")
+            skipped.append(_("{file}: not readable JSON ({error})").format(file=relative, error=exc))
             continue
         if not _is_result(data):
-            skipped.append(f"{relative}: not a grading result (no score and tests)")
+            skipped.append(_("{file}: not a grading result (no score and tests)").format(
+                file=relative))
             continue
         student = "/".join(relative.parent.parts) or path.stem
         records.append(Record(student, _assignment_of(path, data), data))
@@ -182,8 +185,10 @@ def _png(figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def score_histogram(scores: list[float], max_score: float, title: str) -> str:
-    """A base64 PNG of the score distribution: one bar per point, or 20 bars for large totals."""
+def score_histogram(scores: list[float], max_score: float) -> str:
+    """A base64 PNG of the score distribution: one bar per point, or 20 bars for large totals.
+    The plots carry numbers and concept tags only; the page's captions say what they show, in
+    its language (a CJK font may not be installed for the plots' text)."""
     from matplotlib.figure import Figure  # no pyplot: no global state, Agg canvas by default
 
     figure = Figure(figsize=(6, 3))
@@ -195,15 +200,12 @@ def score_histogram(scores: list[float], max_score: float, title: str) -> str:
     else:
         bins = [top * i / 20 for i in range(21)]
     axes.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
-    axes.set_xlabel("score")
-    axes.set_ylabel("learners")
-    axes.set_title(title)
     axes.yaxis.get_major_locator().set_params(integer=True)
     return _png(figure)
 
 
-def failure_bars(labels: list[str], rates: list[float], title: str) -> str:
-    """A base64 PNG of horizontal bars: share of attempts failed, per label."""
+def failure_bars(labels: list[str], rates: list[float]) -> str:
+    """A base64 PNG of horizontal bars: share of attempts failed (%), per label."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6, 0.5 + 0.35 * max(1, len(labels))))
@@ -213,8 +215,6 @@ def failure_bars(labels: list[str], rates: list[float], title: str) -> str:
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
-    axes.set_xlabel("% of attempts failed")
-    axes.set_title(title)
     return _png(figure)
 
 
@@ -239,8 +239,9 @@ def _pct(rate: float) -> str:
     return f"{100 * rate:.0f}%"
 
 
-def _img(png: str, alt: str) -> str:
-    return f'<img src="data:image/png;base64,{png}" alt="{_e(alt)}">'
+def _img(png: str, caption: str) -> str:
+    return (f'<figure><img src="data:image/png;base64,{png}" alt="{_e(caption)}">'
+            f'<figcaption class="note">{_e(caption)}</figcaption></figure>')
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
@@ -260,16 +261,19 @@ def _assignment_section(assignment: str, records: list[Record]) -> str:
     mixed = ""
     if len(maxima) > 1:
         listed = ", ".join(f"{m:g}" for m in sorted(maxima))
-        mixed = (f" Not every result has the same maximum ({listed} points): were they graded "
-                 "with different versions of the graders?")
+        mixed = " " + _("Not every result has the same maximum ({maxima} points): were they "
+                        "graded with different versions of the graders?").format(maxima=listed)
     checks = check_stats(records)
     tags = tag_stats(records)
     parts = [f"<h2>{_e(assignment)}</h2>",
-             f"<p>{len(records)} submissions. Mean {statistics.mean(scores):.2f}, median "
-             f"{statistics.median(scores):g} of {max_score:g} points; "
-             f"{full} with full marks, {sum(s == 0 for s in scores)} with 0.{_e(mixed)}</p>",
-             _img(score_histogram(scores, max_score, f"{assignment}: scores"),
-                  f"histogram of {assignment} scores")]
+             "<p>" + _e(_("{count} submissions. Mean {mean:.2f}, median {median:g} of {max:g} "
+                          "points; {full} with full marks, {zero} with 0.").format(
+                 count=len(records), mean=statistics.mean(scores),
+                 median=statistics.median(scores), max=max_score, full=full,
+                 zero=sum(s == 0 for s in scores)) + mixed) + "</p>",
+             _img(score_histogram(scores, max_score),
+                  _("{assignment}: how many learners (vertical) got each score "
+                    "(horizontal)").format(assignment=assignment))]
 
     common = most_common_failures(checks)
     if common:
@@ -278,70 +282,96 @@ def _assignment_section(assignment: str, records: list[Record]) -> str:
             said = ""
             if c.feedback:
                 texts, count = most_frequent_feedback(c)
-                label = ("most frequent feedback" if len(texts) == 1
-                         else f"most frequent feedback, {len(texts)} tied")
                 shown = texts[:TIED_FEEDBACK_SHOWN]
-                said = "".join(f"<br><span class=\"note\">{label} ({count}&times;): {_e(t)}</span>"
+                label = (_("most frequent feedback ({count}&times;)") if len(texts) == 1
+                         else _("most frequent feedback, {tied} tied ({count}&times;)")).format(
+                    count=count, tied=len(texts))
+                said = "".join(f"<br><span class=\"note\">{label}: {_e(t)}</span>"
                                for t in shown)
                 if len(texts) > len(shown):
-                    said += (f"<br><span class=\"note\">and {len(texts) - len(shown)} more, "
-                             f"each seen {count}&times;</span>")
-            items.append(f"<li><b>{_e(c.name)}</b> [{_e(', '.join(c.tags))}]: failed by "
-                         f"{c.failed} of {c.attempted} learners who attempted it "
-                         f"({_pct(c.failure_rate)}){said}</li>")
-        tied = (f" ({len(common)} listed: the last ones are tied)" if len(common) > TOP_FAILURES
-                else "")
-        parts.append(f'<div class="callout"><b>Most common failures</b>{tied}<ul>'
+                    said += ("<br><span class=\"note\">" + _(
+                        "and {more} more, each seen {count}&times;").format(
+                            more=len(texts) - len(shown), count=count) + "</span>")
+            items.append(f"<li><b>{_e(c.name)}</b> [{_e(', '.join(c.tags))}]: " + _e(_(
+                "failed by {failed} of {attempted} learners who attempted it ({rate})").format(
+                    failed=c.failed, attempted=c.attempted, rate=_pct(c.failure_rate)))
+                + f"{said}</li>")
+        tied = (" " + _("({listed} listed: the last ones are tied)").format(listed=len(common))
+                if len(common) > TOP_FAILURES else "")
+        parts.append(f'<div class="callout"><b>{_e(_("Most common failures"))}</b>{_e(tied)}<ul>'
                      + "".join(items) + "</ul></div>")
     else:
-        parts.append('<p class="callout">No check was failed by a learner who attempted it.</p>')
+        parts.append('<p class="callout">'
+                     + _e(_("No check was failed by a learner who attempted it.")) + "</p>")
 
-    parts.append("<h3>Concepts</h3>")
+    parts.append(f"<h3>{_e(_('Concepts'))}</h3>")
     if tags:
-        parts.append(_img(failure_bars([t.tag for t in tags], [t.failure_rate for t in tags],
-                                       f"{assignment}: failures per concept"),
-                          f"failure rate per concept tag in {assignment}"))
+        parts.append(_img(failure_bars([t.tag for t in tags], [t.failure_rate for t in tags]),
+                          _("{assignment}: share of attempts failed (%), per concept "
+                            "tag").format(assignment=assignment)))
     parts.append(_table(
-        ["tag", "checks", "failed", "attempted", "% failed", "learners failing at least one"],
+        [_("tag"), _("checks"), _("failed"), _("attempted"), _("% failed"),
+         _("learners failing at least one")],
         [[_e(t.tag), _e(", ".join(t.checks)), str(t.failed), str(t.attempted),
-          _pct(t.failure_rate), f"{len(t.learners_failing)} of {len(t.learners_attempting)}"]
+          _pct(t.failure_rate), _e(_("{failing} of {attempting}").format(
+              failing=len(t.learners_failing), attempting=len(t.learners_attempting)))]
          for t in tags],
         numeric={2, 3, 4, 5}))
-    parts.append("<h3>Checks</h3>")
+    parts.append(f"<h3>{_e(_('Checks'))}</h3>")
     parts.append(_table(
-        ["check", "tags", "points", "failed", "attempted", "% failed", "not attempted"],
+        [_("check"), _("tags"), _("points"), _("failed"), _("attempted"), _("% failed"),
+         _("not attempted")],
         [[_e(c.name), _e(", ".join(c.tags)), f"{c.points:g}", str(c.failed), str(c.attempted),
           _pct(c.failure_rate), str(c.not_attempted)] for c in checks],
         numeric={2, 3, 4, 5, 6}))
     return "\n".join(parts)
 
 
-def render(records: list[Record], skipped: list[str], source: str) -> str:
+def report_language(records: list[Record]) -> str | None:
+    """The language most results' feedback is in (extra_data.language), if the kit speaks it."""
+    spoken = Counter(valid(r.result.get("extra_data", {}).get("language"))
+                     if isinstance(r.result.get("extra_data"), dict) else None for r in records)
+    spoken.pop(None, None)
+    return spoken.most_common(1)[0][0] if spoken else None
+
+
+def render(records: list[Record], skipped: list[str], source: str,
+           language_: str | None = None) -> str:
+    """The page, in `language_` (default: the language of most results)."""
+    with use(language_ or report_language(records)):
+        return _render(records, skipped, source)
+
+
+def _render(records: list[Record], skipped: list[str], source: str) -> str:
     by_assignment: dict[str, list[Record]] = {}
     for record in records:
         by_assignment.setdefault(record.assignment, []).append(record)
     learners = len({r.student for r in records})
-    body = ["<h1>Class report</h1>",
-            f"<p>{len(records)} results of {learners} learners, read from {_e(source)}.</p>",
-            '<p class="note">A check counts as <i>attempted</i> when the learner\'s own code ran '
-            "in it; one whose stub still raised NotImplementedError, or that grading never "
-            "reached (time limit, crash), counts as <i>not attempted</i>, not as failed. Rates "
-            "are failures among attempts. Tags name the concept a check tests.</p>"]
+    title = _("Class report")
+    body = [f"<h1>{_e(title)}</h1>",
+            "<p>" + _e(_("{results} results of {learners} learners, read from {source}.").format(
+                results=len(records), learners=learners, source=source)) + "</p>",
+            '<p class="note">' + _(
+                "A check counts as <i>attempted</i> when the learner's own code ran in it; one "
+                "whose stub still raised NotImplementedError, or that grading never reached "
+                "(time limit, crash), counts as <i>not attempted</i>, not as failed. Rates are "
+                "failures among attempts. Tags name the concept a check tests.") + "</p>"]
     if not records:
-        body.append("<p>No results were found.</p>")
+        body.append("<p>" + _e(_("No results were found.")) + "</p>")
     for assignment in sorted(by_assignment):
         body.append(_assignment_section(assignment, by_assignment[assignment]))
     if skipped:
-        body.append("<h2>Files left out</h2><ul>"
+        body.append(f"<h2>{_e(_('Files left out'))}</h2><ul>"
                     + "".join(f"<li>{_e(s)}</li>" for s in skipped) + "</ul>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Class report</title><style>{_STYLE}</style></head><body>\n"
+    return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
 
-def write_report(results: Path, out: Path) -> int:
-    """Write the HTML report of every result under `results` to `out`; returns how many it read."""
+def write_report(results: Path, out: Path, language_: str | None = None) -> int:
+    """Write the HTML report of every result under `results` to `out` (in `language_`, default:
+    the results' own); returns how many it read."""
     records, skipped = load_results(results)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(records, skipped, str(results)))
+    out.write_text(render(records, skipped, str(results), language_), encoding="utf-8")
     return len(records)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from autograder import assignments
+from autograder.i18n import LANGUAGES
 from autograder.sandbox import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
 
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="submissions graded at once (default 1; reports come as each ends)")
     grade.add_argument("--all-cells", action="store_true", help=ALL_CELLS_HELP)
+    _add_language(grade)
 
     batch = verbs.add_parser("grade-all", help="grade a class: SUBMITTED/<student>/<assignment>/")
     batch.add_argument("submitted", type=Path, metavar="SUBMITTED")
@@ -40,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                             "submission and the graders are unchanged, so a batch that was "
                             "interrupted resumes where it stopped)")
     _add_limits(batch)
+    _add_language(batch)
 
     book = verbs.add_parser("gradebook", help="after nbgrader autograde: grade submitted/ with "
                             "the engine and write its scores into nbgrader's gradebook")
@@ -50,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     book.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                       help="submissions graded at once (default: the number of CPUs)")
     _add_limits(book)
+    _add_language(book)
 
     status = verbs.add_parser("grades-status", help="after nbgrader export: grades-status.csv, "
                               "which tells a notebook that scored 0 from one never submitted")
@@ -61,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     kit = verbs.add_parser("student-kit", help="build the learner's kit (folder and zip)")
     kit.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                      help="write DIR/student-kit/ and DIR/student-kit.zip (default: dist)")
+    kit.add_argument("--lang", choices=LANGUAGES, metavar="LANG",
+                     help="the kit's language: the one assignments/ was released in (default)")
 
     gradescope = verbs.add_parser("gradescope",
                                   help="build one Gradescope autograder zip per assignment")
@@ -72,11 +78,19 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("results", type=Path, metavar="RESULTS_DIR")
     report.add_argument("--out", type=Path, metavar="FILE",
                         help="the HTML file to write (default: RESULTS_DIR/class-report.html)")
+    report.add_argument("--lang", choices=LANGUAGES, metavar="LANG",
+                        help="the report's language (default: the language of most results)")
     return parser
 
 
 ALL_CELLS_HELP = ("also run a notebook's closing cells that are exactly as released (by "
                   "default they are skipped: no check depends on them)")
+
+
+def _add_language(parser) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, metavar="LANG",
+                        help=f"the language of the feedback ({', '.join(LANGUAGES)}; default: "
+                             "the language each notebook was released in, else en)")
 
 
 def _add_limits(parser) -> None:
@@ -109,6 +123,7 @@ def grade_command(args, parser) -> int:
                      "give them different file names or grade them separately")
     # Imported here so that `--help` and command-line errors answer without importing torch.
     from autograder.grading import grade_many
+    from autograder.i18n import use, valid
     from autograder.report import format_report
     from autograder.sandbox import Limits
 
@@ -125,10 +140,11 @@ def grade_command(args, parser) -> int:
         if args.quiet:
             print(f"{path}: {result['score']:g} / {result['max_score']:g}", flush=True)
         else:
-            print(format_report(result, f"{assignment.id} ({path})"), flush=True)
+            with use(valid(result.get("extra_data", {}).get("language"))):
+                print(format_report(result, f"{assignment.id} ({path})"), flush=True)
 
     grade_many([(i, p, a) for i, (p, a) in enumerate(jobs)], limits, jobs=args.jobs,
-               on_result=report, all_cells=args.all_cells)
+               on_result=report, all_cells=args.all_cells, language=args.lang)
     return 0
 
 
@@ -143,7 +159,7 @@ def grade_all_command(args, parser) -> int:
     from autograder.batch import sandbox_summary
 
     rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
-                           all_cells=args.all_cells,
+                           all_cells=args.all_cells, language=args.lang,
                            limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
     print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
                                                       else "") +
@@ -167,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
         overlay = trusted_autograde(args.course.resolve(), jobs=max(1, args.jobs),
                                     limits=Limits(args.time_limit, args.memory_limit or None,
-                                                  threads=1), only=args.assignment)
+                                                  threads=1), only=args.assignment,
+                                    language=args.lang)
         print(summary(overlay))
         return 0
     if args.verb == "grades-status":
@@ -182,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "student-kit":
         from autograder.studentkit import build
 
-        print(f"learner's kit: {build(args.out)} (and its .zip beside it)")
+        try:
+            kit = build(args.out, language=args.lang)
+        except (FileNotFoundError, ValueError) as exc:
+            parser.error(str(exc))
+        print(f"learner's kit: {kit} (and its .zip beside it)")
         return 0
     if args.verb == "gradescope":
         from autograder.gradescope import build as build_gradescope
@@ -199,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.classreport import write_report
 
         out = args.out or args.results / "class-report.html"
-        count = write_report(args.results, out)
+        count = write_report(args.results, out, args.lang)
         print(f"class report of {count} results: {out}")
         return 0
     parser.error(f"unknown verb {args.verb}")

@@ -23,6 +23,7 @@ import torch
 
 from autograder import modelspec
 from autograder.checks import CheckFailed
+from autograder.i18n import _
 from autograder.protocol import Channel, Opaque, ProtocolError, Ref, decode, encode, FRAME
 
 # -- text from the learner side -------------------------------------------------------------------
@@ -81,15 +82,22 @@ class Frame:
     file: str | None = None        # a module of the learner's own
     label: str | None = None       # engine: how the judge names that cell ("cell 12 [7]")
 
-    def place(self) -> str:
+    def place_of_line(self) -> str:
+        """"cell 12 [7], line 3": the cell (or file) and the line."""
         if self.cell is not None:
-            where = self.label or f"code cell {self.cell}"
+            where = self.label or _("code cell {number}").format(number=self.cell)
         elif self.execution is not None:
-            where = f"cell [{self.execution}]"
+            where = _("cell [{count}]").format(count=self.execution)
         else:
             where = str(self.file)
-        where += f", line {self.line}"
-        return where + ("" if self.function == "<module>" else f", in {self.function}")
+        return _("{where}, line {line}").format(where=where, line=self.line)
+
+    def place(self) -> str:
+        """"cell 12 [7], line 3, in forward"."""
+        if self.function == "<module>":
+            return self.place_of_line()
+        return _("{where}, in {function}").format(where=self.place_of_line(),
+                                                   function=self.function)
 
 
 _FUNCTION = re.compile(r"[\w.<>]{1,80}")
@@ -423,7 +431,8 @@ class Remote:
         answer = self._learner.request(
             {"op": "call", "target": self.ref.id, "method": method, "args": list(args),
              "kwargs": kwargs, "seed": seed, "keep": keep, "watch": watch, "no_grad": no_grad},
-            action or f"calling {self.type}{'.' + method if method else ''}")
+            action or _("calling {target}").format(
+                target=f"{self.type}{'.' + method if method else ''}"))
         ops = answer.get("ops", [])
         if type(ops) is not list or not all(type(o) is str for o in ops):
             raise LearnerGone("a malformed list of operators")
@@ -434,12 +443,12 @@ class Remote:
 
     def get(self, path: str, keep: bool = False):
         answer = self._learner.request({"op": "get", "target": self.ref.id, "path": path,
-                                        "keep": keep}, f"reading .{path}")
+                                        "keep": keep}, _("reading .{path}").format(path=path))
         return answer.get("value")
 
     def describe(self, values: bool = True):
         raw = self._learner.request({"op": "describe", "target": self.ref.id,
-                                     "values": values}, f"describing {self.type}")
+                                     "values": values}, _("describing {type}").format(type=self.type))
         info = raw.get("info")
         kind = info.get("kind") if type(info) is dict else None
         try:
@@ -462,7 +471,7 @@ class Remote:
     def state_dict(self) -> dict[str, torch.Tensor]:
         """nn.Module.state_dict() of the object, as nn.Module records it."""
         value = self._learner.request({"op": "state_dict", "target": self.ref.id},
-                                      "reading state_dict()").get("value")
+                                      _("reading state_dict()")).get("value")
         if type(value) is not dict or not all(isinstance(v, torch.Tensor) for v in value.values()):
             raise LearnerGone("a state_dict that is not a dict of tensors")
         return value
@@ -471,7 +480,7 @@ class Remote:
         """nn.Module.load_state_dict on the object; raises LearnerError when loading fails."""
         answer = self._learner.request({"op": "load_state_dict", "target": self.ref.id,
                                         "state": state, "strict": strict},
-                                       "loading a state_dict")
+                                       _("loading a state_dict"))
         return list(answer.get("missing", [])), list(answer.get("unexpected", []))
 
 
@@ -502,32 +511,34 @@ class Learner:
     # names the submission defined -------------------------------------------------------------------
     def lookup(self, name: str):
         """The value of a name the submission defined (a `Remote` for classes and functions)."""
-        answer = self.request({"op": "lookup", "name": name}, f"looking up `{name}`")
+        answer = self.request({"op": "lookup", "name": name},
+                              _("looking up `{name}`").format(name=name))
         if not answer.get("defined"):
-            hint = "Run the cell that defines it."
+            hint = _("Run the cell that defines it.")
             if self.cell_errors:
                 first = self.cell_errors[0]
                 where = (first.frames[-1].place() if first.frames
-                         else self.labels.get(first.cell, f"code cell {first.cell}"))
-                hint = (f"A cell raised an error before it could be defined: {where}: "
-                        f"{first.error}. Fix that cell first.")
-            raise MissingName(f"`{name}` is not defined", f"your notebook to define `{name}`",
-                              hint)
+                         else self.labels.get(first.cell) or
+                         _("code cell {number}").format(number=first.cell))
+                hint = _("A cell raised an error before it could be defined: {where}: {error}. "
+                         "Fix that cell first.").format(where=where, error=first.error)
+            raise MissingName(_("`{name}` is not defined").format(name=name),
+                              _("your notebook to define `{name}`").format(name=name), hint)
         return answer.get("value")
 
     def function(self, name: str) -> Remote:
         value = self.lookup(name)
         if not isinstance(value, Remote) or value.kind not in ("function", "class"):
             kind = value.type if isinstance(value, Remote) else type(value).__name__
-            raise CheckFailed(f"`{name}` is a {kind}, not a function",
-                              f"`{name}` defined with def or class",
-                              f"define `{name}` as the exercise asks")
+            raise CheckFailed(_("`{name}` is a {kind}, not a function").format(name=name, kind=kind),
+                              _("`{name}` defined with def or class").format(name=name),
+                              _("define `{name}` as the exercise asks").format(name=name))
         return value
 
     def new(self, name: str, *args, seed: int | None = None, **kwargs) -> Remote:
         """`name(*args, **kwargs)` in the learner process; the object stays there."""
         factory = self.function(name)
-        value = factory.call(*args, seed=seed, keep=True, action=f"creating {name}(...)",
+        value = factory.call(*args, seed=seed, keep=True, action=_("creating {name}(...)").format(name=name),
                              **kwargs).value
         if not isinstance(value, Remote):
             raise LearnerGone("an object reference was expected")
@@ -539,11 +550,11 @@ class Learner:
     def build(self, spec: dict, seed: int | None = None) -> Remote:
         """A module of the kit's own (see modelspec), built in the learner process."""
         return self.request({"op": "build", "spec": spec, "seed": seed},
-                            "building the grader's model")["value"]
+                            _("building the grader's model"))["value"]
 
     def tensor(self, value: torch.Tensor) -> Remote:
         """A copy of `value` that lives in the learner process (requires_grad kept)."""
-        return self.request({"op": "tensor", "value": value}, "sending a tensor")["value"]
+        return self.request({"op": "tensor", "value": value}, _("sending a tensor"))["value"]
 
     def instrument(self, name: str, action: str, **params):
         return self.request({"op": "instrument", "name": name, "params": params},

@@ -29,7 +29,9 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.batch import discover, grade_all
+from autograder.i18n import _, prefixes, use, valid
 from autograder.report import format_check
+from autograder.result import UNREADABLE
 from autograder.runner import manifest
 from autograder.sandbox import Limits
 
@@ -75,7 +77,8 @@ def engine_output(result: dict, exercise: str, exercise_of: dict[str, str], poin
                   worth: float) -> list[dict]:
     """A graded cell's outputs as the feedback page will show them: the engine's report."""
     lines = [format_check(t) for t in result["tests"] if exercise_of.get(t["name"]) == exercise]
-    lines.append(f"{exercise}: {points:g} / {worth:g} points, graded by the engine")
+    lines.append(_("{exercise}: {points:g} / {worth:g} points, graded by the engine").format(
+        exercise=exercise, points=points, worth=worth))
     summary = result["output"].splitlines()
     if len(summary) > 1:
         lines += ["", *summary[1:]]
@@ -149,13 +152,13 @@ def apply(course: Path, results: dict[tuple[str, str], dict]) -> Overlay:
                 processed = False
             if not processed:
                 unreadable = [line for line in result["output"].splitlines()
-                              if line.startswith("The submission could not be read")]
+                              if line.startswith(prefixes(UNREADABLE))]
                 overlay.unprocessed.append((
                     student, assignment_id,
                     f"nbgrader autograde failed; graded by the engine: "
                     f"{result['score']:g} / {result['max_score']:g}"
                     + (f" ({unreadable[0][:160]})" if unreadable else "")))
-            for grade_id, (exercise, _) in cells.items():
+            for grade_id, (exercise, _worth) in cells.items():
                 grade = gradebook.find_grade(grade_id, assignment_id, assignment_id, student)
                 engine = points.get(exercise, 0.0)
                 kernel = grade.auto_score if processed else None
@@ -166,10 +169,11 @@ def apply(course: Path, results: dict[tuple[str, str], dict]) -> Overlay:
             gradebook.db.commit()
             overlay.scores.append((student, assignment_id, result["score"], result["max_score"]))
             name = f"{assignment_id}.ipynb"
-            _write_outputs(course / "autograded" / student / assignment_id / name,
-                           course / "submitted" / student / assignment_id / name,
-                           course / "assignments" / assignment_id / name,
-                           result, cells, exercise_of, points)
+            with use(valid(result.get("extra_data", {}).get("language"))):
+                _write_outputs(course / "autograded" / student / assignment_id / name,
+                               course / "submitted" / student / assignment_id / name,
+                               course / "assignments" / assignment_id / name,
+                               result, cells, exercise_of, points)
     _write_csv(course / "autograded" / "discrepancies.csv", DISCREPANCIES, overlay.discrepancies)
     _write_csv(course / "autograded" / "unprocessed.csv", UNPROCESSED, overlay.unprocessed)
     return overlay
@@ -184,12 +188,13 @@ def _write_csv(target: Path, header: tuple, rows: list) -> None:
 
 
 def trusted_autograde(course: Path, *, jobs: int, limits: Limits,
-                      only: list[str] | None = None) -> Overlay:
-    """Grade `course/submitted` with the engine, then overlay the gradebook (see the module)."""
+                      only: list[str] | None = None, language: str | None = None) -> Overlay:
+    """Grade `course/submitted` with the engine, then overlay the gradebook (see the module).
+    Feedback is in `language`, by default each notebook's own (its release's)."""
     submitted = course / "submitted"
     subs = [s for s in discover(submitted) if not only or s.assignment.id in only]
-    rows, _ = grade_all(submitted, course / "results" / "gradebook", jobs=jobs, limits=limits,
-                        progress=True)
+    rows, _kept = grade_all(submitted, course / "results" / "gradebook", jobs=jobs,
+                            limits=limits, progress=True, language=language)
     chosen = {(s.student, s.assignment.id) for s in subs}
     return apply(course, {(sub.student, sub.assignment.id): result for sub, result in rows
                           if (sub.student, sub.assignment.id) in chosen})

@@ -6,16 +6,17 @@ import time
 from pathlib import Path
 
 from autograder import assignments
+from autograder.i18n import DEFAULT, use
 from autograder.result import build_result
 from autograder.runner import manifest
 from autograder.sandbox import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, Limits,
                                 RunReport, Session)
-from autograder.submission import UnreadableSubmission, load_cells
+from autograder.submission import UnreadableSubmission, language_of, load_cells
 
 
 def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
                hide: tuple[str, ...] = (), session: Session | None = None,
-               all_cells: bool = False) -> None:
+               all_cells: bool = False, language: str | None = None) -> None:
     """Grade `(key, path, assignment)` triples, `jobs` at a time.
 
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
@@ -27,12 +28,15 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
 
     A notebook's closing cells that are exactly as released (the instructor's demonstrations
     after the last graded cell) are not run, unless `all_cells`: no check depends on them.
+
+    Feedback is in `language`; by default in the language the notebook was released in (its
+    metadata), else English.
     """
     submissions = list(submissions)
     if session is None:
         with Session(list({a.id: a for _, _, a in submissions}.values())) as own:
             grade_many(submissions, limits, jobs=jobs, on_result=on_result, hide=hide,
-                       session=own, all_cells=all_cells)
+                       session=own, all_cells=all_cells, language=language)
         return
     plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
 
@@ -42,8 +46,14 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
         return plans[assignment.id]
 
     by_key = {key: (path, assignment) for key, path, assignment in submissions}
+    languages = {key: language or language_of(path) or DEFAULT for key, path, _a in submissions}
 
     def finished(key, outcome):
+        with use(languages[key]):
+            result = _result(key, outcome)
+        on_result(key, *by_key[key], result)
+
+    def _result(key, outcome) -> dict:
         path, assignment = by_key[key]
         checks, secret_lines = plan(assignment)
         if isinstance(outcome, UnreadableSubmission):
@@ -59,13 +69,13 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
             print(f"autograder: {path}: could not start grading: {outcome!r}", file=sys.stderr)
             failed = RunReport(grader_error=repr(outcome))
             result = build_result(checks, failed, secret_lines=secret_lines)
-        on_result(key, path, assignment, result)
+        return result
 
     def loader(path, assignment):
         released = assignment.released_dir / f"{assignment.id}.ipynb"
         return lambda: load_cells(path, None if all_cells or not released.exists() else released)
 
-    session.run([(key, loader(path, assignment), assignment)
+    session.run([(key, loader(path, assignment), assignment, languages[key])
                  for key, path, assignment in submissions],
                 limits, max_parallel=jobs, on_done=finished, hide=hide)
 

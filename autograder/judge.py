@@ -26,6 +26,7 @@ import time
 from autograder import static
 from autograder.assignments import Assignment
 from autograder.client import Evidence, Learner, LearnerGone, PipeTransport
+from autograder.i18n import DEFAULT, _, set_language
 from autograder.protocol import Channel, ProtocolError
 from autograder.submission import Cell
 
@@ -54,7 +55,11 @@ def describe_cell_error(evidence: Evidence, cells: dict[int, str],
     """A cell that raised, for the result's summary: where (with the judge's copy of the
     line) and what."""
     labels = labels or {}
-    where = labels.get(evidence.cell, f"code cell {evidence.cell}")
+
+    def name(cell: int) -> str:
+        return labels.get(cell) or _("code cell {number}").format(number=cell)
+
+    where = name(evidence.cell)
     head = first_line(cells.get(evidence.cell, ""))
     if head:
         where += f" (`{head}`)"
@@ -62,11 +67,12 @@ def describe_cell_error(evidence: Evidence, cells: dict[int, str],
     if inner:
         last = inner[-1]
         if last.cell == evidence.cell:
-            where += f", line {last.line}"
+            where += _(", line {line}").format(line=last.line)
         else:
-            where += f", raised at {labels.get(last.cell, f'code cell {last.cell}')}, line {last.line}"
+            where += _(", raised at {cell}, line {line}").format(cell=name(last.cell),
+                                                                 line=last.line)
         if last.function != "<module>":
-            where += f" in {last.function}"
+            where += _(" in {function}").format(function=last.function)
     return {"cell": evidence.cell, "where": where, "error": evidence.error}
 
 
@@ -78,8 +84,8 @@ def first_line(source: str) -> str:
 
 
 def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
-               assignment: Assignment) -> None:
-    """Runs in the forked judge; never returns."""
+               assignment: Assignment, language: str = DEFAULT) -> None:
+    """Runs in the forked judge; never returns. Words its feedback in `language`."""
     from autograder.runner import GraderError, run_checks
 
     def report(message: dict) -> None:
@@ -88,6 +94,7 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
     try:
         make_undumpable()
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        set_language(language)
         sys.path.insert(0, str(assignment.helper_dir))    # the kit's own helper modules
         channel = Channel(sock)
         names = {c.index: c.name for c in cells}

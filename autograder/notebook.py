@@ -25,8 +25,9 @@ import warnings
 
 from autograder import assignments
 from autograder.client import Learner, LocalTransport
+from autograder.i18n import _, use, valid
 from autograder.learner import LearnerServer
-from autograder.report import format_check
+from autograder.report import description_of, format_check, split_feedback
 from autograder.runner import run_checks
 
 # Set by the engine in its sandbox, which runs the checks itself after the cells.
@@ -95,31 +96,35 @@ def _no_stderr():
                 pass
 
 
-def check(assignment_id: str, exercise: str, hidden: bool = False) -> float:
+def check(assignment_id: str, exercise: str, hidden: bool = False,
+          language: str | None = None) -> float:
     """Run the visible (or hidden) checks of one exercise; show them; return the points earned.
 
     In JupyterLab the report is a table (status, check, points, and under a failure what was
     observed, what was expected, what to change); wherever HTML cannot be shown (a terminal,
-    nbgrader's text outputs) the same report is plain text."""
+    nbgrader's text outputs) the same report is plain text. `language` is the notebook's (a
+    release in another language than English passes it: see translation.py)."""
     if os.environ.get(ENGINE_ENV) == "1":
         return 0.0
     assignment = assignments.get(assignment_id)
     visibility = "hidden" if hidden else "visible"
-    with _no_stderr():
-        results = run_checks(assignment, local_learner(_learner_namespace()),
-                             exercise=exercise, visibility=visibility)
-    earned = float(sum(r["score"] for r in results))
-    total = float(sum(r["max_score"] for r in results))
-    label = "hidden checks" if hidden else "public checks"
-    if not results:
-        text = "" if hidden else f"(no public checks for {exercise})"
-    else:
-        text = "\n".join([*(format_check(r) for r in results),
-                          f"{exercise}: {earned:g} / {total:g} points on the {label}"])
-    if text:
-        _show(text, report_html(results, f"{exercise}: {earned:g} / {total:g} points on the {label}")
-              if results else None)
+    with use(valid(language)):
+        with _no_stderr():
+            results = run_checks(assignment, local_learner(_learner_namespace()),
+                                 exercise=exercise, visibility=visibility)
+        earned = float(sum(r["score"] for r in results))
+        total = float(sum(r["max_score"] for r in results))
+        summary = (_("{exercise}: {earned:g} / {total:g} points on the hidden checks") if hidden
+                   else _("{exercise}: {earned:g} / {total:g} points on the public checks")
+                   ).format(exercise=exercise, earned=earned, total=total)
+        if not results:
+            text = "" if hidden else _("(no public checks for {exercise})").format(exercise=exercise)
+        else:
+            text = "\n".join([*(format_check(r) for r in results), summary])
+        if text:
+            _show(text, report_html(results, summary) if results else None)
     return earned
+
 
 
 def _show(text: str, html: str | None) -> None:
@@ -155,8 +160,11 @@ def report_html(results: list[dict], summary: str) -> str:
         name = html.escape(result["name"])
         points = f"{result['score']:g}/{result['max_score']:g}"
         output = result["output"]
-        description, _, feedback = output.partition("\n") if not passed else (output, "", "")
-        description = description.removeprefix("Check: ")
+        if passed:
+            description, feedback = output, ""
+        else:
+            head, feedback = split_feedback(output)
+            description = description_of(head)
         row = (f"<tr><td class='{'pass' if passed else 'fail'}'>{'PASS' if passed else 'FAIL'}"
                f"</td><td><code>{name}</code><br>{html.escape(description)}</td>"
                f"<td>{points}</td></tr>")
@@ -164,5 +172,6 @@ def report_html(results: list[dict], summary: str) -> str:
             row += (f"<tr><td></td><td colspan='2'><div class='feedback'>"
                     f"{html.escape(feedback)}</div></td></tr>")
         rows.append(row)
-    return (f"{_STYLE}<table class='kit-checks'><tr><th>status</th><th>check</th>"
-            f"<th>points</th></tr>{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")
+    return (f"{_STYLE}<table class='kit-checks'><tr><th>{html.escape(_('status'))}</th>"
+            f"<th>{html.escape(_('check'))}</th><th>{html.escape(_('points'))}</th></tr>"
+            f"{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")

@@ -12,7 +12,9 @@ import pytest
 
 from autograder.checks import CheckFailed, CheckInfo
 from autograder.client import LearnerError, LearnerGone
+from autograder.i18n import _, translate
 from autograder.protocol import ProtocolError
+from autograder.report import NOT_IMPLEMENTED
 
 
 def check_name(assignment_id: str, function_name: str) -> str:
@@ -21,9 +23,16 @@ def check_name(assignment_id: str, function_name: str) -> str:
 
 
 def describe(function) -> str:
-    """The first paragraph of a check's docstring: what it looks at, in the learner's words."""
+    """The first paragraph of a check's docstring: what it looks at, in the learner's words
+    (and language: see i18n.docstring_description, which reads it the same way)."""
     doc = (function.__doc__ or "").strip()
-    return " ".join(doc.split("\n\n")[0].split())
+    description = " ".join(doc.split("\n\n")[0].split())
+    return translate(description) if description else ""
+
+
+def check_line(description: str) -> str:
+    """The first line of a failed check's feedback: what the check looks at."""
+    return _("Check: {description}").format(description=description)
 
 
 def source_line(learner, frame) -> str:
@@ -40,8 +49,9 @@ def _lowered(description: str) -> str:
     """A description continuing a sentence: its first letter lowered, unless it starts a name
     (`MLP(...)`, `TiedAutoencoder`, `LinearFunction`)."""
     first = description.split(" ", 1)[0]
-    return description if any(c.isupper() for c in first[1:]) or "(" in first else \
-        description[:1].lower() + description[1:]
+    if not description.isascii() or any(c.isupper() for c in first[1:]) or "(" in first:
+        return description   # a name, or a language without letter case
+    return description[:1].lower() + description[1:]
 
 
 def feedback_for(exc: BaseException, description: str, learner=None) -> str:
@@ -52,32 +62,34 @@ def feedback_for(exc: BaseException, description: str, learner=None) -> str:
         evidence = exc.evidence
         frame = evidence.frames[-1] if evidence.frames else None
         if evidence.not_implemented and frame is not None:
-            where = frame.place().split(", in ")[0]
-            return (f"Not implemented yet: `{frame.function}` ({where}) still raises "
-                    "NotImplementedError.\n"
-                    "What to change: replace `raise NotImplementedError()` with your code, run "
-                    "the cell, then run this check again.")
+            where = frame.place_of_line()
+            return _(NOT_IMPLEMENTED).format(function=frame.function, where=where)
         at = ""
         if frame is not None:
             line = source_line(learner, frame)
-            at = f"\n  at {frame.place()}" + (f": `{line}`" if line else "")
-        return (f"Observed: your code raised {evidence.error} while the grader was "
-                f"{exc.action}{at}\n"
-                f"Expected: no error while the grader checks that {_lowered(description)}\n"
-                "What to change: run the same call in your notebook, read the traceback, and fix "
-                "the line it points to.")
+            at = (_("\n  at {place}: `{line}`") if line else _("\n  at {place}")).format(
+                place=frame.place(), line=line)
+        return CheckFailed(
+            _("your code raised {error} while the grader was {action}{at}").format(
+                error=evidence.error, action=exc.action, at=at),
+            _("no error while the grader checks that {description}").format(
+                description=_lowered(description)),
+            _("run the same call in your notebook, read the traceback, and fix the line it "
+              "points to.")).__str__()
     if isinstance(exc, ProtocolError):
-        return (f"Observed: the process running your code answered with data the grader cannot "
-                f"read ({str(exc)[:120]}).\n"
-                f"Expected: plain values and tensors while the grader checks that "
-                f"{_lowered(description)}\n"
-                "What to change: return ordinary Python values and tensors from your code.")
+        return CheckFailed(
+            _("the process running your code answered with data the grader cannot read "
+              "({detail}).").format(detail=str(exc)[:120]),
+            _("plain values and tensors while the grader checks that {description}").format(
+                description=_lowered(description)),
+            _("return ordinary Python values and tensors from your code.")).__str__()
     error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-    return (f"Observed: the check stopped with {error[:300]} while examining what your code "
-            f"produced.\n"
-            f"Expected: {description}\n"
-            "What to change: compare what your code returns (types, shapes) with what the "
-            "exercise asks for.")
+    return CheckFailed(
+        _("the check stopped with {error} while examining what your code produced.").format(
+            error=error[:300]),
+        description,
+        _("compare what your code returns (types, shapes) with what the exercise asks "
+          "for.")).__str__()
 
 
 def cause_of(exc: BaseException | None) -> str | None:
@@ -187,14 +199,14 @@ class GraderPlugin:
             cause = cause_of(exc)
             first = self._causes.setdefault(cause, name) if cause else name
             if first != name:
-                output = (f"Observed: the same mistake as {first}: "
-                          f"{getattr(exc, 'observed', None) or exc}\n"
-                          f"What to change: see {first}; fixing it fixes this check too.")
+                output = _("Observed: the same mistake as {first}: {observed}\n"
+                           "What to change: see {first}; fixing it fixes this check too.").format(
+                    first=first, observed=getattr(exc, "observed", None) or exc)
             else:
                 output = (feedback_for(exc, description, self._learner) if exc is not None
                           else str(report.longrepr))
             if description:
-                output = f"Check: {description}\n{output}"
+                output = f"{check_line(description)}\n{output}"
             status, score = "failed", 0.0
         result = {
             "name": name,

@@ -4,7 +4,18 @@ from __future__ import annotations
 import re
 import textwrap
 
-CELL_NAME = re.compile(r"\bcell \d+ \[\d+\]")
+from autograder.i18n import N_, _, prefixes
+
+# The feedback of a check whose stub still raises NotImplementedError, and of a check that never
+# ran: the class report counts both as not attempted (see classreport), in any language.
+NOT_IMPLEMENTED = N_(
+    "Not implemented yet: `{function}` ({where}) still raises NotImplementedError.\n"
+    "What to change: replace `raise NotImplementedError()` with your code, run the cell, then "
+    "run this check again.")
+NOT_CHECKED = N_("Not checked: {problem}")
+
+# "cell 12 [7]" as feedback names a cell, in any language ("单元格 12 [7]").
+CELL_NAME = re.compile(r"\S+ \d+ \[\d+\]")
 
 
 def _pts(x: float) -> str:
@@ -12,9 +23,17 @@ def _pts(x: float) -> str:
 
 
 def split_feedback(output: str) -> tuple[str, str]:
-    """("Check: what it looks at", the rest) of a failed check's feedback."""
-    head, _, rest = output.partition("\n")
-    return (head, rest) if head.startswith("Check: ") else ("", output)
+    """("Check: what it looks at", the rest) of a failed check's feedback (in any language)."""
+    head, _newline, rest = output.partition("\n")
+    return (head, rest) if head.startswith(prefixes("Check: {description}")) else ("", output)
+
+
+def description_of(head: str) -> str:
+    """The description in a "Check: ..." line (in any language)."""
+    for prefix in prefixes("Check: {description}"):
+        if head.startswith(prefix):
+            return head[len(prefix):]
+    return head
 
 
 def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
@@ -26,14 +45,15 @@ def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
     if test["status"] != "passed" or verbose_passed:
         output = test["output"].rstrip()
         if same_as_above:
-            output = "\n".join(filter(None, [split_feedback(output)[0], "(same as above)"]))
+            output = "\n".join(filter(None, [split_feedback(output)[0], _("(same as above)")]))
         lines.append(textwrap.indent(output, " " * (indent + 16)))
     return "\n".join(lines)
 
 
 def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> str:
-    lines = [f"== {title}: {_pts(result['score'])} / {_pts(result['max_score'])} points "
-             f"({result['execution_time']:.1f} s)"]
+    lines = [_("== {title}: {score} / {max_score} points ({seconds:.1f} s)").format(
+        title=title, score=_pts(result["score"]), max_score=_pts(result["max_score"]),
+        seconds=result["execution_time"])]
     previous = None
     for test in result["tests"]:
         body = split_feedback(test["output"])[1] if test["status"] != "passed" else None
@@ -41,9 +61,10 @@ def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> 
                                   same_as_above=body is not None and body == previous))
         previous = body
     summary = result["output"].splitlines()
-    lines.append(f"  Total: {summary[0]}")
+    lines.append("  " + _("Total: {summary}").format(summary=summary[0]))
     lines.extend(f"  {line}" for line in summary[1:])
     if any(CELL_NAME.search(t["output"]) for t in result["tests"]) or CELL_NAME.search(result["output"]):
-        lines.append("  (cell 12 [7]: the 12th cell from the top of the notebook, text cells "
-                     "included; [7]: the number JupyterLab showed beside it when it last ran)")
+        lines.append("  " + _("(cell 12 [7]: the 12th cell from the top of the notebook, text "
+                              "cells included; [7]: the number JupyterLab showed beside it when "
+                              "it last ran)"))
     return "\n".join(lines)

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from autograder.client import clean
+from autograder.i18n import N_, _, language, translate
+from autograder.report import NOT_CHECKED
 from autograder.runner import PlannedCheck
 from autograder.sandbox import RunReport
 
-TAMPERING = ("Not credited: your code reaches into the interpreter or the grading engine (it "
-             "uses {}). No exercise needs that, and such code could change what the grader "
-             "sees of your classes. Remove it and submit again.")
+TAMPERING = N_("Not credited: your code reaches into the interpreter or the grading engine (it "
+               "uses {uses}). No exercise needs that, and such code could change what the "
+               "grader sees of your classes. Remove it and submit again.")
+# The summary line of a submission that could not be read (gradebook looks for it).
+UNREADABLE = N_("The submission could not be read: {reason}")
+
+
+def _uses(report: RunReport) -> str:
+    """What the static scan found (static.ENGINE_REACH's labels), in the current language."""
+    return _(", ").join(translate(use) for use in report.tampering)
 
 
 def _points(x: float) -> str:
@@ -46,18 +55,19 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
     """One test per planned check, in the graders' order; checks that never ran score 0."""
     ran = {r.get("name"): r for r in (report.checks if report else [])}
     if unreadable:
-        missing_reason = f"Not checked: the submission could not be read ({unreadable})."
+        missing_reason = _("Not checked: the submission could not be read ({reason}).").format(
+            reason=unreadable)
     elif report and report.grader_error:
-        missing_reason = ("Not checked: the graders could not run. This is a problem in the kit, "
-                          "not in your code; please tell your instructor.")
+        missing_reason = _("Not checked: the graders could not run. This is a problem in the "
+                           "kit, not in your code; please tell your instructor.")
     elif report and report.problem:
-        missing_reason = f"Not checked: {report.problem}"
+        missing_reason = _(NOT_CHECKED).format(problem=report.problem)
     else:
-        missing_reason = "Not checked: the grading process stopped before this check."
+        missing_reason = _("Not checked: the grading process stopped before this check.")
     tests = []
     for check in planned:
         if report and report.tampering:
-            tests.append(zero_test(check, TAMPERING.format(", ".join(report.tampering))))
+            tests.append(zero_test(check, _(TAMPERING).format(uses=_uses(report))))
         elif check.name in ran:
             tests.append(_validated(check, ran[check.name], secret_lines))
         else:
@@ -71,10 +81,11 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         "output": redact(_summary(tests, score, max_score, report, unreadable), secret_lines),
         "tests": tests,
     }
+    # The language of its feedback; which confinement was in force, and how many code cells ran
+    # (Gradescope keeps extra_data).
+    result["extra_data"] = {"language": language()}
     if report is not None:
-        # Which confinement was in force, and how many code cells ran (Gradescope keeps
-        # extra_data).
-        result["extra_data"] = {"cells_run": report.cells_run}
+        result["extra_data"]["cells_run"] = report.cells_run
         if report.protections or report.missing:
             result["extra_data"]["sandbox"] = {"protections": list(report.protections),
                                                "missing": list(report.missing)}
@@ -83,16 +94,18 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
 
 def _summary(tests, score, max_score, report, unreadable) -> str:
     passed = sum(t["status"] == "passed" for t in tests)
-    lines = [f"{_points(score)} / {_points(max_score)} points; {passed} of {len(tests)} checks passed."]
+    lines = [_("{score} / {max_score} points; {passed} of {checks} checks passed.").format(
+        score=_points(score), max_score=_points(max_score), passed=passed, checks=len(tests))]
     if unreadable:
-        lines.append(f"The submission could not be read: {unreadable}")
+        lines.append(_(UNREADABLE).format(reason=unreadable))
     if report is not None:
         for error in report.cell_errors:
-            lines.append(f"A cell raised an error: {error['where']}: {error['error']}")
+            lines.append(_("A cell raised an error: {where}: {error}").format(
+                where=error["where"], error=error["error"]))
         if report.problem:
-            lines.append(f"Grading stopped early: {report.problem}")
+            lines.append(_("Grading stopped early: {problem}").format(problem=report.problem))
         if report.grader_error:
-            lines.append("The graders could not run (a problem in the kit, not your code).")
+            lines.append(_("The graders could not run (a problem in the kit, not your code)."))
         if report.tampering:
-            lines.append(TAMPERING.format(", ".join(report.tampering)))
+            lines.append(_(TAMPERING).format(uses=_uses(report)))
     return "\n".join(lines)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from autograder import confine
 from autograder.assignments import Assignment
+from autograder.i18n import _, language, use
 from autograder.judge import judge_main, make_undumpable
 from autograder.submission import Cell
 from autograder.warmup import warm_up
@@ -98,10 +99,11 @@ class SubmissionRun:
 
     def __init__(self, cells: list[Cell], assignment: Assignment, limits: Limits,
                  zygote: Zygote, slot: int, hide: tuple[str, ...] = ()):
+        self.language = language()   # of every text about this submission, judge's included
         self.limits = limits
         self.slot = slot
         self.report = RunReport(cells_run=len(cells))
-        self.stage = "before running any code"
+        self.stage = _("before running any code")
         self.done = False
         self._checks: dict[str, dict] = {}
         self._phase = "cells"
@@ -133,7 +135,7 @@ class SubmissionRun:
         if pid == 0:
             os.close(read_fd)
             _close_all_but(judge_end.fileno(), write_fd)
-            judge_main(judge_end, write_fd, cells, assignment)
+            judge_main(judge_end, write_fd, cells, assignment, self.language)
         os.close(write_fd)
         judge_end.close()
         self.judge_pid, self.judge_fd = pid, read_fd
@@ -179,8 +181,9 @@ class SubmissionRun:
         kind = _field(message, "type", str)
         if kind == "cell":
             name = message.get("name")
-            self.stage = (f"while running {name[:40]}" if isinstance(name, str)
-                          else f"while running code cell {_field(message, 'index', int)}")
+            self.stage = _("while running {cell}").format(
+                cell=name[:40] if isinstance(name, str)
+                else _("code cell {number}").format(number=_field(message, "index", int)))
         elif kind == "cells_done" and self._phase == "cells":
             self._phase = "checks"
             errors = _field(message, "errors", list)
@@ -191,9 +194,10 @@ class SubmissionRun:
             self.report.cell_errors = [{"where": e["where"][:500], "error": e["error"][:500]}
                                        for e in errors]
             self.report.cells_seconds = float(_field(message, "seconds", (int, float)))
-            self.stage = "before the first check"
+            self.stage = _("before the first check")
         elif kind == "check_start":
-            self.stage = f"during the check {_field(message, 'name', str)[:100]}"
+            self.stage = _("during the check {check}").format(
+                check=_field(message, "name", str)[:100])
         elif kind == "check" and self._phase == "checks":
             result = _field(message, "result", dict)
             name = _field(result, "name", str)
@@ -247,11 +251,11 @@ class SubmissionRun:
                 self._learner_end = message["ended"]
                 if message["ended"].get("oom") is True:
                     self.report.limit = self.report.limit or "memory"
-                    self.report.problem = self.report.problem or (
-                        f"the memory limit of {self.limits.memory_mb} MB for the whole submission "
-                        f"was reached {self.stage}, and the kernel ended the process; the checks "
-                        "that had not run yet score 0. Allocate smaller tensors, and fewer "
-                        "processes.")
+                    self.report.problem = self.report.problem or _(
+                        "the memory limit of {limit} MB for the whole submission was reached "
+                        "{stage}, and the kernel ended the process; the checks that had not run "
+                        "yet score 0. Allocate smaller tensors, and fewer processes.").format(
+                            limit=self.limits.memory_mb, stage=self.stage)
             elif isinstance(message.get("failed"), str):
                 self.report.grader_error = ("the learner process could not be confined: "
                                             + message["failed"][:500])
@@ -259,9 +263,9 @@ class SubmissionRun:
     # -- ending ----------------------------------------------------------------------------------
     def time_out(self) -> None:
         self.report.limit = "time"
-        self._stop(f"the time limit of {self.limits.time_s:g} s was reached {self.stage}; the "
-                   "checks that had not run yet score 0. Look there for an endless loop or a "
-                   "far too long computation.")
+        self._stop(_("the time limit of {limit:g} s was reached {stage}; the checks that had not "
+                     "run yet score 0. Look there for an endless loop or a far too long "
+                     "computation.").format(limit=self.limits.time_s, stage=self.stage))
 
     def _kit_failure(self, what: str) -> None:
         self.report.grader_error = what
@@ -282,12 +286,13 @@ class SubmissionRun:
         except OSError:
             pass
         _kill_and_reap(self.judge_pid)
-        self._stop_learner()
-        if self._gone is not None and self.report.problem is None:
-            self.report.problem = self._describe_gone()
-        self.report.checks = list(self._checks.values())
-        self.report.seconds = time.monotonic() - self._start
-        _note_memory_limit(self.report, self.limits)
+        with use(self.language):
+            self._stop_learner()
+            if self._gone is not None and self.report.problem is None:
+                self.report.problem = self._describe_gone()
+            self.report.checks = list(self._checks.values())
+            self.report.seconds = time.monotonic() - self._start
+            _note_memory_limit(self.report, self.limits)
         confine.remove_tree(self.run_dir)
 
     def _stop_learner(self) -> None:
@@ -299,10 +304,10 @@ class SubmissionRun:
                 pass
         deadline = time.monotonic() + _STOP_GRACE_S
         while self.report_sock is not None and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.report_sock], [], [], deadline - time.monotonic())
+            ready, _writable, _errors = select.select([self.report_sock], [], [], deadline - time.monotonic())
             if ready:
                 self.pump_report()
-        ready, _, _ = select.select([self.supervisor_fd], [], [], max(0.0, deadline - time.monotonic()))
+        ready, _writable, _errors = select.select([self.supervisor_fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             signal.pidfd_send_signal(self.supervisor_fd, signal.SIGKILL)
         os.close(self.supervisor_fd)
@@ -312,27 +317,29 @@ class SubmissionRun:
 
     def _describe_gone(self) -> str:
         check, reason = self._gone
-        during = f"during the check {check}" if check else self.stage
+        during = _("during the check {check}").format(check=check) if check else self.stage
         if reason and "closed the connection" not in reason:
             # The judge stopped because of what it received; how the learner process ended
             # afterwards (it may have exited when the judge did) is not the story.
-            return (f"the process running your code answered with data the grader cannot "
-                    f"read ({reason[:120]}) {during}; the checks that had not run yet score 0. "
-                    "Return ordinary values and tensors, and do not write to descriptors your "
-                    "code did not open.")
+            return _("the process running your code answered with data the grader cannot read "
+                     "({detail}) {during}; the checks that had not run yet score 0. Return "
+                     "ordinary values and tensors, and do not write to descriptors your code did "
+                     "not open.").format(detail=reason[:120], during=during)
         end = self._learner_end or {}
         if isinstance(end.get("signal"), int):
             try:
                 name = signal.Signals(end["signal"]).name
             except ValueError:
                 name = str(end["signal"])
-            how = f"was killed by signal {name}"
+            how = _("was killed by signal {signal}").format(signal=name)
         elif isinstance(end.get("status"), int):
-            how = f"exited with status {end['status']} (os._exit or a crash)"
+            how = _("exited with status {status} (os._exit or a crash)").format(
+                status=end["status"])
         else:
-            how = "stopped answering"
-        return (f"the process running your code {how} {during}; the checks that had not run "
-                "yet score 0. Do not call os._exit or end the process in your notebook.")
+            how = _("stopped answering")
+        return _("the process running your code {how} {during}; the checks that had not run yet "
+                 "score 0. Do not call os._exit or end the process in your notebook.").format(
+                     how=how, during=during)
 
 
 def _close_all_but(*keep: int) -> None:
@@ -351,8 +358,8 @@ def _note_memory_limit(report: RunReport, limits: Limits) -> None:
     texts = [e["error"] for e in report.cell_errors] + [str(c.get("output", "")) for c in report.checks]
     if limits.memory_mb and any(s in t for t in texts for s in signs):
         report.limit = report.limit or "memory"
-        note = (f"the memory limit of {limits.memory_mb} MB was reached (see the error above); "
-                "allocate smaller tensors")
+        note = _("the memory limit of {limit} MB was reached (see the error above); allocate "
+                 "smaller tensors").format(limit=limits.memory_mb)
         report.problem = report.problem or note
 
 
@@ -406,19 +413,22 @@ class Session:
 
     def run(self, jobs, limits: Limits, *, max_parallel: int = 1, on_done=None,
             hide: tuple[str, ...] = ()) -> None:
-        """Run `jobs`, each `(key, load_cells, assignment)`; `load_cells()` gives the cells (it
-        is called just before the submission starts). `on_done(key, report)` is called as each
-        run ends, in completion order; `on_done(key, exception)` when the cells could not be
-        loaded or the run could not start."""
+        """Run `jobs`, each `(key, load_cells, assignment)` or `(key, load_cells, assignment,
+        language)`; `load_cells()` gives the cells (it is called just before the submission
+        starts); every text about the submission is in its language (default: the current
+        one). `on_done(key, report)` is called as each run ends, in completion order;
+        `on_done(key, exception)` when the cells could not be loaded or the run could not
+        start."""
         pending = list(jobs)
         running: dict[int, tuple[object, SubmissionRun]] = {}
         while pending or running:
             while pending and len(running) < max_parallel:
-                key, load, assignment = pending.pop(0)
+                key, load, assignment, *rest = pending.pop(0)
                 # A distinct uid per submission running at once: the lowest slot not in use.
                 slot = min(set(range(max_parallel)) - {r.slot for _, r in running.values()})
                 try:
-                    run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide)
+                    with use(rest[0] if rest else None):
+                        run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide)
                 except Exception as exc:  # noqa: BLE001 - this submission's problem only
                     on_done(key, exc)
                     continue
@@ -433,16 +443,18 @@ class Session:
             for fd in ready:
                 run = watched[fd]
                 try:
-                    if fd == run.judge_fd and not run.done:
-                        run.pump_judge()
-                    elif run.report_sock is not None and fd == run.report_sock.fileno():
-                        run.pump_report()
+                    with use(run.language):
+                        if fd == run.judge_fd and not run.done:
+                            run.pump_judge()
+                        elif run.report_sock is not None and fd == run.report_sock.fileno():
+                            run.pump_report()
                 except Exception as exc:  # noqa: BLE001 - never the batch's problem
                     run._kit_failure(f"the grading process failed on this submission: {exc!r}")
             now = time.monotonic()
             for ident, (key, run) in list(running.items()):
                 if not run.done and now >= run.deadline:
-                    run.time_out()
+                    with use(run.language):
+                        run.time_out()
                 if run.done:
                     del running[ident]
                     reap_strays(keep={self.zygote.pid} | {r.judge_pid for _, r in running.values()})

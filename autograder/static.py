@@ -11,6 +11,8 @@ import io
 import re
 import tokenize
 
+from autograder.i18n import N_
+
 
 def _parse(source: str) -> ast.Module | None:
     try:
@@ -87,21 +89,22 @@ def mentions(sources: dict[int, str], words: tuple[str, ...]) -> list[str]:
 # strings joined the way Python joins them.
 ENGINE_REACH = {
     "autograder": r"\bautograder\b", "gc": r"\bimport\s+gc\b|\bgc\s*\.", "ctypes": r"ctypes",
-    "sys.modules": r"sys\s*\.\s*modules", "frames": r"_getframe|currentframe|"
+    "sys.modules": r"sys\s*\.\s*modules", N_("frames"): r"_getframe|currentframe|"
     r"_current_frames|\bf_back\b|\bf_globals\b|\bf_locals\b|\btb_frame\b|exc_info|"
     r"inspect\s*\.\s*stack|getouterframes|\bgi_frame\b|\bcr_frame\b",
-    "dynamic code": r"(?<![.\w])(exec|eval|compile)\s*\(|fromhex|b64decode|\bcodecs\b|"
+    N_("dynamic code"): r"(?<![.\w])(exec|eval|compile)\s*\(|fromhex|b64decode|\bcodecs\b|"
     r"\bmarshal\b|\bpickle\b|FunctionType|CodeType|\bpydoc\b",
-    "builtins": r"\bbuiltins\b", "dynamic import": r"\bimportlib\b",
-    "trace functions": r"settrace|setprofile",
-    "namespace dictionaries": r"\bglobals\s*\(|\blocals\s*\(|\bvars\s*\(",
+    "builtins": r"\bbuiltins\b", N_("dynamic import"): r"\bimportlib\b",
+    N_("trace functions"): r"settrace|setprofile",
+    N_("namespace dictionaries"): r"\bglobals\s*\(|\blocals\s*\(|\bvars\s*\(",
     "/proc": r"/proc\b",
-    "interpreter internals": r"__(?!(init|name|class|call|repr|str|len|getitem|setitem|iter|next|"
+    N_("interpreter internals"): r"__(?!(init|name|class|call|repr|str|len|getitem|setitem|iter|next|"
     r"eq|hash|main|version|doc|future|all|slots|enter|exit|torch_function|post_init|add|mul|"
     r"matmul|sub|neg|contains|bool|float|int|lt|le|gt|ge|ne)__)[a-z_]+__",
 }
 _BENIGN = re.compile(r"^[ \t]*(from autograder\.notebook import check|"
-                     r"points\s*\+?=\s*check\(\s*\"\w+\"\s*,\s*\"\w+\"\s*(,\s*hidden=True\s*)?\)|"
+                     r"points\s*\+?=\s*check\(\s*\"\w+\"\s*,\s*\"\w+\"\s*(,\s*hidden=True\s*)?"
+                     r"(,\s*language=\"\w+\"\s*)?\)|"
                      r"points)[ \t]*$", re.MULTILINE)
 
 
@@ -165,12 +168,12 @@ def engine_reach(sources: dict[int, str]) -> list[str]:
         spelled = [t for t in texts[1:] if t.strip() in DANGEROUS_NAMES
                    or t.strip().split(".")[-1] in DANGEROUS_NAMES - {"sys"}]
         if spelled and "names spelled as strings" not in found:
-            found.append("names spelled as strings")
+            found.append(N_("names spelled as strings"))
         for node in (ast.walk(tree) if tree else ()):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("getattr", "setattr", "delattr") and len(node.args) >= 2
                     and not (isinstance(node.args[1], ast.Constant)
                              and isinstance(node.args[1].value, str))
                     and "attributes named at run time" not in found):
-                found.append("attributes named at run time")
+                found.append(N_("attributes named at run time"))
     return found

@@ -9,8 +9,12 @@
     dist/student-kit.zip                      the same, under one top folder `student-kit/`
 
 What never goes in: `solutions/`, the tests and bug zoo, and every grader file that is not
-public (`hidden.py`). The notebooks come from `assignments/`, which `make release` generates
-with nbgrader, so they hold stubs, not solutions.
+public (`hidden.py`), nor their messages: the kit's translation catalogue holds only the
+messages of the files it ships. The notebooks come from `assignments/`, which `make release`
+generates with nbgrader, so they hold stubs, not solutions.
+
+The kit speaks the language the notebooks were released in: README and `make help` from
+`kit/student/<lang>/` where it has them.
 """
 from __future__ import annotations
 
@@ -18,8 +22,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from autograder import i18n
 from autograder.assignments import COURSE_ROOT, GRADERS_DIR, PACKAGE_DIR
 from autograder.packaging import add_to_zip, engine_files
+from autograder.translation import released_language
 
 KIT_NAME = "student-kit"
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "student"
@@ -36,11 +42,21 @@ def _is_instructor_only(path: Path) -> bool:
 
 
 def _copy_engine(target: Path) -> None:
+    shipped = []
     for relative, path in engine_files().items():
-        if _is_instructor_only(path):
+        if _is_instructor_only(path) or relative.parts[0] == i18n.LOCALE.name:
             continue
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target / relative)
+        if path.suffix == ".py":
+            shipped.append(path)
+    # Translations of the shipped files' messages only: hidden checks' texts stay behind.
+    for language in i18n.LANGUAGES:
+        if language == i18n.DEFAULT:
+            continue
+        mo = target / i18n.LOCALE.name / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        mo.write_bytes(i18n.compile_for(language, shipped))
 
 
 def _copy_data(source: Path, target: Path) -> None:
@@ -49,18 +65,27 @@ def _copy_data(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=ignore)
 
 
-def build(out: Path, course: Path = COURSE_ROOT) -> Path:
-    """Write `out/student-kit/` and `out/student-kit.zip`; returns the kit folder."""
+def build(out: Path, course: Path = COURSE_ROOT, language: str | None = None) -> Path:
+    """Write `out/student-kit/` and `out/student-kit.zip`; returns the kit folder. `language`
+    must be the one the notebooks were released in (default: that one)."""
     released = course / "assignments"
     if not any(released.glob("*/*.ipynb")):
         raise FileNotFoundError(f"no released notebooks under {released}; run `make release` first")
+    notebooks_language = released_language(course)
+    language = language or notebooks_language
+    if language != notebooks_language:
+        raise ValueError(f"the notebooks in {released} are released in {notebooks_language!r}, "
+                         f"not {language!r}: run `make release LANG={language}` first")
     kit = out / KIT_NAME
     if kit.exists():
         shutil.rmtree(kit)
     kit.mkdir(parents=True)
     for template in sorted(TEMPLATE_DIR.iterdir()):
         if template.is_file():
-            shutil.copy2(template, kit / template.name)
+            translated = TEMPLATE_DIR / language / template.name
+            shutil.copy2(translated if translated.is_file() else template, kit / template.name)
+    makefile = kit / "Makefile"
+    makefile.write_text(makefile.read_text().replace("KIT_LANG := en", f"KIT_LANG := {language}"))
     shutil.copytree(course / "constraints", kit / "constraints",
                     ignore=shutil.ignore_patterns(*_NEVER))
     shutil.copytree(released, kit / "assignments", ignore=shutil.ignore_patterns(*_NEVER))

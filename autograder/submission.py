@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.i18n import _, notebook_language
+from autograder.translation import every_language
+
 SUPPORTED_SUFFIXES = (".ipynb", ".py")
 _PERCENT_MARKER = re.compile(r"^# ?%%.*$", re.MULTILINE)
 
@@ -28,7 +31,7 @@ class Cell:
 
     @property
     def name(self) -> str:
-        return self.label or f"cell {self.index}"
+        return self.label or _("cell {number}").format(number=self.index)
 
     @property
     def filename(self) -> str:
@@ -38,8 +41,9 @@ class Cell:
 def load_cells(path: Path, released: Path | None = None) -> list[Cell]:
     """The cells to run. With `released` (the assignment's released notebook), a notebook's
     code cells after its last answer or graded cell are left out when they are exactly the
-    released ones: the instructor's closing demonstrations, which no check depends on. If the
-    learner changed any of them, they all run."""
+    released ones (in any of the course's languages): the instructor's closing
+    demonstrations, which no check depends on. If the learner changed any of them, they all
+    run."""
     cells = _load_cells(path)
     if released is None or path.suffix != ".ipynb":
         return cells
@@ -48,7 +52,9 @@ def load_cells(path: Path, released: Path | None = None) -> list[Cell]:
         ours = trailing_sources(json.loads(released.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return cells
-    if theirs is None or ours is None or [s.strip() for s in theirs] != [s.strip() for s in ours]:
+    if theirs is None or ours is None or len(theirs) != len(ours) or any(
+            t.strip() not in {v.strip() for v in every_language(released.stem, [o])}
+            for t, o in zip(theirs, ours)):
         return cells
     return cells[:len(cells) - len(theirs)] if theirs else cells
 
@@ -73,19 +79,31 @@ def trailing_sources(notebook: dict) -> list[str] | None:
     return sources if all(isinstance(s, str) for s in sources) else None
 
 
+def language_of(path: Path) -> str | None:
+    """The language a notebook was released in (its metadata says), if the kit speaks it."""
+    if path.suffix != ".ipynb":
+        return None
+    try:
+        return notebook_language(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
 def _load_cells(path: Path) -> list[Cell]:
     if not path.exists():
-        raise UnreadableSubmission(f"{path} does not exist")
+        raise UnreadableSubmission(_("{path} does not exist").format(path=path))
     if not path.is_file():
-        raise UnreadableSubmission(f"{path} is not a file")
+        raise UnreadableSubmission(_("{path} is not a file").format(path=path))
     if path.suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableSubmission(f"{path.name}: only .ipynb notebooks and .py files can be graded")
+        raise UnreadableSubmission(_("{name}: only .ipynb notebooks and .py files can be "
+                                     "graded").format(name=path.name))
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableSubmission(f"{path.name} could not be read: {exc}") from None
+        raise UnreadableSubmission(_("{name} could not be read: {error}").format(
+            name=path.name, error=exc)) from None
     if not text.strip():
-        raise UnreadableSubmission(f"{path.name} is empty")
+        raise UnreadableSubmission(_("{name} is empty").format(name=path.name))
     if path.suffix == ".py":
         return py_cells(text)
     return _notebook_cells(path.name, text)
@@ -107,38 +125,40 @@ def _notebook_cells(name: str, text: str) -> list[Cell]:
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnreadableSubmission(
-            f"{name} is not valid notebook JSON ({exc.msg} at line {exc.lineno}); "
-            "the file may be truncated or was edited outside Jupyter. Re-download it from "
-            "JupyterLab (File > Save) and submit again."
+        raise UnreadableSubmission(_(
+            "{name} is not valid notebook JSON ({error} at line {line}); the file may be "
+            "truncated or was edited outside Jupyter. Re-download it from JupyterLab (File > "
+            "Save) and submit again.").format(name=name, error=exc.msg, line=exc.lineno)
         ) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
-        raise UnreadableSubmission(f"{name} is JSON but not a Jupyter notebook (no list of cells)")
+        raise UnreadableSubmission(_("{name} is JSON but not a Jupyter notebook (no list of "
+                                     "cells)").format(name=name))
     major = nb.get("nbformat")
     if major == 3 or "worksheets" in nb:
         cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
         sources = [c.get("input", "") for c in cells if c.get("cell_type") == "code"]
         skip = [False] * len(sources)
-        labels = [f"code cell {i}" for i in range(1, len(sources) + 1)]
+        labels = [_("code cell {number}").format(number=i) for i in range(1, len(sources) + 1)]
     elif major == 4:
         every = [c for c in nb["cells"] if isinstance(c, dict)]
         code = [(position, c) for position, c in enumerate(every, start=1)
                 if c.get("cell_type") == "code"]
-        sources = [c.get("source", "") for _, c in code]
-        skip = [is_test_cell(c) for _, c in code]
-        labels = [f"cell {position}" + (f" [{c['execution_count']}]"
-                                        if type(c.get("execution_count")) is int else "")
+        sources = [c.get("source", "") for _position, c in code]
+        skip = [is_test_cell(c) for _position, c in code]
+        labels = [_("cell {number}").format(number=position)
+                  + (f" [{c['execution_count']}]" if type(c.get("execution_count")) is int else "")
                   for position, c in code]
     else:
-        raise UnreadableSubmission(
-            f"{name} has notebook format version {major!r}; this kit reads versions 3 and 4"
-        )
+        raise UnreadableSubmission(_(
+            "{name} has notebook format version {version}; this kit reads versions 3 and "
+            "4").format(name=name, version=repr(major)))
     cells = []
     for index, (source, skipped, label) in enumerate(zip(sources, skip, labels), start=1):
         if isinstance(source, list):
             source = "".join(source)
         if not isinstance(source, str):
-            raise UnreadableSubmission(f"{name} has a code cell whose source is not text")
+            raise UnreadableSubmission(_("{name} has a code cell whose source is not "
+                                         "text").format(name=name))
         if not skipped:
             cells.append(Cell(index, source, ipython=True, label=label))
     return cells

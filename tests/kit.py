@@ -192,14 +192,14 @@ def failed(result: dict) -> dict[str, dict]:
 
 
 def grade_proof(assignment_id: str, tmp: Path, *, zoo_exercises_only: bool = False,
-                jobs: int = 1) -> dict[str, dict]:
+                jobs: int = 1, language: str | None = None) -> dict[str, dict]:
     """Grade, in one engine run, everything that proves an assignment's graders.
 
     Keys: "reference" (solutions/<id>/<id>.ipynb), "released" (a copy of assignments/<id>/<id>.ipynb),
     "as_py" (the reference's code cells as a .py file), each alternative's file stem, and
     "zoo/<entry id>" (the reference followed by the entry, see compose_zoo_submission; with
     `zoo_exercises_only`, the reference's code up to its last test cell). `jobs` submissions are
-    graded at once (the engine's --jobs).
+    graded at once (the engine's --jobs); `language` is the engine's --lang.
     """
     reference = REPO / "solutions" / assignment_id / f"{assignment_id}.ipynb"
     as_py = tmp / "as_py" / assignment_id / "reference_as_py.py"
@@ -212,7 +212,8 @@ def grade_proof(assignment_id: str, tmp: Path, *, zoo_exercises_only: bool = Fal
     zoo = {e.id: compose_zoo_submission(e, reference, tmp / "zoo", exercises_only=zoo_exercises_only)
            for e in zoo_entries(assignment_id)}
     results = grade_files([reference, released, as_py, *alternatives, *zoo.values()], tmp / "results",
-                          *(("--jobs", str(jobs)) if jobs > 1 else ()))
+                          *(("--jobs", str(jobs)) if jobs > 1 else ()),
+                          *(("--lang", language) if language else ()))
     return {"reference": results[reference], "released": results[released], "as_py": results[as_py],
             **{p.stem: results[p] for p in alternatives},
             **{f"zoo/{k}": results[v] for k, v in zoo.items()}}
@@ -264,7 +265,8 @@ VENV = Path(sys.prefix)
 # What nbgrader needs of the course: its configuration, the sources, the releases, the data the
 # notebooks read, and the engine the test cells import (nbgrader_config.py puts the course root
 # on the kernels' path).
-COURSE_PARTS = ("nbgrader_config.py", "Makefile", "solutions", "assignments", "data", "autograder")
+COURSE_PARTS = ("nbgrader_config.py", "Makefile", "solutions", "assignments", "data", "autograder",
+                "translations")
 
 
 def source_assignments() -> list[str]:

@@ -9,6 +9,8 @@ entry is caught by the check for its concept, and each check cell carries its ex
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kit import (REPO, TESTS, assert_zoo_entry_caught, check_cells, exercise_points, failed,
@@ -24,6 +26,13 @@ def assignment(request) -> str:
 def graded(assignment, tmp_path_factory):
     """Everything the module checks, graded in one engine run."""
     return grade_proof(assignment, tmp_path_factory.mktemp(assignment))
+
+
+@pytest.fixture(scope="module")
+def graded_zh(assignment, tmp_path_factory):
+    """The same submissions, graded with feedback in Chinese."""
+    return grade_proof(assignment, tmp_path_factory.mktemp(f"{assignment}-zh"), jobs=2,
+                       language="zh")
 
 
 def test_reference_scores_full_marks(graded):
@@ -66,20 +75,49 @@ def test_one_mistake_costs_at_most_a_quarter_of_the_points(graded, entry):
             f"{[t['name'] for t in result['tests'] if t['status'] != 'passed']}")
 
 
-def test_class_report_reads_the_engine_results(graded, assignment):
-    """The class report on this module's real results: the stub counts as never attempted, a
-    zoo entry's failures as attempted, and its feedback is what the check observed."""
-    from autograder.classreport import Record, check_stats
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_class_report_reads_the_engine_results(graded, graded_zh, assignment, language):
+    """The class report on this module's real results, in either language: the stub counts as
+    never attempted, a zoo entry's failures as attempted, and its feedback is what the check
+    observed."""
+    from autograder.classreport import Record, check_stats, render
 
-    stub = check_stats([Record("stub", assignment, graded["released"])])
+    results = graded_zh if language == "zh" else graded
+    stub = check_stats([Record("stub", assignment, results["released"])])
     assert all(c.not_attempted == c.graded == 1 and c.failed == 0 for c in stub), \
         [c.name for c in stub if c.failed]
-    zoo = [Record(k, assignment, r) for k, r in graded.items() if k.startswith("zoo/")]
+    zoo = [Record(k, assignment, r) for k, r in results.items() if k.startswith("zoo/")]
     checks = check_stats(zoo)
     assert sum(c.failed for c in checks) >= len(zoo)
     assert all(c.not_attempted == 0 for c in checks), "zoo entries build on the reference"
     feedback = [text for c in checks for text in c.feedback]
-    assert feedback and not any(text.startswith("Check: ") for text in feedback)
+    assert feedback and not any(text.startswith(("Check: ", "检查：")) for text in feedback)
+    page = render(zoo, [], "proof")
+    assert f'<html lang="{language}">' in page
+    assert ("Most common failures" in page) == (language == "en")
+
+
+# What English feedback is made of; Chinese feedback says the same in Chinese.
+ENGLISH_LABELS = ("Check: ", "Observed: ", "Expected: ", "What to change: ", "Not implemented yet",
+                  "Not checked: ")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_chinese_feedback_gives_the_same_scores(graded, graded_zh):
+    """Every submission scores the same check by check in Chinese as in English, and every
+    text a learner reads about a check is in Chinese."""
+    assert set(graded_zh) == set(graded)
+    for key, english in graded.items():
+        chinese = graded_zh[key]
+        assert [(t["name"], t["status"], t["score"]) for t in chinese["tests"]] == \
+               [(t["name"], t["status"], t["score"]) for t in english["tests"]], key
+        assert chinese["extra_data"]["language"] == "zh"
+        for test in chinese["tests"]:
+            text = test["output"]
+            assert CJK.search(text), (key, test["name"], text[:300])
+            labels = [label for label in ENGLISH_LABELS if label in text]
+            assert not labels, (key, test["name"], labels, text[:300])
+        assert CJK.search(chinese["output"]), chinese["output"]
 
 
 def test_every_check_has_its_concept_tag_and_points(graded):

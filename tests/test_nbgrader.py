@@ -440,3 +440,82 @@ def test_feedback_pages_read_offline(semester, assignment):
     if any("$" in "".join(c["source"]) for c in source["cells"] if c["cell_type"] == "markdown"):
         assert "<math" in page
     assert re.search(r"div\.output_area pre[^{]*\{[^}]*white-space:\s*pre-wrap", page)
+
+
+# --- The semester in Chinese: `make release LANG=zh`, the same learners' code, the same scores -----
+
+ZH_LEARNERS = ("reference", "stub", "forger")
+
+
+def zh_cases() -> list[tuple[str, str]]:
+    """Per assignment the reference, the stub and the first zoo entry; the forger in linear."""
+    cases = []
+    for assignment in ASSIGNMENTS:
+        chosen = submissions(assignment)
+        zoo = [name for name in chosen if name.startswith("zoo-")][:1]
+        cases += [(assignment, name) for name in (*ZH_LEARNERS, *zoo) if name in chosen]
+    return cases
+
+
+@dataclass
+class ChineseSemester:
+    course: Path
+    grades: dict[tuple[str, str], dict]
+    log: str
+
+
+@pytest.fixture(scope="module")
+def semester_zh(tmp_path_factory) -> ChineseSemester:
+    tmp = tmp_path_factory.mktemp("semester-zh")
+    course = scratch_course(tmp / "course")
+    log = make(course, "release", LANG="zh").stdout
+    for assignment, learner in zh_cases():
+        zh_released = course / "assignments" / assignment / f"{assignment}.ipynb"
+        target = course / "submitted" / learner / assignment / f"{assignment}.ipynb"
+        sources = submissions(assignment)[learner]
+        target.parent.mkdir(parents=True)
+        if sources is None:
+            shutil.copy2(zh_released, target)
+        else:
+            submission_notebook(zh_released, sources, target)
+    # No LANG from here on: the course's language is the one it was released in.
+    for step in ("autograde", "feedback", "export"):
+        proc = make(course, step)
+        log += proc.stdout + proc.stderr
+    with open(course / "grades.csv", newline="") as f:
+        grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(f)}
+    return ChineseSemester(course, grades, log)
+
+
+def _structure(notebook: dict) -> list[tuple]:
+    """Each cell's id, type and nbgrader metadata (grade id, points, locks), less the checksum:
+    that is a hash of the cell's text, which is in the release's language."""
+    return [(c.get("id"), c["cell_type"],
+             json.dumps({k: v for k, v in c.get("metadata", {}).get("nbgrader", {}).items()
+                         if k != "checksum"}, sort_keys=True))
+            for c in notebook["cells"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_in_chinese_keeps_cells_grade_ids_and_points(semester_zh, assignment):
+    chinese = json.loads((semester_zh.course / "assignments" / assignment /
+                          f"{assignment}.ipynb").read_text())
+    english = json.loads(released(assignment).read_text())
+    assert chinese["metadata"]["kit"] == {"language": "zh"}
+    assert _structure(chinese) == _structure(english)
+    markdown = [c for c in chinese["cells"] if c["cell_type"] == "markdown"]
+    assert markdown and all(re.search(r"[\u4e00-\u9fff]", "".join(c["source"])) for c in markdown)
+    assert f"release {assignment} (zh)" in semester_zh.log, "the course stayed in Chinese"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, learner", zh_cases())
+def test_the_semester_in_chinese_gives_the_same_scores(semester, semester_zh, assignment, learner):
+    english, chinese = semester.grades[assignment, learner], semester_zh.grades[assignment, learner]
+    for column in ("raw_score", "score", "max_score"):
+        assert float(chinese[column]) == float(english[column]), (column, chinese, english)
+    page = (semester_zh.course / "feedback" / learner / assignment / f"{assignment}.html")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    assert "由评分引擎评定" in text, "the engine's report in the graded cells is in Chinese"
+    assert "graded by the engine" not in text

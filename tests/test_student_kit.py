@@ -83,6 +83,25 @@ def test_kit_has_no_hidden_grader(kit, dist):
         assert not any(name.endswith("/hidden.py") for name in archive.namelist())
 
 
+def test_kit_translations_hold_no_hidden_check_text(kit):
+    """The kit's catalogue translates the messages of the files it ships, and no other: a hidden
+    check's description or feedback (which says what it checks) never reaches it."""
+    import gettext
+
+    from autograder import i18n
+
+    assert not list((kit / "autograder" / "locale").rglob("*.po"))
+    hidden = {m for a in WITH_SOURCE
+              for m, _line in i18n.extract(REPO / "autograder" / "graders" / a / "hidden.py")}
+    shipped = {m for path in (kit / "autograder").rglob("*.py") for m, _line in i18n.extract(path)}
+    only_hidden = hidden - shipped
+    assert only_hidden, "the hidden graders have messages of their own"
+    catalogue = gettext.translation("kit", kit / "autograder" / "locale", ["zh"])
+    leaked = [m for m in only_hidden if catalogue.gettext(m) != m]
+    assert not leaked, leaked[:3]
+    assert all(catalogue.gettext(m) != m for m in shipped), "every shipped message is translated"
+
+
 def _solution_lines() -> dict[str, set[str]]:
     """Per assignment, the distinctive lines written between the solution markers, less those the
     released notebook shows anyway (hints in its text)."""

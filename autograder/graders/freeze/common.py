@@ -16,6 +16,7 @@ import torch
 
 from autograder.checks import CheckFailed, expect
 from autograder.client import Evidence, LearnerError, ModuleInfo, Remote
+from autograder.i18n import _
 from autograder.protocol import ProtocolError
 
 BATCHNORM = "torch.nn.modules.batchnorm._BatchNorm"
@@ -44,24 +45,28 @@ def under(name: str, prefix: str) -> bool:
 
 def describe_names(names: list[str], limit: int = 4) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    if len(names) > limit:
+        return _("{names} and {count} more").format(names=shown, count=len(names) - limit)
+    return shown
 
 
 def leave_stale_gradients(model: Remote) -> None:
     """One backward pass through the whole model, leaving a .grad on every parameter."""
     images = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(7))
-    output = model.call(images, keep=True, action="running the model forward").value
+    output = model.call(images, keep=True, action=_("running the model forward")).value
     shape = output.describe(values=False).shape
-    output.call(torch.ones(shape), method="backward", action="running backward")
+    output.call(torch.ones(shape), method="backward", action=_("running backward"))
 
 
 def call_returning(submission, name: str, module: Remote, what: str) -> None:
     """`name(module)`, which must return `module` itself."""
     returned = submission.function(name)(module)
     expect(isinstance(returned, Remote) and returned.same(module),
-           observed=f"{name}({what}) returned {returned!r}",
-           expected=f"the module it was given, so that `{name}(model.backbone)` can be chained",
-           fix=f"end {name} with a return of the module it received")
+           observed=_("{name}({what}) returned {returned}").format(name=name, what=what,
+                                                                   returned=repr(returned)),
+           expected=_("the module it was given, so that `{name}(model.backbone)` can be "
+                      "chained").format(name=name),
+           fix=_("end {name} with a return of the module it received").format(name=name))
 
 
 # -- optimizers ------------------------------------------------------------------------------------
@@ -80,9 +85,9 @@ class Groups:
 def optimizer_groups(optimizer, model_info: ModuleInfo) -> Groups:
     if not isinstance(optimizer, Remote) or optimizer.kind != "optimizer":
         kind = optimizer.type if isinstance(optimizer, Remote) else type(optimizer).__name__
-        raise CheckFailed(f"build_optimizer returned a {kind}",
-                          "a torch.optim.SGD",
-                          "return the SGD optimizer you built over the model's parameters")
+        raise CheckFailed(_("build_optimizer returned a {type}").format(type=kind),
+                          _("a torch.optim.SGD"),
+                          _("return the SGD optimizer you built over the model's parameters"))
     info = optimizer.describe()
     names_of = {}
     for name, p in model_info.parameter_list:
@@ -214,7 +219,7 @@ class _Batches:
     def loss(self, indices: list[int], output) -> float | None:
         if not isinstance(output, torch.Tensor) or not self.valid(indices):
             return None
-        _, targets = self.batch(indices)
+        _images, targets = self.batch(indices)
         try:
             with torch.no_grad():
                 return float(self.helper.yolo_loss(output.float(), targets))
@@ -229,14 +234,15 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
     The model arrives in eval mode, as it would after an evaluation."""
     fit = submission.function("fit")
     model = fresh_model(submission)
-    raw = submission.instrument("fit_trace", "running your fit on a slice of the helmet data",
+    raw = submission.instrument("fit_trace", _("running your fit on a slice of the helmet data"),
                                 fit=fit, model=model, images=plan.images, kwargs=plan.kwargs(),
                                 seed=1, stale_gradients=stale_gradients, eval_first=eval_first,
                                 record_gradients=record_gradients)
     if type(raw) is not dict:
-        raise CheckFailed("the learner process did not report on fit", "a trace", "run fit")
+        raise CheckFailed(_("the learner process did not report on fit"), _("a trace"),
+                          _("run fit"))
     if raw.get("error") is not None:
-        raise LearnerError(Evidence.parse(raw["error"]), "running your fit")
+        raise LearnerError(Evidence.parse(raw["error"]), _("running your fit"))
     parameters = [n for n in _typed(raw, "parameters", list) if type(n) is str]
     batches = _Batches(plan.images)
     trace = FitTrace(plan, raw.get("history"), order=[i for i in _typed(raw, "order", list)
@@ -283,7 +289,7 @@ def model_sizes() -> tuple[int, int]:
 def early_switch(trace: FitTrace) -> int | None:
     """The epoch of the frozen phase in which a backbone that had been frozen became trainable
     again, if any. (A backbone trainable from the start was never frozen: another mistake.)"""
-    head, _ = model_sizes()
+    head, _total = model_sizes()
     was_frozen = False
     for forward in trace.frozen_forwards:
         if forward.trainable <= head:
@@ -295,7 +301,7 @@ def early_switch(trace: FitTrace) -> int | None:
 
 def trainable_while_frozen(trace: FitTrace) -> int | None:
     """The first epoch of the frozen phase in which the backbone was trainable at all."""
-    head, _ = model_sizes()
+    head, _total = model_sizes()
     return next((f.epoch for f in trace.frozen_forwards if f.trainable > head), None)
 
 
@@ -351,10 +357,10 @@ def _norm(tensors) -> float:
 def _compare(expected: dict, got: dict, previous: dict | None) -> tuple[str, str]:
     names = [n for n in expected if n in got]
     if not names:
-        return "other", "no parameter of the model had a gradient when the optimizer stepped"
+        return "other", _("no parameter of the model had a gradient when the optimizer stepped")
     present = [n for n in names if got[n] is not None]
     if not present or _norm(got[n] for n in present) == 0.0:
-        return "cleared", "every gradient was None or zero when the optimizer stepped"
+        return "cleared", _("every gradient was None or zero when the optimizer stepped")
     e = [expected[n].double() for n in present]
     g = [got[n].double() for n in present]
     size = _norm(e) or 1.0
@@ -363,25 +369,30 @@ def _compare(expected: dict, got: dict, previous: dict | None) -> tuple[str, str
         return "ok", ""
     scale = sum(float((a * b).sum()) for a, b in zip(g, e)) / (size ** 2)
     if 0 < scale <= 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
-        return "ok", f"scaled by {scale:.3g} (clipping)"
+        return "ok", _("scaled by {scale:.3g} (clipping)").format(scale=scale)
     if scale > 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
-        return "scaled", f"{scale:.3g} times the gradient of the batch's mean loss"
+        return "scaled", _("{scale:.3g} times the gradient of the batch's mean "
+                           "loss").format(scale=scale)
     if previous is not None and all(previous.get(n) is not None for n in present):
         summed = [a - previous[n].double() for a, n in zip(g, present)]
         if _norm(a - b for a, b in zip(summed, e)) / size < 1e-3:
-            return "accumulated", "the previous steps' gradients added to this batch's"
-    return "other", f"relative difference {difference:.3g} from the gradient of its batch's loss"
+            return "accumulated", _("the previous steps' gradients added to this batch's")
+    return "other", _("relative difference {difference:.3g} from the gradient of its batch's "
+                      "loss").format(difference=difference)
 
 
 def expect_ran(trace: FitTrace) -> None:
     """Fail clearly when fit took no optimizer step in one of the two phases."""
     plan = trace.plan
     expect(trace.frozen_steps and trace.unfrozen_steps,
-           observed=f"fit took {len(trace.frozen_steps)} optimizer steps in the first "
-                    f"{plan.freeze_epochs} epochs and {len(trace.unfrozen_steps)} after them "
-                    f"(training forwards seen: {len(trace.forwards)})",
-           expected=f"optimizer steps in both phases: {plan.freeze_epochs} frozen epochs, then "
-                    f"{plan.unfreeze_epochs} unfrozen, each a pass over the {plan.images} images",
-           fix="for each epoch, loop over a DataLoader of the data set; for each batch compute "
-               "the kit's loss on the model's predictions, clear the gradients, backpropagate "
-               "and step the optimizer", cause="fit:no-steps")
+           observed=_("fit took {frozen} optimizer steps in the first {freeze_epochs} epochs and "
+                      "{unfrozen} after them (training forwards seen: {forwards})").format(
+               frozen=len(trace.frozen_steps), freeze_epochs=plan.freeze_epochs,
+               unfrozen=len(trace.unfrozen_steps), forwards=len(trace.forwards)),
+           expected=_("optimizer steps in both phases: {freeze_epochs} frozen epochs, then "
+                      "{unfreeze_epochs} unfrozen, each a pass over the {images} images").format(
+               freeze_epochs=plan.freeze_epochs, unfreeze_epochs=plan.unfreeze_epochs,
+               images=plan.images),
+           fix=_("for each epoch, loop over a DataLoader of the data set; for each batch compute "
+                 "the kit's loss on the model's predictions, clear the gradients, backpropagate "
+                 "and step the optimizer"), cause="fit:no-steps")

@@ -10,6 +10,7 @@ from autograder.graders.freeze.common import (
     TINY_YOLO_FROZEN, FitPlan, batchnorm_names, call_returning, check_gradients, describe_names,
     expect_ran, fresh_model, observe_fit, optimizer_groups, trainable_while_frozen, under,
 )
+from autograder.i18n import _
 
 
 @pytest.fixture(scope="module")
@@ -33,30 +34,32 @@ def test_freeze_leaves_the_rest_of_the_model_alone(submission):
     submission.function("freeze")(model.get("backbone", keep=True))
     info = model.describe(values=False)
     expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed="freeze(model.backbone) left backbone parameters trainable, so there is no "
-                    "freeze yet whose effect on the rest of the model could be checked",
-           expected="the backbone frozen, and the rest of the model as it was",
-           fix="finish freeze first (see freeze_turns_off_requires_grad)", cause="freeze:none")
+           observed=_("freeze(model.backbone) left backbone parameters trainable, so there is "
+                      "no freeze yet whose effect on the rest of the model could be checked"),
+           expected=_("the backbone frozen, and the rest of the model as it was"),
+           fix=_("finish freeze first (see freeze_turns_off_requires_grad)"), cause="freeze:none")
     expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "head")),
-           observed="some head parameters stopped requiring grad",
-           expected="the head untouched", fix="change only the parameters of the module given")
+           observed=_("some head parameters stopped requiring grad"),
+           expected=_("the head untouched"),
+           fix=_("change only the parameters of the module given"))
     expect(all(m.training for n, m in info.modules if not under(n, "backbone")),
-           observed="the head (or the whole model) was put in eval mode",
-           expected="only BatchNorm layers inside the frozen module in eval mode",
-           fix="put the BatchNorm layers of the module you are given in eval mode, and nothing "
-               "else")
+           observed=_("the head (or the whole model) was put in eval mode"),
+           expected=_("only BatchNorm layers inside the frozen module in eval mode"),
+           fix=_("put the BatchNorm layers of the module you are given in eval mode, and "
+                 "nothing else"))
     inside = submission.build({"class": "Sequential", "children": [
         {"class": "Linear", "args": [4, 4]}, {"class": "BatchNorm1d", "args": [4]},
         {"class": "Dropout", "args": [0.5]}]})
     submission.function("freeze")(inside)
     modes = {n: m.training for n, m in inside.describe(values=False).modules}
-    resting = [n or "the module itself" for n in ("", "0", "2") if not modes.get(n, True)]
+    resting = [n or _("the module itself") for n in ("", "0", "2") if not modes.get(n, True)]
     expect(not resting,
-           observed=f"freeze put layers that are not BatchNorm in eval mode: {resting} (a "
-                    "Dropout in eval mode stops dropping; the module's own mode changed)",
-           expected="only the BatchNorm layers in eval mode; every other layer keeps its mode",
-           fix="switch BatchNorm layers to eval mode one by one, instead of calling eval() on "
-               "the module (which switches every layer inside it)")
+           observed=_("freeze put layers that are not BatchNorm in eval mode: {layers} (a "
+                      "Dropout in eval mode stops dropping; the module's own mode "
+                      "changed)").format(layers=resting),
+           expected=_("only the BatchNorm layers in eval mode; every other layer keeps its mode"),
+           fix=_("switch BatchNorm layers to eval mode one by one, instead of calling eval() on "
+                 "the module (which switches every layer inside it)"))
 
 
 @check(exercise="freeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
@@ -68,11 +71,11 @@ def test_freeze_reaches_every_layer(submission):
     info = bare.describe(values=False)
     grads = [p.requires_grad for p in info.parameters.values()]
     expect(not info.training and not any(grads),
-           observed=f"freeze(nn.BatchNorm2d(4)) left training={info.training}, requires_grad="
-                    f"{grads}",
-           expected="the layer itself in eval mode with frozen weight and bias",
-           fix="walk module.modules(), which yields the module itself and every layer inside "
-               "it, at any depth (children() yields only the direct children)")
+           observed=_("freeze(nn.BatchNorm2d(4)) left training={training}, "
+                      "requires_grad={grads}").format(training=info.training, grads=grads),
+           expected=_("the layer itself in eval mode with frozen weight and bias"),
+           fix=_("walk module.modules(), which yields the module itself and every layer inside "
+                 "it, at any depth (children() yields only the direct children)"))
     nested = submission.build({"class": "Sequential", "children": [
         {"class": "Sequential", "children": [
             {"class": "Conv2d", "args": [3, 4, 3]},
@@ -81,13 +84,13 @@ def test_freeze_reaches_every_layer(submission):
     freeze(nested)
     info = nested.describe(values=False)
     expect(not any(info.submodule(n).training for n in batchnorm_names(info)),
-           observed="a BatchNorm layer stayed in train mode: "
-                    + ", ".join(f"{n} ({info.submodule(n).type})" for n in batchnorm_names(info)
-                                if info.submodule(n).training),
-           expected="every BatchNorm layer, of any dimension (1-D, 2-D, 3-D) and at any depth, in "
-                    "eval mode",
-           fix="walk module.modules(), which recurses into every submodule, and recognise "
-               "every BatchNorm by its common base class, nn.modules.batchnorm._BatchNorm")
+           observed=_("a BatchNorm layer stayed in train mode: {layers}").format(
+               layers=", ".join(f"{n} ({info.submodule(n).type})" for n in batchnorm_names(info)
+                                if info.submodule(n).training)),
+           expected=_("every BatchNorm layer, of any dimension (1-D, 2-D, 3-D) and at any depth, "
+                      "in eval mode"),
+           fix=_("walk module.modules(), which recurses into every submodule, and recognise "
+                 "every BatchNorm by its common base class, nn.modules.batchnorm._BatchNorm"))
 
 
 @check(exercise="freeze", points=1, tags=["freezing"], visibility="hidden")
@@ -97,9 +100,9 @@ def test_freeze_returns_the_module(submission):
     call_returning(submission, "freeze", model.get("backbone", keep=True), "model.backbone")
     info = model.describe(values=False)
     expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed="freeze(model.backbone) returns the module but leaves it trainable",
-           expected="a freeze that freezes, returning the module",
-           fix="finish freeze first (see freeze_turns_off_requires_grad)", cause="freeze:none")
+           observed=_("freeze(model.backbone) returns the module but leaves it trainable"),
+           expected=_("a freeze that freezes, returning the module"),
+           fix=_("finish freeze first (see freeze_turns_off_requires_grad)"), cause="freeze:none")
 
 
 # -- unfreeze --------------------------------------------------------------------------------
@@ -111,9 +114,9 @@ def test_unfreeze_returns_the_module(submission):
     call_returning(submission, "unfreeze", model.get("backbone", keep=True), "model.backbone")
     info = model.describe(values=False)
     expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed="unfreeze(model.backbone) returns the module but leaves it frozen",
-           expected="an unfreeze that unfreezes, returning the module",
-           fix="finish unfreeze first (see unfreeze_restores_training)", cause="unfreeze:none")
+           observed=_("unfreeze(model.backbone) returns the module but leaves it frozen"),
+           expected=_("an unfreeze that unfreezes, returning the module"),
+           fix=_("finish unfreeze first (see unfreeze_restores_training)"), cause="unfreeze:none")
 
 
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
@@ -129,10 +132,12 @@ def test_unfreeze_reaches_every_parameter(submission):
     frozen += [f"nn.BatchNorm2d(4).{n}" for n, p in bare_info.parameters.items()
                if not p.requires_grad]
     expect(not frozen,
-           observed=f"{len(frozen)} parameters still frozen ({describe_names(frozen)})",
-           expected="requires_grad == True everywhere in the module, its own parameters included",
-           fix="loop over every parameter the module holds (recursively, its own included), "
-               "not over its children or a few layers")
+           observed=_("{count} parameters still frozen ({names})").format(
+               count=len(frozen), names=describe_names(frozen)),
+           expected=_("requires_grad == True everywhere in the module, its own parameters "
+                      "included"),
+           fix=_("loop over every parameter the module holds (recursively, its own included), "
+                 "not over its children or a few layers"))
 
 
 # -- build_optimizer -------------------------------------------------------------------------
@@ -153,26 +158,29 @@ WITH_LINEAR = {"class": "Sequential", "children": [   # 2-D weights, not only 4-
 
 
 def _expect_groups_by_dimension(info, groups) -> None:
-    expect(len(groups.names) == 2, observed=f"{len(groups.names)} groups",
-           expected="2 groups", fix="give SGD two parameter groups")
+    expect(len(groups.names) == 2,
+           observed=_("{count} groups").format(count=len(groups.names)),
+           expected=_("2 groups"), fix=_("give SGD two parameter groups"))
     params = info.parameters
     wrong0 = [n for n in groups.names[0] if n in params and params[n].ndim <= 1]
     wrong1 = [n for n in groups.names[1] if n in params and params[n].ndim > 1]
     swapped = (wrong0 and wrong1 and len(wrong0) == len(groups.names[0])
                and len(wrong1) == len(groups.names[1]))
     expect(not swapped,
-           observed="the groups are in the wrong order: group 0 holds the biases and norm "
-                    "parameters, group 1 the weights with more than one dimension",
-           expected="group 0: the decayed weights (p.ndim > 1); group 1: all the others",
-           fix="list the group of multi-dimensional weights first, with weight_decay, then the "
-               "others with weight decay 0", cause="optimizer:order")
+           observed=_("the groups are in the wrong order: group 0 holds the biases and norm "
+                      "parameters, group 1 the weights with more than one dimension"),
+           expected=_("group 0: the decayed weights (p.ndim > 1); group 1: all the others"),
+           fix=_("list the group of multi-dimensional weights first, with weight_decay, then the "
+                 "others with weight decay 0"), cause="optimizer:order")
     expect(not wrong0 and not wrong1,
-           observed=(f"group 0 holds 1-D parameters ({describe_names(wrong0)})" if wrong0 else
-                     f"group 1 holds multi-dimensional weights ({describe_names(wrong1)})"),
-           expected="group 0: p.ndim > 1 (convolution kernels); group 1: p.ndim <= 1 "
-                    "(biases, BatchNorm weights and biases)",
-           fix="decide each parameter's group by its number of dimensions, not by its name: a "
-               "BatchNorm weight is named 'weight' too")
+           observed=(_("group 0 holds 1-D parameters ({names})").format(
+                         names=describe_names(wrong0)) if wrong0 else
+                     _("group 1 holds multi-dimensional weights ({names})").format(
+                         names=describe_names(wrong1))),
+           expected=_("group 0: p.ndim > 1 (convolution kernels); group 1: p.ndim <= 1 "
+                      "(biases, BatchNorm weights and biases)"),
+           fix=_("decide each parameter's group by its number of dimensions, not by its name: a "
+                 "BatchNorm weight is named 'weight' too"))
 
 
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="hidden")
@@ -186,10 +194,12 @@ def test_optimizer_settings(submission):
         ok = all(isinstance(lr, (int, float)) and math.isclose(lr, kwargs["lr"])
                  and isinstance(m, (int, float)) and math.isclose(m, momentum) for lr, m in got)
         expect(ok,
-               observed=f"build_optimizer(model, {kwargs}) gave groups with (lr, momentum) = {got}",
-               expected=f"({kwargs['lr']}, {momentum}) in both groups",
-               fix="pass the lr and momentum arguments on to torch.optim.SGD (the signature's "
-                   "default is momentum=0.937)")
+               observed=_("build_optimizer(model, {kwargs}) gave groups with (lr, momentum) = "
+                          "{got}").format(kwargs=kwargs, got=got),
+               expected=_("({lr}, {momentum}) in both groups").format(lr=kwargs["lr"],
+                                                                       momentum=momentum),
+               fix=_("pass the lr and momentum arguments on to torch.optim.SGD (the signature's "
+                     "default is momentum=0.937)"))
 
 
 # -- fit -------------------------------------------------------------------------------------
@@ -201,19 +211,19 @@ def test_fit_backbone_batchnorm_mode_per_phase(submission, fit_trace):
     expect_ran(fit_trace)
     frozen_train = [i for i, f in enumerate(fit_trace.frozen_forwards) if any(f.backbone_bn_training)]
     expect(not frozen_train,
-           observed=f"in {len(frozen_train)} training batches of the frozen phase, backbone "
-                    "BatchNorm layers were in train mode",
-           expected="backbone BatchNorm in eval mode for every frozen batch",
-           fix="after model.train(), freeze the backbone again (or put its BatchNorm layers "
-               "back in eval mode)")
+           observed=_("in {count} training batches of the frozen phase, backbone BatchNorm "
+                      "layers were in train mode").format(count=len(frozen_train)),
+           expected=_("backbone BatchNorm in eval mode for every frozen batch"),
+           fix=_("after model.train(), freeze the backbone again (or put its BatchNorm layers "
+                 "back in eval mode)"))
     unfrozen_eval = [i for i, f in enumerate(fit_trace.unfrozen_forwards)
                      if not all(f.backbone_bn_training)]
     expect(not unfrozen_eval,
-           observed=f"in {len(unfrozen_eval)} batches after unfreezing, backbone BatchNorm "
-                    "layers were still in eval mode",
-           expected="backbone BatchNorm in train mode once the backbone is unfrozen",
-           fix="unfreeze the backbone (which puts it back in train mode) before the unfrozen "
-               "epochs")
+           observed=_("in {count} batches after unfreezing, backbone BatchNorm layers were "
+                      "still in eval mode").format(count=len(unfrozen_eval)),
+           expected=_("backbone BatchNorm in train mode once the backbone is unfrozen"),
+           fix=_("unfreeze the backbone (which puts it back in train mode) before the unfrozen "
+                 "epochs"))
 
 
 @check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")
@@ -224,13 +234,14 @@ def test_fit_switches_to_unfreeze_lr(submission, fit_trace):
     frozen = {lr for s in fit_trace.frozen_steps for lr in s.lrs}
     unfrozen = {lr for s in fit_trace.unfrozen_steps for lr in s.lrs}
     expect(all(math.isclose(lr, plan.lr) for lr in frozen),
-           observed=f"learning rates while frozen: {sorted(frozen)}",
-           expected=f"lr = {plan.lr}", fix="build the optimizer with the lr argument")
+           observed=_("learning rates while frozen: {rates}").format(rates=sorted(frozen)),
+           expected=_("lr = {lr}").format(lr=plan.lr),
+           fix=_("build the optimizer with the lr argument"))
     expect(all(math.isclose(lr, plan.unfreeze_lr) for lr in unfrozen),
-           observed=f"learning rates after unfreezing: {sorted(unfrozen)}",
-           expected=f"unfreeze_lr = {plan.unfreeze_lr} in every group",
-           fix="when unfreezing, set the learning rate of every parameter group to "
-               "unfreeze_lr (or build a new optimizer with it)")
+           observed=_("learning rates after unfreezing: {rates}").format(rates=sorted(unfrozen)),
+           expected=_("unfreeze_lr = {lr} in every group").format(lr=plan.unfreeze_lr),
+           fix=_("when unfreezing, set the learning rate of every parameter group to "
+                 "unfreeze_lr (or build a new optimizer with it)"))
 
 
 @check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")
@@ -244,9 +255,11 @@ def test_fit_batch_size_per_phase(submission, fit_trace):
            and max(unfrozen) == plan.unfreeze_batch_size
            and len(fit_trace.frozen_steps) == plan.freeze_epochs * plan.steps_per_epoch(True)
            and len(fit_trace.unfrozen_steps) == plan.unfreeze_epochs * plan.steps_per_epoch(False),
-           observed=f"batch sizes {frozen} while frozen, {unfrozen} after unfreezing",
-           expected=f"{plan.freeze_batch_size} while frozen, {plan.unfreeze_batch_size} after",
-           fix="make a DataLoader per phase (or per epoch) with the batch size of that phase")
+           observed=_("batch sizes {frozen} while frozen, {unfrozen} after unfreezing").format(
+               frozen=frozen, unfrozen=unfrozen),
+           expected=_("{frozen} while frozen, {unfrozen} after").format(
+               frozen=plan.freeze_batch_size, unfrozen=plan.unfreeze_batch_size),
+           fix=_("make a DataLoader per phase (or per epoch) with the batch size of that phase"))
 
 
 @check(exercise="fit", points=1, tags=["history"], visibility="hidden")
@@ -255,36 +268,43 @@ def test_fit_history_matches_what_happened(submission, fit_trace):
     expect_ran(fit_trace)
     plan, history = fit_trace.plan, fit_trace.history
     expect(isinstance(history, list) and len(history) == plan.freeze_epochs + plan.unfreeze_epochs,
-           observed=f"history {history!r}"[:200], expected="one record per epoch",
-           fix="return the list of per-epoch dicts")
+           observed=_("history {history}").format(history=repr(history))[:200],
+           expected=_("one record per epoch"),
+           fix=_("return the list of per-epoch dicts"))
     # Records are matched by position: their "epoch" numbers are fit_returns_one_record_per_epoch's.
     for forward in fit_trace.forwards:
         epoch = forward.epoch
         record = history[epoch] if epoch < len(history) and isinstance(history[epoch], dict) else {}
         expect(record.get("trainable_params") == forward.trainable,
-               observed=f"epoch {epoch} reports trainable_params={record.get('trainable_params')!r}, "
-                        f"but {forward.trainable} scalar parameters required grad during it",
-               expected="the number of scalar parameters with requires_grad during that epoch",
-               fix="after freezing or unfreezing, count the elements of the parameters that "
-                   "require grad")
+               observed=_("epoch {epoch} reports trainable_params={reported}, but {count} scalar "
+                          "parameters required grad during it").format(
+                   epoch=epoch, reported=repr(record.get("trainable_params")),
+                   count=forward.trainable),
+               expected=_("the number of scalar parameters with requires_grad during that epoch"),
+               fix=_("after freezing or unfreezing, count the elements of the parameters that "
+                     "require grad"))
     for epoch, record in enumerate(history):
         loss = record.get("loss") if isinstance(record, dict) else None
         expect(isinstance(loss, float) and math.isfinite(loss),
-               observed=f"epoch {epoch!r} reports loss={loss!r}",
-               expected="a Python float: the mean training loss of the epoch",
-               fix="accumulate each batch's loss as a Python number (.item()) and divide by the "
-                   "number of batches")
+               observed=_("epoch {epoch} reports loss={loss}").format(epoch=repr(epoch),
+                                                                      loss=repr(loss)),
+               expected=_("a Python float: the mean training loss of the epoch"),
+               fix=_("accumulate each batch's loss as a Python number (.item()) and divide by "
+                     "the number of batches"))
         batches = [f for f in fit_trace.forwards if f.epoch == epoch and f.loss is not None]
         if not batches:
             continue
         mean = sum(f.loss for f in batches) / len(batches)
         weighted = sum(f.loss * f.batch for f in batches) / sum(f.batch for f in batches)
         expect(any(math.isclose(loss, m, rel_tol=1e-3, abs_tol=1e-6) for m in (mean, weighted)),
-               observed=f"epoch {epoch} reports loss={loss:.4f}; its {len(batches)} batches had "
-                        f"losses {', '.join(f'{f.loss:.4f}' for f in batches)}",
-               expected=f"their mean, {mean:.4f} (or {weighted:.4f} weighted by batch size)",
-               fix="add up every batch's loss of the epoch and divide by the number of batches "
-                   "(not the last batch's loss, not the sum)")
+               observed=_("epoch {epoch} reports loss={loss:.4f}; its {count} batches had "
+                          "losses {losses}").format(
+                   epoch=epoch, loss=loss, count=len(batches),
+                   losses=", ".join(f"{f.loss:.4f}" for f in batches)),
+               expected=_("their mean, {mean:.4f} (or {weighted:.4f} weighted by batch "
+                          "size)").format(mean=mean, weighted=weighted),
+               fix=_("add up every batch's loss of the epoch and divide by the number of batches "
+                     "(not the last batch's loss, not the sum)"))
 
 
 @check(exercise="fit", points=2, tags=["freezing", "optimizer"], visibility="hidden")
@@ -293,21 +313,21 @@ def test_fit_with_stale_gradients_and_momentum(submission, stale_trace):
     expect_ran(stale_trace)
     switch = trainable_while_frozen(stale_trace)
     expect(switch is None,
-           observed=f"the backbone was trainable in epoch {switch}, a frozen epoch, so it trained "
-                    "instead of holding still",
-           expected="the backbone frozen for the whole frozen phase",
-           fix="freeze the backbone in every frozen epoch, and unfreeze it no sooner than the "
-               "epoch numbered freeze_epochs (one epoch too early unfreezes it during the frozen "
-               "phase)", cause="fit:early-switch")
+           observed=_("the backbone was trainable in epoch {epoch}, a frozen epoch, so it "
+                      "trained instead of holding still").format(epoch=switch),
+           expected=_("the backbone frozen for the whole frozen phase"),
+           fix=_("freeze the backbone in every frozen epoch, and unfreeze it no sooner than the "
+                 "epoch numbered freeze_epochs (one epoch too early unfreezes it during the "
+                 "frozen phase)"), cause="fit:early-switch")
     for index, step in enumerate(stale_trace.frozen_steps):
         expect(not step.backbone_params_changed,
-               observed=f"the model came with leftover gradients; by step {index + 1} of the "
-                        "frozen phase, backbone weights drifted "
-                        f"({describe_names(step.backbone_params_changed)})",
-               expected="frozen weights bitwise unchanged",
-               fix="SGD applies momentum and weight decay to any parameter whose .grad is not "
-                   "None: freeze must drop the gradients (and clearing gradients must not turn "
-                   "None into zeros)")
+               observed=_("the model came with leftover gradients; by step {step} of the frozen "
+                          "phase, backbone weights drifted ({names})").format(
+                   step=index + 1, names=describe_names(step.backbone_params_changed)),
+               expected=_("frozen weights bitwise unchanged"),
+               fix=_("SGD applies momentum and weight decay to any parameter whose .grad is not "
+                     "None: freeze must drop the gradients (and clearing gradients must not turn "
+                     "None into zeros)"))
 
 
 @check(exercise="fit", points=1, tags=["schedule"], visibility="hidden")
@@ -318,17 +338,20 @@ def test_fit_shuffles_each_epoch(submission, fit_trace):
     images = fit_trace.plan.images
     full = [o for o in orders if sorted(o) == list(range(images))]
     expect(len(full) == len(orders) == fit_trace.plan.freeze_epochs + fit_trace.plan.unfreeze_epochs,
-           observed=f"the epochs drew the images {len(fit_trace.order)} times in all",
-           expected=f"every image once per epoch, {images} per epoch",
-           fix="one pass of the DataLoader over the data set per epoch")
+           observed=_("the epochs drew the images {count} times in all").format(
+               count=len(fit_trace.order)),
+           expected=_("every image once per epoch, {images} per epoch").format(images=images),
+           fix=_("one pass of the DataLoader over the data set per epoch"))
     in_order = [e for e, o in enumerate(orders) if o == list(range(images))]
     repeated = [e for e in range(1, len(orders)) if orders[e] == orders[e - 1]]
-    where = (f"epoch {in_order[0]} drew the images in their stored order" if in_order else
-             f"epoch {repeated[0]} drew the images in the same order as the one before"
+    where = (_("epoch {epoch} drew the images in their stored order").format(epoch=in_order[0])
+             if in_order else
+             _("epoch {epoch} drew the images in the same order as the one before").format(
+                 epoch=repeated[0])
              if repeated else "")
     expect(not in_order and not repeated, observed=where,
-           expected="a fresh random order every epoch, so that batches differ between epochs",
-           fix="build the DataLoader with shuffle=True")
+           expected=_("a fresh random order every epoch, so that batches differ between epochs"),
+           fix=_("build the DataLoader with shuffle=True"))
 
 
 @check(exercise="fit", points=1, tags=["batchnorm"], visibility="hidden")
@@ -337,11 +360,12 @@ def test_fit_head_trains_in_train_mode(submission, fit_trace):
     expect_ran(fit_trace)
     resting = [i for i, f in enumerate(fit_trace.forwards) if not all(f.head_bn_training)]
     expect(not resting,
-           observed=f"in {len(resting)} training batches the head's BatchNorm layers were in eval "
-                    "mode: the model arrived in eval mode and fit never switched it back",
-           expected="the head in train mode for every training batch",
-           fix="put the model in train mode at the start of every epoch (then freeze the "
-               "backbone again while it must stay frozen)")
+           observed=_("in {count} training batches the head's BatchNorm layers were in eval "
+                      "mode: the model arrived in eval mode and fit never switched it "
+                      "back").format(count=len(resting)),
+           expected=_("the head in train mode for every training batch"),
+           fix=_("put the model in train mode at the start of every epoch (then freeze the "
+                 "backbone again while it must stay frozen)"))
 
 
 @check(exercise="fit", points=2, tags=["optimizer", "grad-flow"], visibility="hidden")
@@ -349,24 +373,30 @@ def test_fit_steps_with_each_batch_gradient(submission, fit_trace):
     """Every optimizer step applies the gradient of its own batch's loss: cleared before backward, not after it."""
     expect_ran(fit_trace)
     verdicts = check_gradients(fit_trace)
-    expect(bool(verdicts), observed="no step could be compared", expected="comparable steps",
-           fix="train as the exercise asks")
+    expect(bool(verdicts), observed=_("no step could be compared"),
+           expected=_("comparable steps"), fix=_("train as the exercise asks"))
     wrong = [v for v in verdicts if v.verdict != "ok"]
     if not wrong:
         return
     first = wrong[0]
+    # What went wrong at the first wrong step (its number, epoch and detail filled in), and the fix.
     fixes = {
-        "cleared": ("zero_grad runs between backward and step, so the optimizer sees no gradient",
-                    "call zero_grad before backward (or after step): zero_grad, backward, step"),
-        "accumulated": ("the gradients are never cleared: each step adds the new batch's gradient "
-                        "to the old ones", "call optimizer.zero_grad() once per batch"),
-        "scaled": ("the loss is scaled up (summed over something instead of the kit's mean?)",
-                   "backpropagate the kit's loss as it is: yolo_loss(model(images), targets)"),
-        "other": ("the gradient is not the gradient of the batch's loss",
-                  "for each batch: zero_grad, then backward on yolo_loss(model(images), "
-                  "targets), then step"),
+        "cleared": (_("at step {step} (epoch {epoch}), zero_grad runs between backward and step, "
+                      "so the optimizer sees no gradient ({detail})"),
+                    _("call zero_grad before backward (or after step): zero_grad, backward, "
+                      "step")),
+        "accumulated": (_("at step {step} (epoch {epoch}), the gradients are never cleared: each "
+                          "step adds the new batch's gradient to the old ones ({detail})"),
+                        _("call optimizer.zero_grad() once per batch")),
+        "scaled": (_("at step {step} (epoch {epoch}), the loss is scaled up (summed over "
+                     "something instead of the kit's mean?) ({detail})"),
+                   _("backpropagate the kit's loss as it is: yolo_loss(model(images), targets)")),
+        "other": (_("at step {step} (epoch {epoch}), the gradient is not the gradient of the "
+                    "batch's loss ({detail})"),
+                  _("for each batch: zero_grad, then backward on yolo_loss(model(images), "
+                    "targets), then step")),
     }
     why, fix = fixes[first.verdict]
-    raise CheckFailed(f"at step {first.step} (epoch {first.epoch}), {why} ({first.detail})",
-                      "each step applying the gradient of its own batch's loss", fix,
+    raise CheckFailed(why.format(step=first.step, epoch=first.epoch, detail=first.detail),
+                      _("each step applying the gradient of its own batch's loss"), fix,
                       cause="fit:zero-grad-order" if first.verdict == "cleared" else None)

@@ -14,14 +14,17 @@ import torch
 from autograder import static
 from autograder.checks import CheckFailed, expect, expect_close
 from autograder.client import LearnerError, Remote, TensorInfo
+from autograder.i18n import N_, _
 
 LINEAR = "torch.nn.modules.linear.Linear"
 FUNCTION = "torch.autograd.function.Function"
 # Dispatcher operators that would make the exercise pointless, and source names that reach them.
 FORBIDDEN_OPS = {"aten::linear": "torch.nn.functional.linear"}
+# The label of a bare `linear` is worded for the learner: translated where it is used.
+IMPORTED_LINEAR = N_("linear (F.linear imported by name)")
 FORBIDDEN_NAMES = {"F.linear": "F.linear", "functional.linear": "torch.nn.functional.linear",
                    "_nn.linear": "torch._C._nn.linear", "aten.linear": "torch.ops.aten.linear",
-                   "nn.Linear": "nn.Linear", "linear": "linear (F.linear imported by name)"}
+                   "nn.Linear": "nn.Linear", "linear": IMPORTED_LINEAR}
 # Ways of hiding an operator from the watch (any cell that names them is flagged).
 EVASIONS = ("DisableTorchFunction", "_disabled_torch_function", "profiler", "_set_record_function",
             "RecordFunction", "_C._autograd")
@@ -31,9 +34,9 @@ def make_layer(submission, *args, seed: int | None = None, **kwargs) -> Remote:
     """The learner's Linear(*args, **kwargs), with construction errors worded for the learner."""
     layer = submission.new("Linear", *args, seed=seed, **kwargs)
     expect(layer.kind == "module",
-           observed=f"Linear(...) built a {layer.type}",
-           expected="an nn.Module subclass",
-           fix="declare the class as `class Linear(nn.Module):` and call super().__init__()")
+           observed=_("Linear(...) built a {type}").format(type=layer.type),
+           expected=_("an nn.Module subclass"),
+           fix=_("declare the class as `class Linear(nn.Module):` and call super().__init__()"))
     return layer
 
 
@@ -43,26 +46,33 @@ def registered_weight(info, name: str = "weight") -> TensorInfo:
     if name in params:
         return params[name]
     value = info.attributes.get(name)
-    listed = sorted(params) or "nothing"
+    listed = sorted(params)
     if isinstance(value, TensorInfo):
+        plain = (_("`{name}` is a plain {type} (requires_grad={requires_grad}), so "
+                   "named_parameters() lists {listed}; no optimizer built from model.parameters() "
+                   "will ever update it, state_dict() does not save it and .to() does not move it")
+                 if listed else
+                 _("`{name}` is a plain {type} (requires_grad={requires_grad}), so "
+                   "named_parameters() lists nothing; no optimizer built from model.parameters() "
+                   "will ever update it, state_dict() does not save it and .to() does not move it"))
         raise CheckFailed(
-            f"`{name}` is a plain {value.type} (requires_grad={value.requires_grad}), "
-            f"so named_parameters() lists {listed}; no optimizer built from "
-            "model.parameters() will ever update it, state_dict() does not save it and .to() "
-            "does not move it",
-            f"`{name}` registered as a parameter",
-            "wrap the tensor in nn.Parameter when you assign it to the module: assigning an "
-            "nn.Parameter to a module attribute is what registers it",
+            plain.format(name=name, type=value.type, requires_grad=value.requires_grad,
+                         listed=listed),
+            _("`{name}` registered as a parameter").format(name=name),
+            _("wrap the tensor in nn.Parameter when you assign it to the module: assigning an "
+              "nn.Parameter to a module attribute is what registers it"),
             cause=f"registration:{name}",
         )
     if name == "bias" and name in info.none_parameters:
-        raise CheckFailed("`bias` is registered as None although bias=True",
-                          "a bias parameter of shape (out_features,)",
-                          "create the bias parameter whenever bias is True; register None only "
-                          "when bias is False", cause="registration:bias-none")
-    raise CheckFailed(f"the layer has no `{name}` (named_parameters() lists {listed})",
-                      f"a parameter named `{name}`",
-                      f"create self.{name} as an nn.Parameter in __init__",
+        raise CheckFailed(_("`bias` is registered as None although bias=True"),
+                          _("a bias parameter of shape (out_features,)"),
+                          _("create the bias parameter whenever bias is True; register None only "
+                            "when bias is False"), cause="registration:bias-none")
+    missing = (_("the layer has no `{name}` (named_parameters() lists {listed})") if listed else
+               _("the layer has no `{name}` (named_parameters() lists nothing)"))
+    raise CheckFailed(missing.format(name=name, listed=listed),
+                      _("a parameter named `{name}`").format(name=name),
+                      _("create self.{name} as an nn.Parameter in __init__").format(name=name),
                       cause=f"registration:{name}")
 
 
@@ -104,13 +114,15 @@ def expect_drawn(values: torch.Tensor, bound: float, name: str) -> None:
     far outside the bound (what torch.empty leaves when reset_parameters is never called)."""
     finite = bool(torch.isfinite(values).all())
     worst = float(values.abs().max()) if finite and values.numel() else math.inf
+    observed = (_("{name} holds values no uniform draw gives (some are not finite): it still "
+                  "holds what torch.empty left in memory") if not finite else
+                _("{name} holds values no uniform draw gives (up to {worst:.3g}): it still holds "
+                  "what torch.empty left in memory"))
     expect(finite and worst <= 10 * bound,
-           observed=f"{name} holds values no uniform draw gives ("
-                    + ("some are not finite" if not finite else f"up to {worst:.3g}") + "): it "
-                    "still holds what torch.empty left in memory",
-           expected=f"values drawn from U(-{bound:.3f}, {bound:.3f})",
-           fix="fill the parameters in reset_parameters, and call reset_parameters at the end "
-               "of __init__", cause="init:not-drawn")
+           observed=observed.format(name=name, worst=worst),
+           expected=_("values drawn from U(-{bound:.3f}, {bound:.3f})").format(bound=bound),
+           fix=_("fill the parameters in reset_parameters, and call reset_parameters at the end "
+                 "of __init__"), cause="init:not-drawn")
 
 
 def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
@@ -121,13 +133,13 @@ def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | N
     reference = reference_forward(x, weight, bias)
     if x.dim() == 2 and tuple(y.shape) == (out, x.shape[0]):
         if out != x.shape[0] or torch.allclose(y.double(), reference.T.double(), atol=1e-5):
-            return (f"the output has shape {tuple(y.shape)} laid out as (out_features, batch): "
-                    "the product is taken as weight times the input (weight @ x.T) instead of "
-                    "the input times the transposed weight, so each row is one output feature "
-                    "rather than one sample")
+            return _("the output has shape {shape} laid out as (out_features, batch): the "
+                     "product is taken as weight times the input (weight @ x.T) instead of the "
+                     "input times the transposed weight, so each row is one output feature "
+                     "rather than one sample").format(shape=tuple(y.shape))
     if bias is not None and tuple(y.shape) == tuple(reference_forward(x, weight, None).shape):
         if torch.allclose(y.double(), reference_forward(x, weight, None).double(), atol=1e-5):
-            return "the output equals x @ weight.T without the bias: the bias is never added"
+            return _("the output equals x @ weight.T without the bias: the bias is never added")
     return None
 
 
@@ -135,10 +147,10 @@ def get_function(submission) -> Remote:
     fn = submission.lookup("LinearFunction")
     is_function = isinstance(fn, Remote) and fn.kind == "class" and fn.inherits(FUNCTION)
     expect(is_function,
-           observed=f"LinearFunction is {fn!r}",
-           expected="a subclass of torch.autograd.Function",
-           fix="declare `class LinearFunction(torch.autograd.Function):` with static forward "
-               "and backward methods")
+           observed=_("LinearFunction is {value!r}").format(value=fn),
+           expected=_("a subclass of torch.autograd.Function"),
+           fix=_("declare `class LinearFunction(torch.autograd.Function):` with static forward "
+                 "and backward methods"))
     return fn
 
 
@@ -172,38 +184,47 @@ class FunctionRun:
 
 
 def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=True,
-                 x_grad=True, w_grad=True, seed=0, what: str = "") -> FunctionRun:
+                 x_grad=True, w_grad=True, seed=0, condition: str | None = None) -> FunctionRun:
     """Forward and backward through the learner's LinearFunction, on the judge's inputs; the
     output is checked against x @ weight.T + bias first, so a function that ignores its inputs
-    never gets as far as its gradients."""
+    never gets as far as its gradients. `condition` (translated, "on a (2, 3, 4) input") says
+    what sets this run apart; the feedback names the call and its backward with it."""
     fn = get_function(submission)
     x, w, b = function_inputs(shape_x, in_features, out_features, bias=bias, x_grad=x_grad,
                               w_grad=w_grad, seed=seed)
     remote = {"x": submission.tensor(x), "weight": submission.tensor(w),
               "bias": submission.tensor(b) if b is not None else None}
     answer = fn.call(remote["x"], remote["weight"], remote["bias"], method="apply", keep=True,
-                     watch=True, action="calling LinearFunction.apply(x, weight, bias)")
+                     watch=True, action=_("calling LinearFunction.apply(x, weight, bias)"))
     y = answer.value
     expect(isinstance(y, Remote) and y.kind == "tensor",
-           observed=f"LinearFunction.apply returned {y!r}",
-           expected="a tensor",
-           fix="return the output tensor from forward")
+           observed=_("LinearFunction.apply returned {value!r}").format(value=y),
+           expected=_("a tensor"),
+           fix=_("return the output tensor from forward"))
     info = y.describe()
     reference = reference_forward(x.detach(), w.detach(), b.detach() if b is not None else None)
-    expect_close(info.value, reference, what=f"LinearFunction.apply(x, weight, bias){what}",
-                 fix="in forward, compute x @ weight.T and add the bias when it is not None; "
-                     "every output must depend on the inputs you are given")
+    call = (_("LinearFunction.apply(x, weight, bias) {condition}").format(condition=condition)
+            if condition else "LinearFunction.apply(x, weight, bias)")
+    expect_close(info.value, reference, what=call,
+                 fix=_("in forward, compute x @ weight.T and add the bias when it is not None; "
+                       "every output must depend on the inputs you are given"))
     g = torch.Generator().manual_seed(seed + 100)
     upstream = torch.randn(reference.shape, dtype=torch.float64, generator=g)
     try:
         backward = y.call(upstream, method="backward", watch=True,
-                          action="calling backward() on LinearFunction's output")
+                          action=_("calling backward() on LinearFunction's output"))
     except LearnerError as exc:
         evidence = exc.evidence
-        at = f" at {evidence.frames[-1].place()}" if evidence.frames else ""
-        raise CheckFailed(f"backward{what} failed with {evidence.error}{at}",
-                          "one gradient per forward input, each shaped like that input",
-                          GRADIENT_FIX) from None
+        place = evidence.frames[-1].place() if evidence.frames else None
+        if condition:
+            failed = (_("backward {condition} failed with {error} at {place}") if place else
+                      _("backward {condition} failed with {error}"))
+        else:
+            failed = (_("backward failed with {error} at {place}") if place else
+                      _("backward failed with {error}"))
+        raise CheckFailed(failed.format(condition=condition, error=evidence.error, place=place),
+                          _("one gradient per forward input, each shaped like that input"),
+                          _(GRADIENT_FIX)) from None
     grads = {}
     for name, tensor in remote.items():
         grads[name] = tensor.describe().grad if tensor is not None else None
@@ -212,14 +233,15 @@ def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=Tru
                        x_grad, w_grad)
 
 
-GRADIENT_FIX = ("in backward, with y = x W^T + b: grad_x = grad_out @ W; grad_W = "
-                "grad_output^T @ x summed over every leading dimension (flatten both to 2-D "
-                "first); grad_b = grad_output summed over every dimension but the last; return one "
-                "gradient per forward input, in order, None for a bias that is None")
+GRADIENT_FIX = N_("in backward, with y = x W^T + b: grad_x = grad_out @ W; grad_W = "
+                  "grad_output^T @ x summed over every leading dimension (flatten both to 2-D "
+                  "first); grad_b = grad_output summed over every dimension but the last; return "
+                  "one gradient per forward input, in order, None for a bias that is None")
 
 
 def expect_gradients(run: FunctionRun, what: str) -> None:
-    """Each gradient the backward produced equals the formula's, on the same inputs."""
+    """Each gradient the backward produced equals the formula's, on the same inputs; `what`
+    (translated, "a (6, 4) input with bias") names the inputs in the feedback."""
     g, x, w = run.upstream, run.x, run.weight
     g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
     expected = {"x": g @ w, "weight": g2.T @ x2, "bias": g2.sum(0) if run.bias is not None else None}
@@ -230,17 +252,21 @@ def expect_gradients(run: FunctionRun, what: str) -> None:
         got = run.grads[name]
         label = {"x": "grad_x", "weight": "grad_W", "bias": "grad_b"}[name]
         if got is None:
-            raise CheckFailed(f"after backward on {what}, {name}.grad is None: backward returned "
-                              f"None for {label}",
-                              f"{label} computed from grad_output", GRADIENT_FIX)
+            raise CheckFailed(_("after backward on {what}, {name}.grad is None: backward "
+                                "returned None for {label}").format(what=what, name=name,
+                                                                    label=label),
+                              _("{label} computed from grad_output").format(label=label),
+                              _(GRADIENT_FIX))
         if name == "weight" and x.dim() == 3 and tuple(got.shape) == tuple(w.shape):
             last = g[-1].T @ x[-1]
             if torch.allclose(got.double(), last, atol=1e-8):
-                raise CheckFailed(f"on {what}, grad_W only holds the last sample of the leading "
-                                  "dimension", "grad_W summed over every leading dimension",
-                                  GRADIENT_FIX)
-        expect_close(got, expected[name], what=f"{label} on {what}", fix=GRADIENT_FIX,
-                     rtol=1e-7, atol=1e-9)
+                raise CheckFailed(_("on {what}, grad_W only holds the last sample of the leading "
+                                    "dimension").format(what=what),
+                                  _("grad_W summed over every leading dimension"),
+                                  _(GRADIENT_FIX))
+        expect_close(got, expected[name],
+                     what=_("{label} on {what}").format(label=label, what=what),
+                     fix=_(GRADIENT_FIX), rtol=1e-7, atol=1e-9)
 
 
 def forbidden_ops(ops: tuple[str, ...]) -> list[str]:
@@ -254,17 +280,17 @@ def forbidden_in_source(submission, class_name: str) -> list[str]:
     found = {label for name, label in FORBIDDEN_NAMES.items()
              if name in used and name != "linear"}
     if "linear" in used and not any(n.endswith(".linear") for n in used if n != "linear"):
-        found.add(FORBIDDEN_NAMES["linear"])
+        found.add(_(IMPORTED_LINEAR))
     return sorted(found)
 
 
 def expect_no_forbidden(found: list[str], what: str) -> None:
     expect(not found,
-           observed=f"{what} uses {', '.join(found)}",
-           expected="the affine map written with tensor operations (matmul, @, +, addmm)",
-           fix="compute the product of the input and the transposed weight yourself, then add "
-               "the bias; the point of the exercise is to build what nn.Linear and F.linear do, "
-               "not to call them")
+           observed=_("{what} uses {names}").format(what=what, names=", ".join(found)),
+           expected=_("the affine map written with tensor operations (matmul, @, +, addmm)"),
+           fix=_("compute the product of the input and the transposed weight yourself, then add "
+                 "the bias; the point of the exercise is to build what nn.Linear and F.linear "
+                 "do, not to call them"))
 
 
 def generator(seed: int) -> torch.Generator:
@@ -277,10 +303,11 @@ def forward_case(submission, in_f, out_f, x_shape, what, bias=True):
     x = torch.randn(*x_shape, generator=generator(2))
     y = layer(x)
     diagnosis = forward_diagnosis(y, x, weight, b)
-    fix = ("forward maps (*, in_features) to (*, out_features): a product with the transposed "
-           "weight works for any number of leading dimensions; then add the bias if there is one")
-    expect(diagnosis is None, observed=diagnosis or "", expected=f"{what}: x @ weight.T (+ bias)",
-           fix=fix)
+    fix = _("forward maps (*, in_features) to (*, out_features): a product with the transposed "
+            "weight works for any number of leading dimensions; then add the bias if there is "
+            "one")
+    expect(diagnosis is None, observed=diagnosis or "",
+           expected=_("{what}: x @ weight.T (+ bias)").format(what=what), fix=fix)
     expect_close(y, reference_forward(x, weight, b), what=what, fix=fix)
 
 

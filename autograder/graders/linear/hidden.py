@@ -11,6 +11,7 @@ from autograder.graders.linear.common import (
     expect_drawn, expect_gradients, forward_case, layer_tensor, make_layer, registered_weight,
     run_function, uniform_bound,
 )
+from autograder.i18n import _
 
 
 # -- parameters ------------------------------------------------------------------------------
@@ -22,13 +23,14 @@ def test_parameters_are_leaves_that_require_grad(submission):
     for name in ("weight", "bias"):
         p = registered_weight(info, name)
         expect(p.is_parameter,
-               observed=f"{name} is a {p.type}", expected="an nn.Parameter",
-               fix=f"make self.{name} an nn.Parameter")
+               observed=_("{name} is a {type}").format(name=name, type=p.type),
+               expected=_("an nn.Parameter"),
+               fix=_("make self.{name} an nn.Parameter").format(name=name))
         expect(p.is_leaf and p.requires_grad,
                observed=f"{name}.is_leaf={p.is_leaf}, requires_grad={p.requires_grad}",
-               expected="a leaf that requires grad",
-               fix="create the Parameter directly from a fresh tensor, not from the result of an "
-                   "operation on another parameter, and keep requires_grad at its default")
+               expected=_("a leaf that requires grad"),
+               fix=_("create the Parameter directly from a fresh tensor, not from the result of "
+                     "an operation on another parameter, and keep requires_grad at its default"))
 
 
 @check(exercise="parameters", points=1, tags=["shapes"], visibility="hidden")
@@ -38,12 +40,12 @@ def test_in_and_out_features_attributes(submission):
     got = (info.attributes.get("in_features"), info.attributes.get("out_features"))
     expect(got == (7, 2),
            observed=f"(in_features, out_features) = {got}", expected="(7, 2)",
-           fix="store both sizes as attributes of the layer in __init__")
+           fix=_("store both sizes as attributes of the layer in __init__"))
     weight = layer_tensor(info, "weight")
     expect(weight.shape == (2, 7),
-           observed=f"Linear(7, 2).weight has shape {weight.shape}",
+           observed=_("Linear(7, 2).weight has shape {shape}").format(shape=weight.shape),
            expected="(out_features, in_features) = (2, 7)",
-           fix="the weight's first dimension is the output, its second the input")
+           fix=_("the weight's first dimension is the output, its second the input"))
 
 
 @check(exercise="parameters", points=1, tags=["registration"], visibility="hidden")
@@ -53,18 +55,18 @@ def test_bias_false_registers_none(submission):
     registered_weight(info, "weight")
     names = sorted(info.parameters)
     expect(names == ["weight"],
-           observed=f"with bias=False, named_parameters() lists {names}",
-           expected="only ['weight']",
-           fix="when bias is False, do not create a bias tensor at all")
+           observed=_("with bias=False, named_parameters() lists {names}").format(names=names),
+           expected=_("only ['weight']"),
+           fix=_("when bias is False, do not create a bias tensor at all"))
     registered_none = "bias" in info.none_parameters
     attribute = info.attributes.get("bias", "missing")
     expect(registered_none,
-           observed=("layer.bias is missing" if attribute == "missing" and not registered_none
-                     else "layer.bias is a plain attribute, not a parameter slot registered "
-                          "as None"),
-           expected="layer.bias is None, registered with register_parameter",
-           fix="register the empty slot with the module's register_parameter method, so that "
-               "code reading layer.bias (and state_dict loading) sees it, as nn.Linear does")
+           observed=(_("layer.bias is missing") if attribute == "missing" and not registered_none
+                     else _("layer.bias is a plain attribute, not a parameter slot registered "
+                            "as None")),
+           expected=_("layer.bias is None, registered with register_parameter"),
+           fix=_("register the empty slot with the module's register_parameter method, so that "
+                 "code reading layer.bias (and state_dict loading) sees it, as nn.Linear does"))
 
 
 # -- init ------------------------------------------------------------------------------------
@@ -73,17 +75,22 @@ def _spread(values: torch.Tensor, bound: float, name: str, in_features: int) -> 
     values = values.double().flatten()
     expected_std = bound / math.sqrt(3.0)  # std of U(-b, b)
     std, mean, top = float(values.std()), float(values.mean()), float(values.abs().max())
-    fix = ("draw from the uniform distribution on [-1/sqrt(in_features), 1/sqrt(in_features)], "
-           "the bound nn.Linear uses (it keeps the output's variance independent of in_features)")
+    fix = _("draw from the uniform distribution on [-1/sqrt(in_features), "
+            "1/sqrt(in_features)], the bound nn.Linear uses (it keeps the output's variance "
+            "independent of in_features)")
     expect(abs(std - expected_std) < 0.15 * expected_std,
-           observed=f"{name} of Linear({in_features}, ...) has standard deviation {std:.4f}",
-           expected=f"about {expected_std:.4f}, the spread of U(-{bound:.3f}, {bound:.3f})",
+           observed=_("{name} of Linear({in_features}, ...) has standard deviation "
+                      "{std:.4f}").format(name=name, in_features=in_features, std=std),
+           expected=_("about {expected_std:.4f}, the spread of U(-{bound:.3f}, "
+                      "{bound:.3f})").format(expected_std=expected_std, bound=bound),
            fix=fix)
     expect(abs(mean) < 0.1 * bound,
-           observed=f"{name} has mean {mean:.4f}", expected="a mean close to 0", fix=fix)
+           observed=_("{name} has mean {mean:.4f}").format(name=name, mean=mean),
+           expected=_("a mean close to 0"), fix=fix)
     expect(top > 0.9 * bound,
-           observed=f"{name} never comes close to the bound ({top:.4f} < {bound:.4f})",
-           expected="values filling the whole interval", fix=fix)
+           observed=_("{name} never comes close to the bound ({top:.4f} < {bound:.4f})").format(
+               name=name, top=top, bound=bound),
+           expected=_("values filling the whole interval"), fix=fix)
 
 
 @check(exercise="init", points=1, tags=["init"], visibility="hidden")
@@ -108,14 +115,14 @@ def test_init_follows_torch_seed(submission):
                for s in (123, 123, 124))
     expect_drawn(a, uniform_bound(6), "weight")
     expect(torch.equal(a, b) and not torch.equal(a, c),
-           observed=("the same seed gave different weights: they do not come from torch's "
-                     "random generator" if not torch.equal(a, b)
-                     else "different seeds gave the same weights: nothing random drew them"),
-           expected="weights drawn from torch's random generator",
-           fix="draw with torch's own random functions (nn.init or the tensor's in-place "
-               "methods), not with numpy or Python's random module, so that torch.manual_seed "
-               "makes runs reproducible; and make sure __init__ calls reset_parameters, or the "
-               "weights keep whatever torch.empty left")
+           observed=(_("the same seed gave different weights: they do not come from torch's "
+                       "random generator") if not torch.equal(a, b)
+                     else _("different seeds gave the same weights: nothing random drew them")),
+           expected=_("weights drawn from torch's random generator"),
+           fix=_("draw with torch's own random functions (nn.init or the tensor's in-place "
+                 "methods), not with numpy or Python's random module, so that torch.manual_seed "
+                 "makes runs reproducible; and make sure __init__ calls reset_parameters, or the "
+                 "weights keep whatever torch.empty left"))
 
 
 # -- forward ---------------------------------------------------------------------------------
@@ -124,14 +131,14 @@ def test_init_follows_torch_seed(submission):
 @check(exercise="forward", points=1, tags=["shapes", "forward"], visibility="hidden")
 def test_forward_1d_input(submission):
     """A single sample of shape (4,) maps to shape (3,)."""
-    forward_case(submission, 4, 3, (4,), "Linear(4, 3) applied to a (4,) input")
+    forward_case(submission, 4, 3, (4,), _("Linear(4, 3) applied to a (4,) input"))
 
 
 @check(exercise="forward", points=1, tags=["shapes", "forward"], visibility="hidden")
 def test_forward_batch_size_equal_to_out_features(submission):
     """With 3 samples and out_features = 3, the output is still (samples, out_features)."""
     forward_case(submission, 5, 3, (3, 5),
-                  "Linear(5, 3) on a (3, 5) batch (batch size equal to out_features)")
+                 _("Linear(5, 3) on a (3, 5) batch (batch size equal to out_features)"))
 
 
 @check(exercise="forward", points=1, tags=["forward"], visibility="hidden")
@@ -147,9 +154,9 @@ def test_repr_without_bias(submission):
     """repr(Linear(5, 1, bias=False)) shows 'in_features=5, out_features=1, bias=False'."""
     text = make_layer(submission, 5, 1, bias=False).method("__repr__")
     expect(isinstance(text, str) and "in_features=5, out_features=1, bias=False" in text,
-           observed=f"repr is {text!r}",
+           observed=_("repr is {text!r}").format(text=text),
            expected="'...(in_features=5, out_features=1, bias=False)'",
-           fix="extra_repr returns the three settings; module repr() puts it in the brackets")
+           fix=_("extra_repr returns the three settings; module repr() puts it in the brackets"))
 
 
 @check(exercise="extras", points=1, tags=["dtype-device"], visibility="hidden")
@@ -158,12 +165,13 @@ def test_meta_device(submission):
     layer = make_layer(submission, 1000, 1000, device="meta")
     devices = {n: p.device for n, p in layer.describe(values=False).parameters.items()}
     expect(set(devices.values()) == {"meta"},
-           observed=f"parameter devices {devices}", expected="'meta' for both",
-           fix="pass device on to every tensor you create for the parameters")
+           observed=_("parameter devices {devices}").format(devices=devices),
+           expected=_("'meta' for both"),
+           fix=_("pass device on to every tensor you create for the parameters"))
     y = layer(torch.empty(2, 1000, device="meta"))
     ok = isinstance(y, torch.Tensor) and tuple(y.shape) == (2, 1000) and y.device.type == "meta"
-    expect(ok, observed=f"forward on meta gave {y!r}",
-           expected="shape (2, 1000) on meta", fix="keep forward in tensor operations")
+    expect(ok, observed=_("forward on meta gave {value!r}").format(value=y),
+           expected=_("shape (2, 1000) on meta"), fix=_("keep forward in tensor operations"))
 
 
 @check(exercise="extras", points=1, tags=["state-dict"], visibility="hidden")
@@ -178,17 +186,18 @@ def test_state_dict_from_nn_linear(submission):
         try:
             layer.load_state_dict(reference.state_dict())
         except LearnerError as exc:
-            raise CheckFailed(f"with bias={bias}, your_layer.load_state_dict(nn.Linear's) "
-                              f"failed: {exc.evidence.error}",
-                              f"keys {sorted(reference.state_dict())}",
-                              "register weight, and bias only when bias=True (a slot registered "
-                              "as None otherwise)") from None
+            raise CheckFailed(_("with bias={bias}, your_layer.load_state_dict(nn.Linear's) "
+                                "failed: {error}").format(bias=bias, error=exc.evidence.error),
+                              _("keys {keys}").format(keys=sorted(reference.state_dict())),
+                              _("register weight, and bias only when bias=True (a slot "
+                                "registered as None otherwise)")) from None
         info = layer.describe()
         for name in ("weight", "bias") if bias else ("weight",):
             expect_close(registered_weight(info, name).value, getattr(reference, name).detach(),
-                         what=f"your {name} after loading nn.Linear's state_dict (bias={bias})",
-                         fix="load_state_dict copies into the registered parameters: register "
-                             "weight and bias under exactly those names", rtol=0, atol=0)
+                         what=_("your {name} after loading nn.Linear's state_dict "
+                                "(bias={bias})").format(name=name, bias=bias),
+                         fix=_("load_state_dict copies into the registered parameters: register "
+                               "weight and bias under exactly those names"), rtol=0, atol=0)
 
 
 # -- LinearFunction --------------------------------------------------------------------------
@@ -196,15 +205,17 @@ def test_state_dict_from_nn_linear(submission):
 @check(exercise="function", points=2, tags=["autograd"], visibility="hidden")
 def test_function_gradcheck_3d(submission):
     """On a (2, 3, 4) input, the output and every gradient match the formulas: grad_W sums over both leading dimensions."""
-    run = run_function(submission, (2, 3), 4, 3, seed=1, what=" on a (2, 3, 4) input")
-    expect_gradients(run, "a (2, 3, 4) input with bias")
+    run = run_function(submission, (2, 3), 4, 3, seed=1, condition=_("on a (2, 3, 4) input"))
+    expect_gradients(run, _("a (2, 3, 4) input with bias"))
 
 
 @check(exercise="function", points=1, tags=["autograd"], visibility="hidden")
 def test_function_gradcheck_without_bias(submission):
     """With bias=None, on 2-D and 3-D inputs, the output and the gradients of x and weight match the formulas."""
-    for shape, label in (((5,), "a (5, 4) input, bias None"), ((2, 3), "a (2, 3, 4) input, bias None")):
-        run = run_function(submission, shape, 4, 3, bias=False, seed=2, what=f" on {label}")
+    cases = (((5,), _("a (5, 4) input, bias None"), _("on a (5, 4) input, bias None")),
+             ((2, 3), _("a (2, 3, 4) input, bias None"), _("on a (2, 3, 4) input, bias None")))
+    for shape, label, condition in cases:
+        run = run_function(submission, shape, 4, 3, bias=False, seed=2, condition=condition)
         expect_gradients(run, label)
 
 
@@ -212,11 +223,11 @@ def test_function_gradcheck_without_bias(submission):
 def test_function_input_without_grad(submission):
     """With an input that does not require grad, weight and bias still get correct gradients; with a frozen weight, the input and the bias do."""
     run = run_function(submission, (4,), 3, 2, x_grad=False, seed=3,
-                       what=" with an input that does not require grad")
-    expect_gradients(run, "an input that does not require grad")
+                       condition=_("with an input that does not require grad"))
+    expect_gradients(run, _("an input that does not require grad"))
     run = run_function(submission, (4,), 3, 2, w_grad=False, seed=5,
-                       what=" with a frozen weight (requires_grad=False)")
-    expect_gradients(run, "a frozen weight: the input and the bias still need their gradients, "
-                          "(ctx.needs_input_grad tells which inputs want one)")
+                       condition=_("with a frozen weight (requires_grad=False)"))
+    expect_gradients(run, _("a frozen weight: the input and the bias still need their "
+                            "gradients, (ctx.needs_input_grad tells which inputs want one)"))
 
 

@@ -13,6 +13,7 @@ import torch
 
 from autograder.checks import CheckFailed, _allclose, expect, expect_close, plain
 from autograder.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
+from autograder.i18n import N_, _
 from autograder.protocol import DTYPES
 
 LINEAR = "torch.nn.modules.linear.Linear"
@@ -25,10 +26,10 @@ def build(submission, class_name: str, *args, seed: int | None = None) -> Remote
     """The learner's `class_name(*args)`, with a module that is not an nn.Module worded for them."""
     module = submission.new(class_name, *args, seed=seed)
     expect(module.kind == "module",
-           observed=f"{class_name}(...) built a {module.type}",
-           expected="an nn.Module subclass",
-           fix=f"declare `class {class_name}(nn.Module):` and call super().__init__() first in "
-               "__init__")
+           observed=_("{name}(...) built a {type}").format(name=class_name, type=module.type),
+           expected=_("an nn.Module subclass"),
+           fix=_("declare `class {name}(nn.Module):` and call super().__init__() first in "
+                 "__init__").format(name=class_name))
     return module
 
 
@@ -48,9 +49,13 @@ def given_forward(module: Remote, x, shape: tuple, what: str, hint: str):
         evidence = exc.evidence
         if not any(s in evidence.message for s in SHAPE_ERRORS):
             raise
-        at = f" at {evidence.frames[-1].place()}" if evidence.frames else ""
-        raise CheckFailed(f"{what} on an input of shape {shape} raised "
-                          f"{evidence.error}{at}", "an output of the input's shape", hint) from None
+        if evidence.frames:
+            observed = _("{what} on an input of shape {shape} raised {error} at {place}").format(
+                what=what, shape=shape, error=evidence.error, place=evidence.frames[-1].place())
+        else:
+            observed = _("{what} on an input of shape {shape} raised {error}").format(
+                what=what, shape=shape, error=evidence.error)
+        raise CheckFailed(observed, _("an output of the input's shape"), hint) from None
 
 
 def forward_leaves_input(submission, module: Remote, x: torch.Tensor, what: str, hint: str):
@@ -62,14 +67,14 @@ def forward_leaves_input(submission, module: Remote, x: torch.Tensor, what: str,
     unchanged = (isinstance(after, torch.Tensor) and tuple(after.shape) == tuple(x.shape)
                  and torch.equal(after, x))
     expect(unchanged,
-           observed=f"{what} modified its input in place: after the call, the caller's tensor x "
-                    "no longer holds the values it passed in",
-           expected="forward leaves its input unchanged and returns a new tensor",
-           fix="compute the result with out-of-place operations, which return a new tensor; "
-               "in-place methods (names ending in an underscore, such as sub_, div_, mul_) and "
-               "augmented assignments to x (x -= ..., x *= ...) overwrite the caller's data, "
-               "which the caller may still need (a batch fed to another model, a tensor "
-               "autograd saved for backward)",
+           observed=_("{what} modified its input in place: after the call, the caller's tensor x "
+                      "no longer holds the values it passed in").format(what=what),
+           expected=_("forward leaves its input unchanged and returns a new tensor"),
+           fix=_("compute the result with out-of-place operations, which return a new tensor; "
+                 "in-place methods (names ending in an underscore, such as sub_, div_, mul_) and "
+                 "augmented assignments to x (x -= ..., x *= ...) overwrite the caller's data, "
+                 "which the caller may still need (a batch fed to another model, a tensor "
+                 "autograd saved for backward)"),
            cause=f"forward:in-place-input:{module.type}")
     return output
 
@@ -77,11 +82,13 @@ def forward_leaves_input(submission, module: Remote, x: torch.Tensor, what: str,
 def converted(module: Remote, dtype: torch.dtype, owner: str) -> Remote:
     """`module.to(dtype)` in the learner process: the module it returns."""
     result = module.call(dtype, method="to", keep=True,
-                         action=f"calling {owner}.to({dtype})").value
+                         action=_("calling {owner}.to({dtype})").format(owner=owner,
+                                                                         dtype=dtype)).value
     expect(isinstance(result, Remote) and result.kind == "module",
-           observed=f"{owner}.to({dtype}) returned {result!r}",
-           expected="the module itself (nn.Module.to returns self)",
-           fix="do not override .to(); nn.Module's own converts every parameter and buffer")
+           observed=_("{owner}.to({dtype}) returned {result!r}").format(owner=owner, dtype=dtype,
+                                                                        result=result),
+           expected=_("the module itself (nn.Module.to returns self)"),
+           fix=_("do not override .to(); nn.Module's own converts every parameter and buffer"))
     return result
 
 
@@ -93,34 +100,38 @@ def registered(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
     for listed_name, tensor in info.parameter_list:   # a shared parameter under a second name
         if listed_name == name:
             return tensor
-    listed = sorted(params) or "nothing"
+    listed = sorted(params) or _("nothing")
     value = info.attributes.get(name)
     if isinstance(value, TensorInfo) and value.grad_fn is not None:
         raise CheckFailed(
-            f"{owner}.{name} is a tensor computed from another tensor (grad_fn={value.grad_fn}), "
-            f"not a registered parameter: named_parameters() lists {listed}. Arithmetic on an "
-            "nn.Parameter returns an ordinary tensor, which the module does not register and "
-            "which is not a leaf, so no optimizer ever updates it",
-            f"`{name}` registered as an nn.Parameter",
-            "compute the starting values first, on a plain tensor, and wrap the finished tensor "
-            "in nn.Parameter as the last step before assigning it to the attribute",
+            _("{owner}.{name} is a tensor computed from another tensor (grad_fn={grad_fn}), "
+              "not a registered parameter: named_parameters() lists {listed}. Arithmetic on an "
+              "nn.Parameter returns an ordinary tensor, which the module does not register and "
+              "which is not a leaf, so no optimizer ever updates it").format(
+                owner=owner, name=name, grad_fn=value.grad_fn, listed=listed),
+            _("`{name}` registered as an nn.Parameter").format(name=name),
+            _("compute the starting values first, on a plain tensor, and wrap the finished "
+              "tensor in nn.Parameter as the last step before assigning it to the attribute"),
             cause=f"registration:{owner}.{name}",
         )
     if isinstance(value, TensorInfo):
         raise CheckFailed(
-            f"{owner}.{name} is a plain {value.type} (requires_grad={value.requires_grad}), "
-            f"not a registered parameter: named_parameters() lists {listed}, so an optimizer "
-            "built from model.parameters() never updates it, state_dict() does not save it and "
-            ".to() does not move it",
-            f"`{name}` registered as an nn.Parameter",
-            "wrap the tensor in nn.Parameter when you assign it to the module attribute; "
-            "assigning an nn.Parameter to a module attribute is what registers it "
-            "(requires_grad=True alone does not)",
+            _("{owner}.{name} is a plain {type} (requires_grad={requires_grad}), "
+              "not a registered parameter: named_parameters() lists {listed}, so an optimizer "
+              "built from model.parameters() never updates it, state_dict() does not save it and "
+              ".to() does not move it").format(owner=owner, name=name, type=value.type,
+                                               requires_grad=value.requires_grad, listed=listed),
+            _("`{name}` registered as an nn.Parameter").format(name=name),
+            _("wrap the tensor in nn.Parameter when you assign it to the module attribute; "
+              "assigning an nn.Parameter to a module attribute is what registers it "
+              "(requires_grad=True alone does not)"),
             cause=f"registration:{owner}.{name}",
         )
-    raise CheckFailed(f"{owner} has no parameter `{name}` (named_parameters() lists {listed})",
-                      f"a parameter named `{name}`",
-                      f"create `{name.rsplit('.', 1)[-1]}` as an nn.Parameter in __init__",
+    raise CheckFailed(_("{owner} has no parameter `{name}` (named_parameters() lists "
+                        "{listed})").format(owner=owner, name=name, listed=listed),
+                      _("a parameter named `{name}`").format(name=name),
+                      _("create `{attribute}` as an nn.Parameter in __init__").format(
+                          attribute=name.rsplit('.', 1)[-1]),
                       cause=f"registration:{owner}.{name}")
 
 
@@ -128,15 +139,19 @@ def expect_names(info: ModuleInfo, expected: list[str], owner: str, fix: str) ->
     """The module's named_parameters() are exactly `expected` (any order); returns them."""
     params = info.parameters
     expect(sorted(params) == sorted(expected),
-           observed=f"{owner}.named_parameters() lists {sorted(params) or 'nothing'}",
-           expected=f"exactly {sorted(expected)}",
+           observed=_("{owner}.named_parameters() lists {listed}").format(
+               owner=owner, listed=sorted(params) or _("nothing")),
+           expected=_("exactly {names}").format(names=sorted(expected)),
            fix=fix)
     return params
 
 
 def expect_shape(tensor: TensorInfo, shape: tuple, what: str, fix: str) -> None:
+    # Field names of their own: the engine's catalogue has "{what} has shape {shape}".
     expect(tuple(tensor.shape) == tuple(shape),
-           observed=f"{what} has shape {tuple(tensor.shape)}", expected=f"shape {tuple(shape)}",
+           observed=_("{what} has shape {actual_shape}").format(what=what,
+                                                                actual_shape=tuple(tensor.shape)),
+           expected=_("shape {wanted_shape}").format(wanted_shape=tuple(shape)),
            fix=fix)
 
 
@@ -144,43 +159,49 @@ def expect_trainable_leaf(p: TensorInfo, what: str, owner: str, name: str) -> No
     """An nn.Parameter, leaf, requires_grad; a frozen one shares its cause with the optimizer
     checks (see expect_every_parameter_changes)."""
     expect(p.is_parameter,
-           observed=f"{what} is a {p.type}", expected="an nn.Parameter",
-           fix=f"make {what} an nn.Parameter wrapping a fresh tensor")
+           observed=_("{what} is a {type}").format(what=what, type=p.type),
+           expected=_("an nn.Parameter"),
+           fix=_("make {what} an nn.Parameter wrapping a fresh tensor").format(what=what))
     expect(p.requires_grad, cause=f"frozen:{owner}.{name}",
-           observed=f"{what}.requires_grad is False, so it never receives a gradient and no "
-                    "optimizer step changes it",
-           expected="requires_grad=True (an nn.Parameter's default)",
-           fix="leave requires_grad at its default when you create the nn.Parameter: do not "
-               "pass requires_grad=False")
+           observed=_("{what}.requires_grad is False, so it never receives a gradient and no "
+                      "optimizer step changes it").format(what=what),
+           expected=_("requires_grad=True (an nn.Parameter's default)"),
+           fix=_("leave requires_grad at its default when you create the nn.Parameter: do not "
+                 "pass requires_grad=False"))
     expect(p.is_leaf,
-           observed=f"{what} is not a leaf of the autograd graph (it was computed from another "
-                    "tensor that requires grad), so .grad is never filled",
-           expected="a leaf tensor",
-           fix="create the Parameter from a fresh tensor made by a factory function, not from "
-               "arithmetic on another parameter")
+           observed=_("{what} is not a leaf of the autograd graph (it was computed from another "
+                      "tensor that requires grad), so .grad is never filled").format(what=what),
+           expected=_("a leaf tensor"),
+           fix=_("create the Parameter from a fresh tensor made by a factory function, not from "
+                 "arithmetic on another parameter"))
 
 
 def buffer(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
     """The buffer called `name`, or a CheckFailed that explains buffers."""
     if name in info.buffers:
         return info.buffers[name]
-    listed = sorted(info.buffers) or "nothing"
-    fix = (f"register `{name}` with the module's register_buffer method, from a detached copy of "
-           "the tensor you are given: a buffer is state that state_dict() saves and .to() moves, "
-           "but that is not learned")
-    if any(n == name for n, _ in info.parameter_list):
+    listed = sorted(info.buffers) or _("nothing")
+    fix = _("register `{name}` with the module's register_buffer method, from a detached copy "
+            "of the tensor you are given: a buffer is state that state_dict() saves and .to() "
+            "moves, but that is not learned").format(name=name)
+    if any(n == name for n, _tensor in info.parameter_list):
         raise CheckFailed(
-            f"{owner}.{name} is an nn.Parameter, so parameters() lists it and an optimizer built "
-            "from model.parameters() would train this constant (named_buffers() lists "
-            f"{listed})",
-            f"`{name}` registered as a buffer", fix, cause=f"buffer:{owner}.{name}")
+            _("{owner}.{name} is an nn.Parameter, so parameters() lists it and an optimizer "
+              "built from model.parameters() would train this constant (named_buffers() lists "
+              "{listed})").format(owner=owner, name=name, listed=listed),
+            _("`{name}` registered as a buffer").format(name=name), fix,
+            cause=f"buffer:{owner}.{name}")
     if isinstance(info.attributes.get(name), TensorInfo):
         raise CheckFailed(
-            f"{owner}.{name} is a plain tensor attribute: named_buffers() lists {listed}, so "
-            "state_dict() does not save it and .to() does not move or convert it",
-            f"`{name}` registered as a buffer", fix, cause=f"buffer:{owner}.{name}")
-    raise CheckFailed(f"{owner} has no buffer `{name}` (named_buffers() lists {listed})",
-                      f"a buffer named `{name}`", fix, cause=f"buffer:{owner}.{name}")
+            _("{owner}.{name} is a plain tensor attribute: named_buffers() lists {listed}, so "
+              "state_dict() does not save it and .to() does not move or convert it").format(
+                owner=owner, name=name, listed=listed),
+            _("`{name}` registered as a buffer").format(name=name), fix,
+            cause=f"buffer:{owner}.{name}")
+    raise CheckFailed(_("{owner} has no buffer `{name}` (named_buffers() lists {listed})").format(
+                          owner=owner, name=name, listed=listed),
+                      _("a buffer named `{name}`").format(name=name), fix,
+                      cause=f"buffer:{owner}.{name}")
 
 
 def set_values(module: Remote, name: str, tensor: TensorInfo,
@@ -189,20 +210,21 @@ def set_values(module: Remote, name: str, tensor: TensorInfo,
     values the judge drew; returns the judge's copy of those values."""
     dtype = DTYPES.get(tensor.dtype)
     expect(dtype is not None and dtype.is_floating_point,
-           observed=f"`{name}` has dtype {tensor.dtype}",
-           expected="a floating-point parameter",
-           fix="create the parameter from a floating-point tensor (float32 by default)")
+           observed=_("`{name}` has dtype {dtype}").format(name=name, dtype=tensor.dtype),
+           expected=_("a floating-point parameter"),
+           fix=_("create the parameter from a floating-point tensor (float32 by default)"))
     values = torch.randn(tensor.shape, generator=generator, dtype=dtype)
     handle = module.get(name, keep=True)
     same = isinstance(handle, Remote) and handle.kind == "tensor" \
         and handle.describe(values=False).id == tensor.id
     expect(same,
-           observed=f"reading model.{name} gives another object than the registered parameter "
-                    f"`{name}`",
-           expected=f"model.{name} to be the parameter named_parameters() lists",
-           fix=f"do not shadow `{name}` with a property or another attribute")
+           observed=_("reading model.{name} gives another object than the registered parameter "
+                      "`{name}`").format(name=name),
+           expected=_("model.{name} to be the parameter named_parameters() lists").format(
+               name=name),
+           fix=_("do not shadow `{name}` with a property or another attribute").format(name=name))
     handle.method("copy_", values, no_grad=True,
-                  action=f"setting {name} to the grader's values")
+                  action=_("setting {name} to the grader's values").format(name=name))
     return values
 
 
@@ -213,12 +235,12 @@ def set_all(module: Remote, params: dict, names, generator: torch.Generator) -> 
 
 def output_tensor(answer, owner: str) -> Remote:
     """A kept call result that must be a tensor."""
-    returned = (f"a {answer.type}" if isinstance(answer, Remote)
-                else f"a {type(answer).__name__}")
+    returned = answer.type if isinstance(answer, Remote) else type(answer).__name__
     expect(isinstance(answer, Remote) and answer.kind == "tensor",
-           observed=f"{owner}(x) returned {returned}, not a tensor",
-           expected="a tensor",
-           fix="return the output tensor from forward")
+           observed=_("{owner}(x) returned a {type}, not a tensor").format(owner=owner,
+                                                                            type=returned),
+           expected=_("a tensor"),
+           fix=_("return the output tensor from forward"))
     return answer
 
 
@@ -234,51 +256,58 @@ def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x:
     info = module.describe()
     params = info.parameters
     expect(bool(params),
-           observed=f"{owner}.parameters() is empty", expected="the module's parameters",
-           fix="register every learnable tensor as an nn.Parameter (and submodules as "
-               "attributes or in an nn.ModuleList)")
+           observed=_("{owner}.parameters() is empty").format(owner=owner),
+           expected=_("the module's parameters"),
+           fix=_("register every learnable tensor as an nn.Parameter (and submodules as "
+                 "attributes or in an nn.ModuleList)"))
     for name, p in params.items():
         expect(p.requires_grad,
-               observed=f"{owner}'s `{name}` has requires_grad=False, so backward never gives "
-                        "it a gradient and the optimizer step skips it",
-               expected="every registered parameter trainable (requires_grad=True)",
-               fix="create it as an nn.Parameter, whose requires_grad defaults to True, and do "
-                   "not switch it off", cause=f"frozen:{owner}.{name}")
+               observed=_("{owner}'s `{name}` has requires_grad=False, so backward never gives "
+                          "it a gradient and the optimizer step skips it").format(owner=owner,
+                                                                                  name=name),
+               expected=_("every registered parameter trainable (requires_grad=True)"),
+               fix=_("create it as an nn.Parameter, whose requires_grad defaults to True, and do "
+                     "not switch it off"), cause=f"frozen:{owner}.{name}")
     before = {n: p.value for n, p in params.items()}
     every_name = {}                     # a shared parameter under each of its names
     for name, p in info.parameter_list:
         every_name.setdefault(name, p.value)
-    y = output_tensor(module.call(x, keep=True, action=f"calling {owner}(x)").value, owner)
+    y = output_tensor(module.call(x, keep=True,
+                                  action=_("calling {owner}(x)").format(owner=owner)).value, owner)
     output = y.describe()
     if compare is not None:
         compare(output.value, every_name)
     else:
         expect_close(output.value, reference(every_name), what=f"{owner}(x)", fix=fix)
     expect(output.requires_grad,
-           observed=f"{owner}(x) does not require grad: none of the registered parameters "
-                    "took part in forward as far as autograd can see",
-           expected="an output that depends on the parameters through autograd",
-           fix="use the registered parameters themselves in forward, not .data, .detach() or "
-               "a copy of them: those cut the graph, so no gradient ever reaches them")
-    submission.instrument("sgd_step", "taking one SGD step on model.parameters()",
+           observed=_("{owner}(x) does not require grad: none of the registered parameters "
+                      "took part in forward as far as autograd can see").format(owner=owner),
+           expected=_("an output that depends on the parameters through autograd"),
+           fix=_("use the registered parameters themselves in forward, not .data, .detach() or "
+                 "a copy of them: those cut the graph, so no gradient ever reaches them"))
+    submission.instrument("sgd_step", _("taking one SGD step on model.parameters()"),
                           module=module, inputs=[x], upstream=upstream, lr=0.1)
     after = module.describe().parameters
     for name in params:
         p = after.get(name)
         expect(p is not None and p.id == params[name].id,
-               observed=f"after one optimizer step, {owner}'s `{name}` is no longer the "
-                        "Parameter object the optimizer was given",
-               expected="the same Parameter objects before and after the step",
-               fix="create the parameters once, in __init__; never assign new ones in forward")
+               observed=_("after one optimizer step, {owner}'s `{name}` is no longer the "
+                          "Parameter object the optimizer was given").format(owner=owner,
+                                                                             name=name),
+               expected=_("the same Parameter objects before and after the step"),
+               fix=_("create the parameters once, in __init__; never assign new ones in "
+                     "forward"))
         expect(p.grad is not None,
-               observed=f"after backward, {owner}'s `{name}` has no gradient (.grad is None)",
-               expected="a gradient for every registered parameter",
-               fix=f"make forward use the registered `{name}` itself, not a copy, .detach() or "
-                   ".data, so the loss's gradient reaches it")
+               observed=_("after backward, {owner}'s `{name}` has no gradient (.grad is "
+                          "None)").format(owner=owner, name=name),
+               expected=_("a gradient for every registered parameter"),
+               fix=_("make forward use the registered `{name}` itself, not a copy, .detach() or "
+                     ".data, so the loss's gradient reaches it").format(name=name))
         expect(not torch.equal(p.value, before[name]),
-               observed=f"`{name}` did not change after optimizer.step()",
-               expected="every registered parameter updated by the step",
-               fix=f"make forward use `{name}` so that it gets a non-zero gradient")
+               observed=_("`{name}` did not change after optimizer.step()").format(name=name),
+               expected=_("every registered parameter updated by the step"),
+               fix=_("make forward use `{name}` so that it gets a non-zero gradient").format(
+                   name=name))
     return after
 
 
@@ -326,13 +355,14 @@ def mlp_children(info: ModuleInfo) -> list:
 
 def mlp_layer_count(sizes, n_layers: int, listed: str) -> CheckFailed:
     """The feedback for an MLP that holds one layer too few or too many (or any wrong count)."""
-    plural = "layer" if n_layers == 1 else "layers"
+    observed = (_("MLP({sizes}) holds {count} linear layer ({listed})") if n_layers == 1
+                else _("MLP({sizes}) holds {count} linear layers ({listed})"))
     return CheckFailed(
-        f"MLP({list(sizes)}) holds {n_layers} linear {plural} ({listed})",
-        f"{len(sizes) - 1} layers: one for each consecutive pair of sizes",
-        "build one nn.Linear(sizes[i], sizes[i + 1]) for every i from 0 to len(sizes) - 2: "
-        "a list of n sizes makes n - 1 layers, one per consecutive pair, so check where your "
-        "loop starts and stops",
+        observed.format(sizes=list(sizes), count=n_layers, listed=listed),
+        _("{count} layers: one for each consecutive pair of sizes").format(count=len(sizes) - 1),
+        _("build one nn.Linear(sizes[i], sizes[i + 1]) for every i from 0 to len(sizes) - 2: "
+          "a list of n sizes makes n - 1 layers, one per consecutive pair, so check where your "
+          "loop starts and stops"),
         cause="mlp:layer-count")
 
 
@@ -344,35 +374,39 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     container = info.submodule("layers")
     children = mlp_children(info)
     if (container is not None and container.inherits(MODULELIST)
-            and all(m.inherits(LINEAR) for _, m in children)
+            and all(m.inherits(LINEAR) for _name, m in children)
             and len(children) != len(sizes) - 1):
         raise mlp_layer_count(sizes, len(children),
-                              f"named_parameters() lists {sorted(params) or 'nothing'}")
+                              _("named_parameters() lists {listed}").format(
+                                  listed=sorted(params) or _("nothing")))
     if not params and isinstance(layers, (list, tuple, dict)):
         raise CheckFailed(
-            f"self.layers is a Python {type(layers).__name__}: nn.Module does not look inside "
-            "Python containers, so named_parameters() lists nothing and an optimizer built from "
-            "model.parameters() has nothing to train",
-            f"named_parameters() listing {expected}",
-            "hold the layers in an nn.ModuleList assigned to self.layers: it registers each "
-            "layer under its index, as a Python list cannot", cause="mlp:python-container")
+            _("self.layers is a Python {type}: nn.Module does not look inside "
+              "Python containers, so named_parameters() lists nothing and an optimizer built "
+              "from model.parameters() has nothing to train").format(type=type(layers).__name__),
+            _("named_parameters() listing {names}").format(names=expected),
+            _("hold the layers in an nn.ModuleList assigned to self.layers: it registers each "
+              "layer under its index, as a Python list cannot"), cause="mlp:python-container")
     indices = sorted({int(m.group(1)) for n in params
                       for m in [re.fullmatch(r"layers\.(\d+)\.(weight|bias)", n)] if m})
     contiguous = indices == list(range(len(indices))) and len(params) == 2 * len(indices)
     if contiguous and indices and len(indices) != len(sizes) - 1:
-        raise mlp_layer_count(sizes, len(indices), f"named_parameters() lists {sorted(params)}")
+        raise mlp_layer_count(sizes, len(indices),
+                              _("named_parameters() lists {listed}").format(listed=sorted(params)))
     expect(sorted(params) == sorted(expected),
-           observed=f"MLP({list(sizes)}).named_parameters() lists {sorted(params) or 'nothing'}",
-           expected=f"exactly {sorted(expected)}",
-           fix="keep only the nn.Linear layers, in order, in an nn.ModuleList called "
-               "self.layers (the index in the list becomes part of the name) and apply ReLU in "
-               "forward (F.relu or torch.relu), not as entries of the list",
+           observed=_("{owner}.named_parameters() lists {listed}").format(
+               owner=f"MLP({list(sizes)})", listed=sorted(params) or _("nothing")),
+           expected=_("exactly {names}").format(names=sorted(expected)),
+           fix=_("keep only the nn.Linear layers, in order, in an nn.ModuleList called "
+                 "self.layers (the index in the list becomes part of the name) and apply ReLU in "
+                 "forward (F.relu or torch.relu), not as entries of the list"),
            cause="mlp:names")
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         for kind, shape in (("weight", (n_out, n_in)), ("bias", (n_out,))):
             expect_shape(params[f"layers.{i}.{kind}"], shape, f"layers.{i}.{kind}",
-                         f"layer {i} maps sizes[{i}]={n_in} to sizes[{i + 1}]={n_out}: one "
-                         "nn.Linear per consecutive pair of sizes")
+                         _("layer {i} maps sizes[{i}]={n_in} to sizes[{next}]={n_out}: one "
+                           "nn.Linear per consecutive pair of sizes").format(
+                             i=i, next=i + 1, n_in=n_in, n_out=n_out))
     return params
 
 
@@ -395,18 +429,19 @@ def expect_mlp_output(output, params: dict, n_layers: int, x: torch.Tensor, *, w
 
     def mistakes():
         yield (mlp_reference(params, n_layers, x, relu_after=lambda i, n: True),
-               CheckFailed(f"{what} equals the computation with a ReLU after every layer, the "
-                           "last one included: no output can be negative",
-                           "ReLU between layers only, none after the last layer",
-                           "apply the ReLU after every layer except the last: the last layer's "
-                           "outputs (scores, regression values) must be free to be negative",
+               CheckFailed(_("{what} equals the computation with a ReLU after every layer, the "
+                             "last one included: no output can be negative").format(what=what),
+                           _("ReLU between layers only, none after the last layer"),
+                           _("apply the ReLU after every layer except the last: the last layer's "
+                             "outputs (scores, regression values) must be free to be negative"),
                            cause="mlp:relu-after-last"))
         yield (mlp_reference(params, n_layers, x, relu_after=lambda i, n: False),
-               CheckFailed(f"{what} equals the computation without any ReLU: the layers are "
-                           "applied one after the other with nothing between them",
-                           "a ReLU between consecutive layers",
-                           "apply a ReLU (torch.relu or F.relu) to the output of every layer "
-                           "but the last: without it the layers collapse into one linear map",
+               CheckFailed(_("{what} equals the computation without any ReLU: the layers are "
+                             "applied one after the other with nothing between them").format(
+                                 what=what),
+                           _("a ReLU between consecutive layers"),
+                           _("apply a ReLU (torch.relu or F.relu) to the output of every layer "
+                             "but the last: without it the layers collapse into one linear map"),
                            cause="mlp:no-relu"))
 
     expect_output(output, mlp_reference(params, n_layers, x), mistakes(), what=what, fix=fix,
@@ -441,30 +476,35 @@ def tied_parameters(info: ModuleInfo, in_features: int, hidden_features: int) ->
     extra = [names[0] for key, names in names_of.items() if not set(names) & set(TIED_NAMES)]
     if extra:
         raise CheckFailed(
-            f"TiedAutoencoder.named_parameters() lists {listed}: {extra} trains on its own, so "
-            "encoder and decoder are not tied (a copy made in "
-            "__init__ drifts apart after the first optimizer step)",
-            f"exactly the tensors {TIED_NAMES}: the decoder shares the encoder's weight",
-            "create no decoder weight at all: in forward, the decoder multiplies by the "
-            "encoder's own weight (its (hidden, in) shape already maps the code back to the "
-            "input), so one tensor serves both", cause="tied:separate-decoder")
+            _("TiedAutoencoder.named_parameters() lists {listed}: {extra} trains on its own, so "
+              "encoder and decoder are not tied (a copy made in "
+              "__init__ drifts apart after the first optimizer step)").format(listed=listed,
+                                                                              extra=extra),
+            _("exactly the tensors {names}: the decoder shares the encoder's weight").format(
+                names=TIED_NAMES),
+            _("create no decoder weight at all: in forward, the decoder multiplies by the "
+              "encoder's own weight (its (hidden, in) shape already maps the code back to the "
+              "input), so one tensor serves both"), cause="tied:separate-decoder")
     registered(info, "decoder_bias", "TiedAutoencoder")
     expect(sorted(params) == TIED_NAMES and len(tensors) == 3,
-           observed=f"TiedAutoencoder.named_parameters() lists {listed}",
-           expected=f"exactly {TIED_NAMES}",
-           fix="register two things only: an nn.Linear called encoder (mapping in_features to "
-               "hidden_features) and one learnable decoder_bias of size in_features",
+           observed=_("{owner}.named_parameters() lists {listed}").format(
+               owner="TiedAutoencoder", listed=listed),
+           expected=_("exactly {names}").format(names=TIED_NAMES),
+           fix=_("register two things only: an nn.Linear called encoder (mapping in_features to "
+                 "hidden_features) and one learnable decoder_bias of size in_features"),
            cause="tied:names")
     encoder = info.submodule("encoder")
     expect(encoder is not None and encoder.inherits(LINEAR),
-           observed=(f"encoder is an instance of {encoder.type}" if encoder is not None
-                     else "the model has no submodule called encoder"),
-           expected="an nn.Linear",
-           fix="make self.encoder an nn.Linear from in_features to hidden_features")
+           observed=(_("encoder is an instance of {type}").format(type=encoder.type)
+                     if encoder is not None
+                     else _("the model has no submodule called encoder")),
+           expected=_("an nn.Linear"),
+           fix=_("make self.encoder an nn.Linear from in_features to hidden_features"))
     expect_shape(params["encoder.weight"], (hidden_features, in_features), "encoder.weight",
-                 "an nn.Linear from in_features to hidden_features holds a (hidden, in) weight")
+                 _("an nn.Linear from in_features to hidden_features holds a (hidden, in) "
+                   "weight"))
     expect_shape(params["decoder_bias"], (in_features,), "decoder_bias",
-                 "the decoder reconstructs the input: one bias per input feature")
+                 _("the decoder reconstructs the input: one bias per input feature"))
     return params
 
 
@@ -475,45 +515,48 @@ def tied_reference(x, weight, enc_bias, dec_bias, *, through_encoder=True, throu
     return torch.relu(x @ w_enc.T + enc_bias) @ w_dec + dec_bias
 
 
-TIED_FORWARD_FIX = ("encode with the encoder followed by a ReLU, then decode by multiplying the "
-                    "code by the encoder's own weight (untransposed: it is (hidden, in)) and "
-                    "adding decoder_bias")
+TIED_FORWARD_FIX = N_("encode with the encoder followed by a ReLU, then decode by multiplying "
+                      "the code by the encoder's own weight (untransposed: it is (hidden, in)) "
+                      "and adding decoder_bias")
 
 def expect_tied_output(output, x, weight, enc_bias, dec_bias, *, what: str,
-                       stale_weight: torch.Tensor | None = None, fix: str = TIED_FORWARD_FIX):
+                       stale_weight: torch.Tensor | None = None, fix: str | None = None):
     """`output` is the tied autoencoder's on `x` for these parameter values. When it is not but
     matches what a known mistake computes, the failure names that mistake (with its cause, so
     every check that sees it refers to the first): no ReLU on the code, a ReLU on the output,
     or (given `stale_weight`, the encoder's weight before it changed) a decoder that still
-    multiplies by a copy of the old weight."""
+    multiplies by a copy of the old weight (`fix` defaults to TIED_FORWARD_FIX)."""
+    fix = fix if fix is not None else _(TIED_FORWARD_FIX)
     pre = x @ weight.T + enc_bias
     on_output = CheckFailed(
-        f"{what} equals a computation with a ReLU on the reconstruction: no output is negative",
-        "a ReLU on the code only: the reconstruction must be able to take any value",
-        "apply the ReLU to the encoder's output (the code), before decoding, and return the "
-        "decoded value plus decoder_bias as it is",
+        _("{what} equals a computation with a ReLU on the reconstruction: no output is "
+          "negative").format(what=what),
+        _("a ReLU on the code only: the reconstruction must be able to take any value"),
+        _("apply the ReLU to the encoder's output (the code), before decoding, and return the "
+          "decoded value plus decoder_bias as it is"),
         cause="tied:relu-on-output")
 
     def mistakes():
         yield (pre @ weight + dec_bias, CheckFailed(
-            f"{what} equals the computation without the ReLU: the encoder's output is decoded "
-            "as it is, negative code values included",
-            "a code that is the ReLU of the encoder's output, decoded with the encoder's "
-            "weight",
-            "apply a ReLU (torch.relu or F.relu) to the encoder's output before decoding: the "
-            "nonlinearity is what makes the code more than a linear projection",
+            _("{what} equals the computation without the ReLU: the encoder's output is decoded "
+              "as it is, negative code values included").format(what=what),
+            _("a code that is the ReLU of the encoder's output, decoded with the encoder's "
+              "weight"),
+            _("apply a ReLU (torch.relu or F.relu) to the encoder's output before decoding: the "
+              "nonlinearity is what makes the code more than a linear projection"),
             cause="tied:no-relu"))
         yield torch.relu(pre @ weight + dec_bias), on_output
         yield torch.relu(torch.relu(pre) @ weight + dec_bias), on_output
         if stale_weight is not None:
             yield (torch.relu(pre) @ stale_weight + dec_bias, CheckFailed(
-                f"{what} is decoded with the encoder's weight as it was when the model was "
-                "built: after encoder.weight changed, the decoder still multiplies by the old "
-                "values",
-                "a decoder that follows every change of encoder.weight (the weights are tied)",
-                "do not keep a copy of the encoder's weight for the decoder (a copy made in "
-                "__init__ keeps the values it was made from); in forward, read the encoder's "
-                "weight itself, so both halves use the one tensor",
+                _("{what} is decoded with the encoder's weight as it was when the model was "
+                  "built: after encoder.weight changed, the decoder still multiplies by the old "
+                  "values").format(what=what),
+                _("a decoder that follows every change of encoder.weight (the weights are "
+                  "tied)"),
+                _("do not keep a copy of the encoder's weight for the decoder (a copy made in "
+                  "__init__ keeps the values it was made from); in forward, read the encoder's "
+                  "weight itself, so both halves use the one tensor"),
                 cause="tied:stale-copy"))
 
     expect_output(output, tied_reference(x, weight, enc_bias, dec_bias), mistakes(),
@@ -549,7 +592,7 @@ def reference_count(spec: dict, trainable_only: bool = False) -> int:
     """Scalars in the spec model's parameters, each tensor once however many names it has."""
     model = reference_model(spec, 0)
     seen, total = set(), 0
-    for _, p in model.named_parameters(remove_duplicate=False):
+    for _name, p in model.named_parameters(remove_duplicate=False):
         if id(p) in seen or (trainable_only and not p.requires_grad):
             continue
         seen.add(id(p))
@@ -560,7 +603,7 @@ def reference_count(spec: dict, trainable_only: bool = False) -> int:
 def naive_count(spec: dict, trainable_only: bool = False) -> int:
     """What a count that visits a shared parameter under each of its names gives."""
     model = reference_model(spec, 0)
-    return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False)
+    return sum(p.numel() for _name, p in model.named_parameters(remove_duplicate=False)
                if p.requires_grad or not trainable_only)
 
 
@@ -576,26 +619,30 @@ def buffer_count(spec: dict) -> int:
 def call_count(submission, model: Remote, **kwargs):
     """count_parameters(model, **kwargs), which must be a Python int."""
     call = "count_parameters(model" + "".join(f", {k}={v}" for k, v in kwargs.items()) + ")"
-    n = submission.function("count_parameters").call(model, action=f"calling {call}",
-                                                     **kwargs).value
+    n = submission.function("count_parameters").call(
+        model, action=_("calling {call}").format(call=call), **kwargs).value
     if isinstance(n, Remote):
-        returned = f"an object of type {n.type}"
+        observed = _("{call} returned an object of type {type}").format(call=call, type=n.type)
+    elif isinstance(n, torch.Tensor) and n.numel() == 1:
+        observed = _("{call} returned a Tensor (value {value})").format(call=call,
+                                                                        value=n.tolist())
     elif isinstance(n, torch.Tensor):
-        returned = (f"a Tensor (value {n.tolist()})" if n.numel() == 1
-                    else f"a Tensor of shape {tuple(n.shape)}")
+        observed = _("{call} returned a Tensor of shape {shape}").format(call=call,
+                                                                         shape=tuple(n.shape))
     else:
-        returned = f"a {type(n).__name__} ({repr(n)[:80]})"
+        observed = _("{call} returned a {type} ({value})").format(
+            call=call, type=type(n).__name__, value=repr(n)[:80])
     expect(type(n) is int,
-           observed=f"{call} returned {returned}",
-           expected="a Python int",
-           fix="add up p.numel() (already an int) over the parameters; convert a tensor or "
-               "float total with int(...)", cause="count:not-int")
+           observed=observed,
+           expected=_("a Python int"),
+           fix=_("add up p.numel() (already an int) over the parameters; convert a tensor or "
+                 "float total with int(...)"), cause="count:not-int")
     return n
 
 
-SHARED_FIX = ("iterate over model.parameters(): it yields a shared parameter once, however many "
-              "modules hold it; named_parameters(remove_duplicate=False), state_dict() or a "
-              "walk over model.modules() visit it under each of its names")
+SHARED_FIX = N_("iterate over model.parameters(): it yields a shared parameter once, however "
+                "many modules hold it; named_parameters(remove_duplicate=False), state_dict() or "
+                "a walk over model.modules() visit it under each of its names")
 
 
 def count_mistake(n: int, spec: dict, trainable_only: bool = False):
@@ -603,22 +650,25 @@ def count_mistake(n: int, spec: dict, trainable_only: bool = False):
     model, is what a known mistake gives; None otherwise."""
     flag = trainable_only
     if n == tensor_count(spec, flag):
-        return ("the number of parameter tensors, not of scalars",
-                "count scalars, not tensors: each parameter holds p.numel() of them; add these "
-                "up over model.parameters()", "count:tensors")
+        return (_("the number of parameter tensors, not of scalars"),
+                _("count scalars, not tensors: each parameter holds p.numel() of them; add these "
+                  "up over model.parameters()"), "count:tensors")
     if flag and n == reference_count(spec, False):
-        return ("frozen parameters counted as trainable",
-                "when trainable_only is True, skip the parameters whose requires_grad is False",
+        return (_("frozen parameters counted as trainable"),
+                _("when trainable_only is True, skip the parameters whose requires_grad is "
+                  "False"),
                 "count:trainable-only-ignored")
     if not flag and n == reference_count(spec, True):
-        return ("frozen parameters left out of the total",
-                "count every parameter when trainable_only is False (its default): a frozen "
-                "parameter is still part of the model", "count:total-skips-frozen")
+        return (_("frozen parameters left out of the total"),
+                _("count every parameter when trainable_only is False (its default): a frozen "
+                  "parameter is still part of the model"), "count:total-skips-frozen")
     if n == naive_count(spec, flag):
-        return ("the shared parameters counted once per name", SHARED_FIX, "count:shared-twice")
+        return (_("the shared parameters counted once per name"), _(SHARED_FIX),
+                "count:shared-twice")
     if n == reference_count(spec, flag) + buffer_count(spec):
-        return ("buffers counted as parameters",
-                "count model.parameters(), not model.state_dict() (which also holds the buffers)",
+        return (_("buffers counted as parameters"),
+                _("count model.parameters(), not model.state_dict() (which also holds the "
+                  "buffers)"),
                 "count:buffers")
     return None
 
@@ -632,7 +682,8 @@ def expect_count(n: int, spec: dict, *, observed: str, expected: str, fix: str,
     if mistake is None:
         raise CheckFailed(observed, expected, fix)
     note, mistake_fix, cause = mistake
-    raise CheckFailed(f"{observed} ({note})", expected, mistake_fix, cause=cause)
+    raise CheckFailed(_("{observed} ({note})").format(observed=observed, note=note), expected,
+                      mistake_fix, cause=cause)
 
 
 def generator(seed: int) -> torch.Generator:

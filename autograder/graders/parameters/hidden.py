@@ -10,6 +10,7 @@ from autograder.graders.parameters.common import (
     TIED_ORDER, build, buffer, call_count, expect_count, expect_mlp_output, expect_tied_output,
     generator, mlp_parameters, reference_count, registered, set_all, tied_parameters, values,
 )
+from autograder.i18n import _
 
 
 # -- Scale -------------------------------------------------------------------------------------
@@ -24,10 +25,11 @@ def test_scale_forward_broadcasts_over_last_dim(submission):
     (weight,) = set_all(layer, params, ("weight",), g)
     for shape in ((4,), (4, 4), (2, 4, 4)):
         x = torch.randn(*shape, generator=g)
-        expect_close(layer(x), x * weight, what=f"Scale(4) on a {shape} input",
-                     fix="multiply by the weight as it is: a (num_features,) tensor broadcasts "
-                         "over the last dimension of the input; reshaping it (a column, "
-                         "unsqueeze) scales rows instead of features")
+        expect_close(layer(x), x * weight, what=_("Scale(4) on a {shape} input").format(
+                         shape=shape),
+                     fix=_("multiply by the weight as it is: a (num_features,) tensor broadcasts "
+                           "over the last dimension of the input; reshaping it (a column, "
+                           "unsqueeze) scales rows instead of features"))
 
 
 # -- Standardize -------------------------------------------------------------------------------
@@ -41,23 +43,25 @@ def test_standardize_keeps_its_own_copies(submission):
     # The caller's tensors live in the learner process, so that they can be changed in place.
     mean_remote, std_remote = submission.tensor(mean), submission.tensor(std)
     module = build(submission, "Standardize", mean_remote, std_remote)
-    mean_remote.method("add_", 10.0, no_grad=True, action="changing the caller's mean in place")
-    std_remote.method("mul_", 3.0, no_grad=True, action="changing the caller's std in place")
-    fix = ("register copies of the tensors you are given (detach and clone() them first); a "
-           "buffer that is the caller's tensor changes whenever either side is modified in place "
-           "(load_state_dict copies into buffers in place)")
+    mean_remote.method("add_", 10.0, no_grad=True,
+                       action=_("changing the caller's mean in place"))
+    std_remote.method("mul_", 3.0, no_grad=True, action=_("changing the caller's std in place"))
+    fix = _("register copies of the tensors you are given (detach and clone() them first); a "
+            "buffer that is the caller's tensor changes whenever either side is modified in "
+            "place (load_state_dict copies into buffers in place)")
     info = module.describe()
     for name, saved in (("mean", mean), ("std", std)):
         b = buffer(info, name, "Standardize").value
         expect(torch.equal(b, saved),
-               observed=f"changing the caller's `{name}` in place changed the module's buffer",
-               expected="the buffer keeps the values it was built with", fix=fix)
+               observed=_("changing the caller's `{name}` in place changed the module's "
+                          "buffer").format(name=name),
+               expected=_("the buffer keeps the values it was built with"), fix=fix)
     caller = mean_remote.describe().value, std_remote.describe().value
     module.load_state_dict({"mean": torch.zeros(3), "std": torch.ones(3)}, strict=False)
     after = mean_remote.describe().value, std_remote.describe().value
     expect(torch.equal(after[0], caller[0]) and torch.equal(after[1], caller[1]),
-           observed="module.load_state_dict(...) overwrote the tensors passed to Standardize",
-           expected="the caller's tensors left alone", fix=fix)
+           observed=_("module.load_state_dict(...) overwrote the tensors passed to Standardize"),
+           expected=_("the caller's tensors left alone"), fix=fix)
 
 
 # -- MLP -----------------------------------------------------------------------------------------
@@ -73,16 +77,21 @@ def test_mlp_layers_is_modulelist(submission):
     mlp_parameters(info, sizes)
     layers = info.submodule("layers")
     attribute = info.attributes.get("layers", "missing")
-    kind = layers.type if layers is not None else (
-        "missing attribute" if attribute == "missing" else
-        f"Python {type(attribute).__name__}" if isinstance(attribute, (list, tuple, dict))
-        else getattr(attribute, "type", type(attribute).__name__))
+    if layers is not None:
+        observed = _("self.layers is a {type}").format(type=layers.type)
+    elif attribute == "missing":
+        observed = _("self.layers is a missing attribute")
+    elif isinstance(attribute, (list, tuple, dict)):
+        observed = _("self.layers is a Python {type}").format(type=type(attribute).__name__)
+    else:
+        observed = _("self.layers is a {type}").format(
+            type=getattr(attribute, "type", type(attribute).__name__))
     expect(layers is not None and layers.inherits(MODULELIST),
-           observed=f"self.layers is a {kind}",
-           expected="an nn.ModuleList",
-           fix="hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
-               "to self.layers: a Python list hides the layers from parameters(), .to() and "
-               "state_dict()")
+           observed=observed,
+           expected=_("an nn.ModuleList"),
+           fix=_("hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
+                 "to self.layers: a Python list hides the layers from parameters(), .to() and "
+                 "state_dict()"))
     children = mlp_children(info)
     shapes = []
     for name, child in children:
@@ -99,10 +108,10 @@ def test_mlp_layers_is_modulelist(submission):
             shapes.append(tuple(reversed(weight.shape)) if weight is not None else child.type)
     wanted = list(zip(sizes[:-1], sizes[1:]))
     expect(shapes == wanted,
-           observed=f"self.layers holds {shapes}",
-           expected=f"nn.Linear layers with (in, out) = {wanted}",
-           fix="one nn.Linear from sizes[i] to sizes[i + 1] per consecutive pair of sizes, "
-               "nothing else")
+           observed=_("self.layers holds {shapes}").format(shapes=shapes),
+           expected=_("nn.Linear layers with (in, out) = {wanted}").format(wanted=wanted),
+           fix=_("one nn.Linear from sizes[i] to sizes[i + 1] per consecutive pair of sizes, "
+                 "nothing else"))
     mlp_parameters(info, sizes)
 
 
@@ -115,9 +124,10 @@ def test_mlp_no_relu_after_last_layer(submission):
         params = values(mlp_parameters(model.describe(), sizes))
         x = torch.randn(*shape, generator=g)
         expect_mlp_output(model(x), params, len(sizes) - 1, x,
-                          what=f"MLP({sizes}) on a {shape} input",
-                          fix="apply ReLU after every layer except the last (so MLP([3, 2]) has "
-                              "no ReLU at all) and act on the last dimension only")
+                          what=_("MLP({sizes}) on a {shape} input").format(sizes=sizes,
+                                                                            shape=shape),
+                          fix=_("apply ReLU after every layer except the last (so MLP([3, 2]) "
+                                "has no ReLU at all) and act on the last dimension only"))
 
 
 # -- TiedAutoencoder ---------------------------------------------------------------------------
@@ -133,9 +143,10 @@ def test_tied_weight_is_one_tensor(submission):
     w, b, c = set_all(model, params, TIED_ORDER, g)
     x = torch.randn(6, 5, generator=g)
     expect_tied_output(model(x), x, w, b, c, stale_weight=built_with,
-                       what="the output after encoder.weight was overwritten in place",
-                       fix=TIED_FORWARD_FIX + "; the decoder must follow every change of "
-                           "encoder.weight, so read the encoder's weight itself in forward")
+                       what=_("the output after encoder.weight was overwritten in place"),
+                       fix=_("{forward_fix}; the decoder must follow every change of "
+                             "encoder.weight, so read the encoder's weight itself in "
+                             "forward").format(forward_fix=_(TIED_FORWARD_FIX)))
 
 
 # -- count_parameters --------------------------------------------------------------------------
@@ -149,8 +160,10 @@ def test_count_shared_and_frozen(submission):
     for flag in (False, True):
         n = call_count(submission, model, trainable_only=flag)
         expect_count(n, spec, trainable_only=flag,
-                     observed=f"with the shared (11, 4) weight frozen, count_parameters(model, "
-                              f"trainable_only={flag}) returned {n}",
+                     observed=_("with the shared (11, 4) weight frozen, count_parameters(model, "
+                                "trainable_only={flag}) returned {count}").format(flag=flag,
+                                                                                  count=n),
                      expected=str(reference_count(spec, flag)),
-                     fix=SHARED_FIX + "; with trainable_only=True, skip the parameters whose "
-                         "requires_grad is False (frozen ones), and count them otherwise")
+                     fix=_("{shared_fix}; with trainable_only=True, skip the parameters whose "
+                           "requires_grad is False (frozen ones), and count them "
+                           "otherwise").format(shared_fix=_(SHARED_FIX)))

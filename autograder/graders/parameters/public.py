@@ -11,6 +11,7 @@ from autograder.graders.parameters.common import (
     generator, linear, mlp_parameters, mlp_reference, output_tensor, reference_count, registered,
     sequential, set_all, set_values, standardize_module, tied_parameters, tied_reference, values,
 )
+from autograder.i18n import _
 
 # -- Scale -------------------------------------------------------------------------------------
 
@@ -20,7 +21,7 @@ def test_scale_weight_is_parameter(submission):
     info = build(submission, "Scale", 4).describe(values=False)
     registered(info, "weight", "Scale")
     expect_names(info, ["weight"], "Scale(4)",
-                 fix="register only `weight`; keep anything else as plain attributes")
+                 fix=_("register only `weight`; keep anything else as plain attributes"))
 
 
 @check(exercise="scale", points=1, tags=["shapes", "init"], visibility="visible")
@@ -28,15 +29,15 @@ def test_scale_weight_starts_at_ones(submission):
     """Scale(5).weight has shape (5,) and starts at ones, so the layer starts as the identity."""
     weight = registered(build(submission, "Scale", 5).describe(), "weight", "Scale")
     expect_shape(weight, (5,), "Scale(5).weight",
-                 "one factor per feature: a 1-D parameter of length num_features")
+                 _("one factor per feature: a 1-D parameter of length num_features"))
     expect(weight.dtype in ("float32", "float64", "float16", "bfloat16"),
-           observed=f"Scale(5).weight has dtype torch.{weight.dtype}",
-           expected="a floating-point weight (torch.float32 by default)",
-           fix="create the factors as floating-point values: gradients and optimizer steps need "
-               "a floating-point tensor")
-    expect_close(weight.value, torch.ones(5), what="Scale(5).weight before training",
-                 fix="start every factor at one (a tensor of ones, one per feature): scaling by "
-                     "one changes nothing until training moves the factors", rtol=0, atol=0)
+           observed=_("Scale(5).weight has dtype torch.{dtype}").format(dtype=weight.dtype),
+           expected=_("a floating-point weight (torch.float32 by default)"),
+           fix=_("create the factors as floating-point values: gradients and optimizer steps "
+                 "need a floating-point tensor"))
+    expect_close(weight.value, torch.ones(5), what=_("Scale(5).weight before training"),
+                 fix=_("start every factor at one (a tensor of ones, one per feature): scaling "
+                       "by one changes nothing until training moves the factors"), rtol=0, atol=0)
 
 
 @check(exercise="scale", points=1, tags=["forward"], visibility="visible")
@@ -47,9 +48,9 @@ def test_scale_forward(submission):
     weight = set_values(layer, "weight", registered(layer.describe(values=False), "weight",
                                                      "Scale"), g)
     x = torch.randn(5, 3, generator=g)
-    fix = ("multiply the input elementwise by the registered weight as it is: broadcasting "
-           "matches the (num_features,) weight with the last dimension of x (reshaping the weight "
-           "scales rows instead of features)")
+    fix = _("multiply the input elementwise by the registered weight as it is: broadcasting "
+            "matches the (num_features,) weight with the last dimension of x (reshaping the "
+            "weight scales rows instead of features)")
     expect_close(forward_leaves_input(submission, layer, x, "Scale(3)", fix), x * weight,
                  what="Scale(3)(x)", fix=fix)
 
@@ -64,12 +65,13 @@ def standardize_inputs(n: int, seed: int):
 @check(exercise="standardize", points=1, tags=["buffers"], visibility="visible")
 def test_standardize_buffers_registered(submission):
     """Standardize(mean, std) keeps `mean` and `std` as buffers holding the values passed in."""
-    mean, std, _ = standardize_inputs(3, 0)
+    mean, std, _generator = standardize_inputs(3, 0)
     info = build(submission, "Standardize", mean, std).describe()
     for name, value in (("mean", mean), ("std", std)):
-        expect_close(buffer(info, name, "Standardize").value, value, what=f"the `{name}` buffer",
-                     fix=f"register a detached copy of the `{name}` tensor you are given, "
-                         "unchanged, as a buffer")
+        expect_close(buffer(info, name, "Standardize").value, value,
+                     what=_("the `{name}` buffer").format(name=name),
+                     fix=_("register a detached copy of the `{name}` tensor you are given, "
+                           "unchanged, as a buffer").format(name=name))
 
 
 @check(exercise="standardize", points=1, tags=["forward"], visibility="visible")
@@ -78,8 +80,8 @@ def test_standardize_forward(submission):
     mean, std, g = standardize_inputs(3, 1)
     module = build(submission, "Standardize", mean, std)
     x = torch.randn(6, 3, generator=g)
-    fix = ("subtract the mean buffer from the input, then divide by the std buffer: both are "
-           "(num_features,) and broadcast over the last dimension")
+    fix = _("subtract the mean buffer from the input, then divide by the std buffer: both are "
+            "(num_features,) and broadcast over the last dimension")
     expect_close(forward_leaves_input(submission, module, x, "Standardize(mean, std)", fix),
                  (x - mean) / std, what="Standardize(mean, std)(x)", fix=fix)
 
@@ -99,9 +101,9 @@ def test_mlp_forward(submission):
     params = values(mlp_parameters(model.describe(), [4, 8, 3]))
     x = torch.randn(6, 4, generator=torch.Generator().manual_seed(0))
     expect_mlp_output(model(x), params, 2, x, what="MLP([4, 8, 3])(x)",
-                      fix="loop over self.layers and apply ReLU after every layer except the "
-                          "last: the last layer's outputs (scores, regression values) must be "
-                          "able to be negative")
+                      fix=_("loop over self.layers and apply ReLU after every layer except the "
+                            "last: the last layer's outputs (scores, regression values) must be "
+                            "able to be negative"))
 
 
 # -- TiedAutoencoder ---------------------------------------------------------------------------
@@ -140,10 +142,13 @@ def test_count_simple_models(submission):
     for spec, label in SIMPLE_MODELS:
         # No parameter is shared or frozen here: every tensor parameters() yields counts.
         n = call_count(submission, submission.build(spec, seed=0))
-        expect_count(n, spec, observed=f"count_parameters({label}) returned {n}",
-                     expected=f"{reference_count(spec)}, the number of scalars in its parameters",
-                     fix="count scalars, not tensors: each parameter holds p.numel() of them; "
-                         "add these up over model.parameters()")
+        expect_count(n, spec,
+                     observed=_("count_parameters({model}) returned {count}").format(model=label,
+                                                                                     count=n),
+                     expected=_("{count}, the number of scalars in its parameters").format(
+                         count=reference_count(spec)),
+                     fix=_("count scalars, not tensors: each parameter holds p.numel() of them; "
+                           "add these up over model.parameters()"))
 
 
 @check(exercise="scale", points=1, tags=["registration", "autograd"], visibility="visible")
@@ -163,7 +168,7 @@ def test_scale_optimizer_updates_weight(submission):
     expect_every_parameter_changes(
         submission, layer, "Scale", x=x, upstream=upstream,
         reference=lambda p: x * p["weight"],
-        fix="multiply the input elementwise by the registered weight")
+        fix=_("multiply the input elementwise by the registered weight"))
 
 
 @check(exercise="scale", points=1, tags=["state-dict", "dtype-device"], visibility="visible")
@@ -173,35 +178,40 @@ def test_scale_saves_and_converts_weight(submission):
     info = layer.describe(values=False)
     registered(info, "weight", "Scale")
     keys = sorted(layer.state_dict())
-    expect(keys == ["weight"], observed=f"state_dict() holds {keys}", expected="['weight']",
-           fix="register weight as an nn.Parameter and nothing else as parameter or buffer")
+    expect(keys == ["weight"], observed=_("state_dict() holds {keys}").format(keys=keys),
+           expected="['weight']",
+           fix=_("register weight as an nn.Parameter and nothing else as parameter or buffer"))
     layer = converted(layer, torch.float64, "Scale(3)")
     weight = registered(layer.describe(values=False), "weight", "Scale")
     expect(weight.dtype == "float64",
-           observed=f"after .to(torch.float64), weight is torch.{weight.dtype}",
-           expected="torch.float64", fix="register weight as an nn.Parameter so .to() converts it")
+           observed=_("after .to(torch.float64), weight is torch.{dtype}").format(
+               dtype=weight.dtype),
+           expected="torch.float64",
+           fix=_("register weight as an nn.Parameter so .to() converts it"))
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "optimizer"], visibility="visible")
 def test_standardize_buffers_not_parameters(submission):
     """Standardize has no parameters: mean and std are constants that no optimizer may change."""
-    module, *_ = standardize_module(submission)
+    module, *_rest = standardize_module(submission)
     info = module.describe(values=False)
     params = sorted(info.parameters)
     statistic = next((n for n in ("mean", "std") if n in params), None)
     expect(not params,
-           observed=f"named_parameters() lists {params}: an optimizer built from "
-                    "model.parameters() would train these statistics",
-           expected="no parameters at all",
-           fix="register mean and std as buffers (the module's register_buffer method), not "
-               "as nn.Parameter, even with requires_grad=False",
+           observed=_("named_parameters() lists {listed}: an optimizer built from "
+                      "model.parameters() would train these statistics").format(listed=params),
+           expected=_("no parameters at all"),
+           fix=_("register mean and std as buffers (the module's register_buffer method), not "
+                 "as nn.Parameter, even with requires_grad=False"),
            # the same mistake as buffer() reports for a statistic held as a parameter
            cause=f"buffer:Standardize.{statistic}" if statistic else None)
     for name in ("mean", "std"):
         b = buffer(info, name, "Standardize")
-        expect(not b.requires_grad, observed=f"the `{name}` buffer requires grad",
-               expected="a constant buffer",
-               fix="register a detached copy of the tensor you are given (cut from any graph)")
+        expect(not b.requires_grad,
+               observed=_("the `{name}` buffer requires grad").format(name=name),
+               expected=_("a constant buffer"),
+               fix=_("register a detached copy of the tensor you are given (cut from any "
+                     "graph)"))
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "state-dict"], visibility="visible")
@@ -215,16 +225,16 @@ def test_standardize_buffers_in_state_dict(submission):
     state = module.state_dict()
     keys = sorted(state)
     expect(keys == ["mean", "std"],
-           observed=f"state_dict() holds {keys}",
+           observed=_("state_dict() holds {keys}").format(keys=keys),
            expected="['mean', 'std']",
-           fix="register both as persistent buffers, with register_buffer "
-               "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
-               "lose its statistics)")
+           fix=_("register both as persistent buffers, with register_buffer "
+                 "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
+                 "lose its statistics)"))
     other = build(submission, "Standardize", torch.zeros(4), torch.ones(4))
     other.load_state_dict(state)
     x = torch.randn(5, 4, generator=g)
-    expect_close(other(x), (x - mean) / std, what="the output after load_state_dict",
-                 fix="forward must use the buffers self.mean and self.std")
+    expect_close(other(x), (x - mean) / std, what=_("the output after load_state_dict"),
+                 fix=_("forward must use the buffers self.mean and self.std"))
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "dtype-device"], visibility="visible")
@@ -237,13 +247,14 @@ def test_standardize_buffers_follow_to(submission):
         value = buffer(info, name, "Standardize")   # a statistic that is no buffer, named once
         dtype = f"torch.{value.dtype}"
         expect(dtype == "torch.float64",
-               observed=f"after .to(torch.float64), self.{name} is {dtype}",
-               expected="torch.float64: .to() converts every parameter and buffer",
-               fix=f"register {name} with the module's register_buffer method; .to() does not "
-                   "touch plain tensor attributes")
+               observed=_("after .to(torch.float64), self.{name} is {dtype}").format(
+                   name=name, dtype=dtype),
+               expected=_("torch.float64: .to() converts every parameter and buffer"),
+               fix=_("register {name} with the module's register_buffer method; .to() does not "
+                     "touch plain tensor attributes").format(name=name))
     x = torch.randn(6, 3, dtype=torch.float64, generator=g)
-    expect_close(module(x), (x - mean.double()) / std.double(), what="the float64 output",
-                 fix="forward must use self.mean and self.std", rtol=1e-12, atol=1e-12)
+    expect_close(module(x), (x - mean.double()) / std.double(), what=_("the float64 output"),
+                 fix=_("forward must use self.mean and self.std"), rtol=1e-12, atol=1e-12)
 
 
 @check(exercise="mlp", points=1, tags=["optimizer", "dtype-device"], visibility="visible")
@@ -254,8 +265,8 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
     model = build(submission, "MLP", sizes, seed=2)
     mlp_parameters(model.describe(values=False), sizes)
     x, upstream = torch.randn(64, 4, generator=g), torch.randn(64, 3, generator=g)
-    fix = "apply every layer of self.layers in order, with ReLU between layers and none after " \
-          "the last"
+    fix = _("apply every layer of self.layers in order, with ReLU between layers and none after "
+            "the last")
     expect_every_parameter_changes(
         submission, model, "MLP", x=x, upstream=upstream,
         reference=lambda p: mlp_reference(p, len(sizes) - 1, x), fix=fix,
@@ -264,16 +275,17 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
     model = converted(model, torch.float64, "MLP")
     params = mlp_parameters(model.describe(), sizes)
     dtypes = {n: f"torch.{p.dtype}" for n, p in params.items() if p.dtype != "float64"}
-    expect(not dtypes, observed=f"after .to(torch.float64): {dtypes}",
-           expected="every parameter float64", fix="hold the layers in an nn.ModuleList")
+    expect(not dtypes, observed=_("after .to(torch.float64): {dtypes}").format(dtypes=dtypes),
+           expected=_("every parameter float64"), fix=_("hold the layers in an nn.ModuleList"))
     y = model(x.double())
     got = str(y.dtype) if isinstance(y, torch.Tensor) else type(y).__name__
-    expect(got == "torch.float64", observed=f"the float64 model returned {got}",
-           expected="torch.float64", fix="do not convert dtypes inside forward")
+    expect(got == "torch.float64",
+           observed=_("the float64 model returned {got}").format(got=got),
+           expected="torch.float64", fix=_("do not convert dtypes inside forward"))
     expect_mlp_output(y, values(params), len(sizes) - 1, x.double(),
-                      what="the float64 MLP's output", rtol=1e-10, atol=1e-10,
-                      fix="do not convert dtypes inside forward; apply the layers of "
-                          "self.layers")
+                      what=_("the float64 MLP's output"), rtol=1e-10, atol=1e-10,
+                      fix=_("do not convert dtypes inside forward; apply the layers of "
+                            "self.layers"))
 
 
 @check(exercise="tied", points=1, tags=["registration", "init"], visibility="visible")
@@ -283,9 +295,9 @@ def test_tied_decoder_bias_starts_at_zero(submission):
     bias = tied_parameters(model.describe(), 7, 2)["decoder_bias"]
     expect_trainable_leaf(bias, "self.decoder_bias", "TiedAutoencoder", "decoder_bias")
     expect_close(bias.value, torch.zeros(7),
-                 what="decoder_bias before training (expected all zeros)",
-                 fix="start decoder_bias at zeros, one per input feature: the reconstruction "
-                     "starts unbiased until training moves it", rtol=0, atol=0)
+                 what=_("decoder_bias before training (expected all zeros)"),
+                 fix=_("start decoder_bias at zeros, one per input feature: the reconstruction "
+                       "starts unbiased until training moves it"), rtol=0, atol=0)
 
 
 @check(exercise="tied", points=2, tags=["tying", "grad-flow"], visibility="visible")
@@ -297,12 +309,13 @@ def test_tied_gradient_from_both_paths(submission):
     built_with = params["encoder.weight"].value
     leaves = set_all(model, params, TIED_ORDER, g)
     x, grad_out = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
-    model.method("zero_grad", set_to_none=True, action="calling model.zero_grad()")
-    y = output_tensor(model.call(x, keep=True, action="calling TiedAutoencoder(x)").value,
-                      "TiedAutoencoder")
+    model.method("zero_grad", set_to_none=True, action=_("calling model.zero_grad()"))
+    y = output_tensor(model.call(x, keep=True, action=_("calling {owner}(x)").format(
+        owner="TiedAutoencoder")).value, "TiedAutoencoder")
     expect_tied_output(y.describe().value, x, *leaves, stale_weight=built_with,
-                       what="TiedAutoencoder(5, 4)(x) before backward")
-    y.call(grad_out, method="backward", action="calling backward() on your model's output")
+                       what=_("TiedAutoencoder(5, 4)(x) before backward"))
+    y.call(grad_out, method="backward",
+           action=_("calling backward() on your model's output"))
 
     def reference_grads(**paths):
         copies = [v.clone().requires_grad_() for v in leaves]
@@ -313,30 +326,33 @@ def test_tied_gradient_from_both_paths(submission):
     after = tied_parameters(model.describe(), 5, 4)
     got = after["encoder.weight"].grad
     expect(got is not None,
-           observed="encoder.weight.grad is None after backward",
-           expected="a gradient from the encoder and from the decoder path",
-           fix="use the encoder's own weight (not a detached copy) in both halves of forward")
+           observed=_("encoder.weight.grad is None after backward"),
+           expected=_("a gradient from the encoder and from the decoder path"),
+           fix=_("use the encoder's own weight (not a detached copy) in both halves of forward"))
     if not torch.allclose(got, full[0], rtol=1e-4, atol=1e-5):
-        for label, paths in (("the encoder path only", {"through_decoder": False}),
-                             ("the decoder path only", {"through_encoder": False})):
+        for observed, paths in ((_("encoder.weight's gradient comes from the encoder path only"),
+                                 {"through_decoder": False}),
+                                (_("encoder.weight's gradient comes from the decoder path only"),
+                                 {"through_encoder": False})):
             if torch.allclose(got, reference_grads(**paths)[0], rtol=1e-4, atol=1e-5):
                 raise CheckFailed(
-                    f"encoder.weight's gradient comes from {label}",
-                    "the sum of both contributions: the encoder and the decoder use one tensor, "
-                    "so autograd adds the gradient of each use",
-                    "in forward, use the encoder's weight itself in both the encoder and the "
-                    "decoder (no .detach(), .data, or copy taken in __init__)")
+                    observed,
+                    _("the sum of both contributions: the encoder and the decoder use one "
+                      "tensor, so autograd adds the gradient of each use"),
+                    _("in forward, use the encoder's weight itself in both the encoder and the "
+                      "decoder (no .detach(), .data, or copy taken in __init__)"))
     expect_close(got, full[0], what="encoder.weight.grad", rtol=1e-4, atol=1e-5,
-                 fix="the decoder must multiply by the encoder's weight itself, the very tensor "
-                     "the encoder uses: a copy of it (taken in __init__, .detach(), .data) is "
-                     "another tensor, which neither follows the updates nor passes the "
-                     "decoder's gradient back")
+                 fix=_("the decoder must multiply by the encoder's weight itself, the very "
+                       "tensor the encoder uses: a copy of it (taken in __init__, .detach(), "
+                       ".data) is another tensor, which neither follows the updates nor passes "
+                       "the decoder's gradient back"))
     for name, expected in (("encoder.bias", full[1]), ("decoder_bias", full[2])):
         grad = after[name].grad
-        expect(grad is not None, observed=f"{name}.grad is None", expected="a gradient",
-               fix=f"use the registered {name} in forward, not a copy of it")
+        expect(grad is not None, observed=_("{name}.grad is None").format(name=name),
+               expected=_("a gradient"),
+               fix=_("use the registered {name} in forward, not a copy of it").format(name=name))
         expect_close(grad, expected, what=f"{name}.grad", rtol=1e-4, atol=1e-5,
-                     fix=TIED_FORWARD_FIX)
+                     fix=_(TIED_FORWARD_FIX))
 
 
 @check(exercise="tied", points=1, tags=["optimizer", "tying"], visibility="visible")
@@ -354,24 +370,27 @@ def test_tied_optimizer_updates_every_parameter(submission):
         expect_tied_output(output, x, *(p[n] for n in TIED_ORDER), what="TiedAutoencoder(x)")
 
     expect_every_parameter_changes(submission, model, "TiedAutoencoder", x=x, upstream=upstream,
-                                   reference=reference, fix=TIED_FORWARD_FIX, compare=compare)
+                                   reference=reference, fix=_(TIED_FORWARD_FIX), compare=compare)
     params = values(tied_parameters(model.describe(), 6, 4))
     expect_tied_output(model(x), x, *(params[n] for n in TIED_ORDER), stale_weight=before,
-                       what="the output after one optimizer step",
-                       fix="the decoder must read the encoder's weight at forward time, so that "
-                           "it sees every update the optimizer makes")
+                       what=_("the output after one optimizer step"),
+                       fix=_("the decoder must read the encoder's weight at forward time, so "
+                             "that it sees every update the optimizer makes"))
 
 
 @check(exercise="count", points=1, tags=["counting", "tying"], visibility="visible")
 def test_count_shared_parameter_once(submission):
     """A weight shared by an embedding and an output head, or a layer registered twice, counts once."""
-    for spec, what in ((TIED_LANGUAGE_MODEL, "a language model whose embedding and head share "
-                                             "a (11, 4) weight"),
-                       (SHARED_BLOCK, "a model holding one Linear(6, 5) under two names")):
+    for spec, observed in (
+            (TIED_LANGUAGE_MODEL, _("count_parameters on a language model whose embedding and "
+                                    "head share a (11, 4) weight returned {count}")),
+            (SHARED_BLOCK, _("count_parameters on a model holding one Linear(6, 5) under two "
+                             "names returned {count}"))):
         n = call_count(submission, submission.build(spec, seed=0))
-        expect_count(n, spec, observed=f"count_parameters on {what} returned {n}",
-                     expected=f"{reference_count(spec)}: every shared parameter counted once",
-                     fix=SHARED_FIX)
+        expect_count(n, spec, observed=observed.format(count=n),
+                     expected=_("{count}: every shared parameter counted once").format(
+                         count=reference_count(spec)),
+                     fix=_(SHARED_FIX))
 
 
 @check(exercise="count", points=1, tags=["counting", "freezing"], visibility="visible")
@@ -381,18 +400,20 @@ def test_count_trainable_only(submission):
     model = submission.build(spec, seed=0)
     for flag in (True, False):
         n = call_count(submission, model, trainable_only=flag)
-        expected = reference_count(spec, flag)
+        expected = (_("{count}: only parameters with requires_grad=True") if flag
+                    else _("{count}: frozen parameters too"))
         expect_count(n, spec, trainable_only=flag,
-                     observed=f"with the first Linear(5, 4) frozen, count_parameters(model, "
-                              f"trainable_only={flag}) returned {n}",
-                     expected=f"{expected}" + (": only parameters with requires_grad=True"
-                                               if flag else ": frozen parameters too"),
-                     fix="when trainable_only is True, skip parameters whose requires_grad is "
-                         "False; otherwise count every parameter")
+                     observed=_("with the first Linear(5, 4) frozen, count_parameters(model, "
+                                "trainable_only={flag}) returned {count}").format(flag=flag,
+                                                                                  count=n),
+                     expected=expected.format(count=reference_count(spec, flag)),
+                     fix=_("when trainable_only is True, skip parameters whose requires_grad is "
+                           "False; otherwise count every parameter"))
     expect(call_count(submission, model) == reference_count(spec),
-           observed="count_parameters(model) without trainable_only skipped frozen parameters",
-           expected="trainable_only=False by default",
-           fix="give trainable_only the default False in the signature of count_parameters")
+           observed=_("count_parameters(model) without trainable_only skipped frozen "
+                      "parameters"),
+           expected=_("trainable_only=False by default"),
+           fix=_("give trainable_only the default False in the signature of count_parameters"))
 
 
 @check(exercise="count", points=1, tags=["counting", "buffers"], visibility="visible")
@@ -401,10 +422,10 @@ def test_count_excludes_buffers(submission):
     spec = sequential(linear(3, 4), {"class": "BatchNorm1d", "args": [4]}, linear(4, 2))
     n = call_count(submission, submission.build(spec, seed=0))
     expect_count(n, spec,
-                 observed=f"count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) "
-                          f"returned {n}",
-                 expected=f"{reference_count(spec)}: parameters only; running_mean, running_var "
-                          "and num_batches_tracked are buffers, saved in state_dict() but not "
-                          "learned",
-                 fix="count model.parameters(), not model.state_dict() (which also holds the "
-                     "buffers)")
+                 observed=_("count_parameters on Linear(3, 4) + BatchNorm1d(4) + Linear(4, 2) "
+                            "returned {count}").format(count=n),
+                 expected=_("{count}: parameters only; running_mean, running_var "
+                            "and num_batches_tracked are buffers, saved in state_dict() but not "
+                            "learned").format(count=reference_count(spec)),
+                 fix=_("count model.parameters(), not model.state_dict() (which also holds the "
+                       "buffers)"))
