@@ -9,8 +9,9 @@ In the order bubblewrap and nsjail use (`confine` below):
    engine (its graders folder covered by an empty tmpfs), and one writable tmpfs, the scratch
    folder; the old root is detached;
 3. resource limits: address space, processes, file size, open files, CPU time, no core files;
-4. a distinct unprivileged uid per concurrently graded submission (as root), all capabilities
-   dropped, `no_new_privs`.
+4. a distinct unprivileged uid per concurrently graded submission (as root; grading processes
+   on one machine claim separate blocks of uids, `claim_uids`), all capabilities dropped,
+   `no_new_privs`.
 
 Each step that the system refuses is skipped and reported: a learner's laptop without user
 namespaces gets limits and `no_new_privs` only; a container that forbids `unshare` (Gradescope)
@@ -22,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import platform
 import resource
@@ -53,6 +55,14 @@ _SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126, "keyctl": 250},
 # what a container that forbids `unshare`, such as Gradescope's, gets.
 REFUSE_ENV = "AUTOGRADER_NO_NAMESPACES"
 UID_BASE = int(os.environ.get("AUTOGRADER_UID_BASE", "61000"))
+# As root, each grading process claims a block of uids for its submissions, so that two grading
+# processes on one machine (a class and a single grade, two courses) never give two learners
+# the same uid: one could signal the other's processes or use up its process limit.
+UIDS_PER_BLOCK = 256            # submissions one grading process runs at once, at most
+UID_BLOCKS = 16                 # grading processes at once on one machine, at most
+UID_RANGE = range(UID_BASE, UID_BASE + UID_BLOCKS * UIDS_PER_BLOCK)
+# Where grading processes running as root on one machine agree on uids and course files.
+LOCKS = os.environ.get("AUTOGRADER_LOCKS", "/run/autograder")
 SANDBOX = "/sandbox"            # the scratch folder's parent inside the new root
 
 
@@ -72,7 +82,7 @@ class Plan:
     run_dir: str                    # an empty folder of the grading process's, for the new root
     assignment: str
     helper_files: tuple[str, ...]   # copied into the scratch folder
-    slot: int                       # 0 .. jobs-1: which distinct uid
+    uid: int                        # the learner's own uid, as root (see `claim_uids`)
     memory_bytes: int | None        # address space on top of the current size
     cpu_seconds: int
     threads: int = 1                # torch intra-op threads
@@ -268,6 +278,65 @@ def loopback_up() -> None:
 
 # -- steps 3 and 4: limits, identity, capabilities -------------------------------------------------
 
+class UidLock:
+    """A block of `UIDS_PER_BLOCK` uids, starting at `first`, that no other grading process on
+    this machine uses while this one holds it (an flock on a file in a folder only root can
+    write). `first` is `UID_BASE` when the grader does not run as root: no uid changes then."""
+
+    def __init__(self, first: int, fd: int | None):
+        self.first, self._fd = first, fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # closing the last descriptor drops the lock
+            self._fd = None
+
+
+def _locks_folder() -> str | None:
+    """The folder for locks, or None where it cannot be made safely (a read-only /run): each
+    grading process then goes its own way, as if it were alone on the machine."""
+    try:
+        os.makedirs(LOCKS, mode=0o700, exist_ok=True)
+        folder = os.lstat(LOCKS)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(folder.st_mode) or folder.st_uid != 0 or folder.st_mode & 0o022:
+        return None
+    return LOCKS
+
+
+def _lock_file(folder: str, name: str) -> int:
+    return os.open(os.path.join(folder, name),
+                   os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+
+
+def claim_uids(wait_s: float = 600.0) -> UidLock:
+    """As root: the first free block of uids, waiting while all are held (more than
+    `UID_BLOCKS` grading processes at once). The lock is held until `release` or this process
+    ends; the descriptor is close-on-exec, and the zygote closes it in its children."""
+    folder = _locks_folder() if os.geteuid() == 0 else None
+    if folder is None:
+        return UidLock(UID_BASE, None)
+    deadline, told = time.monotonic() + wait_s, False
+    while True:
+        for block in range(UID_BLOCKS):
+            fd = _lock_file(folder, f"uid-block-{block}.lock")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return UidLock(UID_BASE + block * UIDS_PER_BLOCK, fd)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{UID_BLOCKS} grading processes are running on this machine; "
+                               "try again when one has ended")
+        if not told:
+            print(f"waiting: {UID_BLOCKS} grading processes are running on this machine",
+                  file=sys.stderr, flush=True)
+            told = True
+        time.sleep(0.5)
+
+
 def _user_processes(uid: int) -> int:
     count = 0
     for entry in os.listdir("/proc"):
@@ -362,7 +431,7 @@ def drop_privileges(mode: str, uid: int, report: Report) -> None:
 def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
     """Run in the learner process (pid 1 of its PID namespace where there is one), before any
     learner code. Returns the scratch folder, which becomes the working directory."""
-    uid = UID_BASE + plan.slot
+    uid = plan.uid
     if mode in ("root", "user"):
         if mode == "user":
             uid = UID_BASE
@@ -417,29 +486,92 @@ def namespaces_available() -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-def protect_course_files(extra: tuple[str, ...] = ()) -> list[tuple[Path, int]]:
+@dataclass
+class CourseFiles:
+    """The course files' modes taken away while grading (`protect_course_files`)."""
+
+    folder: str | None          # the locks folder, shared with other grading processes
+    users: int | None = None    # this process's shared lock there
+    modes: dict[str, int] = field(default_factory=dict)   # without a locks folder: to restore
+
+
+def protect_course_files(extra: tuple[str, ...] = ()) -> CourseFiles:
     """As root without namespaces a learner process can read whatever other users can: take
     the permission of other users away from the graders, the solutions, the tests, and the
-    folders of submissions and results, for as long as grading lasts. Returns what changed,
-    with the modes to restore (`restore_course_files`)."""
-    changed = []
-    for path in [GRADERS_DIR, COURSE_ROOT / "solutions", COURSE_ROOT / "tests", *map(Path, extra)]:
-        try:
-            mode = path.stat().st_mode
-            if path.is_dir() and mode & 0o007:
-                path.chmod(mode & ~0o007)
-                changed.append((path, stat.S_IMODE(mode)))
-        except OSError:
-            pass
-    return changed
+    folders of submissions and results, for as long as grading lasts. Grading processes on one
+    machine share this: the modes to restore are kept in the locks folder, each process holds
+    a shared lock while it grades, and the last one to end restores them
+    (`restore_course_files`)."""
+    protected = CourseFiles(_locks_folder())
+    mutex = None
+    if protected.folder is not None:
+        mutex = _lock_file(protected.folder, "course-files.lock")
+        fcntl.flock(mutex, fcntl.LOCK_EX)
+        protected.users = _lock_file(protected.folder, "course-files.users")
+        fcntl.flock(protected.users, fcntl.LOCK_SH)
+    try:
+        saved = _saved_modes(protected)
+        for path in [GRADERS_DIR, COURSE_ROOT / "solutions", COURSE_ROOT / "tests",
+                     *map(Path, extra)]:
+            try:
+                mode = path.stat().st_mode
+                if path.is_dir() and mode & 0o007:
+                    saved.setdefault(str(path.resolve()), stat.S_IMODE(mode))
+                    path.chmod(mode & ~0o007)
+            except OSError:
+                pass
+        _keep_modes(protected, saved)
+    finally:
+        if mutex is not None:
+            os.close(mutex)
+    return protected
 
 
-def restore_course_files(changed: list[tuple[Path, int]]) -> None:
-    for path, mode in changed:
-        try:
-            path.chmod(mode)
-        except OSError:
-            pass
+def restore_course_files(protected: CourseFiles | None) -> None:
+    """Give other users their permissions back, unless another grading process still grades."""
+    if protected is None or (protected.folder is not None and protected.users is None):
+        return   # nothing was protected, or this process has already let go
+    mutex = None
+    try:
+        if protected.users is not None:
+            mutex = _lock_file(protected.folder, "course-files.lock")
+            fcntl.flock(mutex, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(protected.users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return   # another grading process holds it: the last one restores
+        for path, mode in _saved_modes(protected).items():
+            try:
+                os.chmod(path, mode)
+            except OSError:
+                pass
+        _keep_modes(protected, {})
+    finally:
+        for fd in (protected.users, mutex):
+            if fd is not None:
+                os.close(fd)
+        protected.users = None
+
+
+def _saved_modes(protected: CourseFiles) -> dict[str, int]:
+    if protected.folder is None:
+        return dict(protected.modes)
+    try:
+        with open(os.path.join(protected.folder, "course-files.json")) as saved:
+            modes = json.load(saved)
+        return {str(k): int(v) for k, v in modes.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _keep_modes(protected: CourseFiles, modes: dict[str, int]) -> None:
+    if protected.folder is None:
+        protected.modes = dict(modes)
+        return
+    path = os.path.join(protected.folder, "course-files.json")
+    with open(path + ".new", "w") as saved:
+        json.dump(modes, saved)
+    os.replace(path + ".new", path)
 
 
 # -- per-submission accounting: cgroups ----------------------------------------------------------

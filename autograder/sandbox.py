@@ -98,7 +98,8 @@ class SubmissionRun:
     fed by `pump_*`, ended by `finish`."""
 
     def __init__(self, cells: list[Cell], assignment: Assignment, limits: Limits,
-                 zygote: Zygote, slot: int, hide: tuple[str, ...] = ()):
+                 zygote: Zygote, slot: int, hide: tuple[str, ...] = (),
+                 first_uid: int = confine.UID_BASE):
         self.language = language()   # of every text about this submission, judge's included
         self.limits = limits
         self.slot = slot
@@ -116,7 +117,8 @@ class SubmissionRun:
         os.chmod(self.run_dir, 0o711)
         plan = confine.Plan(
             run_dir=self.run_dir, assignment=assignment.id,
-            helper_files=tuple(str(p) for p in assignment.helper_files()), slot=slot,
+            helper_files=tuple(str(p) for p in assignment.helper_files()),
+            uid=first_uid + slot,
             memory_bytes=limits.memory_mb * (1 << 20) if limits.memory_mb else None,
             cpu_seconds=int(limits.time_s) + 5, threads=limits.threads or 1, hide=hide,
             namespaces=confine.namespaces_wanted())
@@ -395,7 +397,8 @@ class Session:
         warm_up(assignments)
         _set_child_subreaper()
         make_undumpable()
-        self._protected = []
+        self.uids = confine.claim_uids()
+        self._protected = None
         if os.geteuid() == 0 and not confine.namespaces_available():
             # No mount namespace will hide the graders: file permissions must, while grading.
             self._protected = confine.protect_course_files(protect)
@@ -403,6 +406,7 @@ class Session:
 
     def close(self) -> None:
         self.zygote.close()
+        self.uids.release()
         confine.restore_course_files(self._protected)
 
     def __enter__(self):
@@ -420,6 +424,7 @@ class Session:
         `on_done(key, exception)` when the cells could not be loaded or the run could not
         start."""
         pending = list(jobs)
+        max_parallel = min(max_parallel, confine.UIDS_PER_BLOCK)
         running: dict[int, tuple[object, SubmissionRun]] = {}
         while pending or running:
             while pending and len(running) < max_parallel:
@@ -428,7 +433,8 @@ class Session:
                 slot = min(set(range(max_parallel)) - {r.slot for _, r in running.values()})
                 try:
                     with use(rest[0] if rest else None):
-                        run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide)
+                        run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide,
+                                            self.uids.first)
                 except Exception as exc:  # noqa: BLE001 - this submission's problem only
                     on_done(key, exc)
                     continue

@@ -224,7 +224,7 @@ def _end_leftovers(plan: confine.Plan) -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                uid = confine.UID_BASE + plan.slot
+                uid = plan.uid
                 os.setresgid(uid, uid, uid)
                 os.setresuid(uid, uid, uid)
                 for _ in range(1000):

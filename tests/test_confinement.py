@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder import confine
+from autograder.confine import UID_RANGE
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells
 
 REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
@@ -105,8 +107,98 @@ def test_without_namespaces_a_uid_of_its_own_keeps_classmates_apart(tmp_path):
     assert "not available" in proc.stdout
     table = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
     left = [line for line in table.splitlines()
-            if line.split()[0].isdigit() and 61000 <= int(line.split()[0]) < 61100]
+            if line.split()[0].isdigit() and int(line.split()[0]) in UID_RANGE]
     assert not left, left
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (uids of its own)")
+def test_grading_processes_running_at_once_never_share_a_uid(tmp_path, monkeypatch):
+    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    first, second = confine.claim_uids(), confine.claim_uids()
+    try:
+        assert first.first != second.first
+        assert abs(first.first - second.first) >= confine.UIDS_PER_BLOCK
+        assert {first.first, second.first} <= set(UID_RANGE)
+        first.release()
+        third = confine.claim_uids()
+        assert third.first == first.first, "a released block is used again"
+        third.release()
+    finally:
+        second.release()
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (a uid of its own per submission)")
+def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
+    """Without namespaces a submission's leftover processes are ended by signalling every
+    process of its uid: with a second grading process running at the same time (a single grade
+    during a class's), that must not reach the other process's learner."""
+    slow = tmp_path / "slow" / "linear.ipynb"
+    code_notebook(code_cell_sources(REFERENCE) + ["import time\ntime.sleep(12)"], slow)
+    quick = tmp_path / "quick" / "linear.ipynb"
+    quick.parent.mkdir()
+    shutil.copy2(REFERENCE, quick)
+    env = {**os.environ, "AUTOGRADER_NO_NAMESPACES": "1"}
+    command = [sys.executable, "-m", "autograder", "grade", "--quiet", "--json"]
+    slow_run = subprocess.Popen([*command, str(tmp_path / "slow.json"), str(slow)], cwd=REPO,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(300):   # until the slow learner process runs
+            table = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True,
+                                   text=True).stdout
+            if any(line.split()[0].isdigit() and int(line.split()[0]) in UID_RANGE
+                   for line in table.splitlines()):
+                break
+            time.sleep(0.1)
+        for _ in range(3):     # each quick grade ends its leftovers while the slow one sleeps
+            quick_run = engine("grade", "--quiet", "--json", str(tmp_path / "quick.json"),
+                               str(quick), env={"AUTOGRADER_NO_NAMESPACES": "1"})
+            assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
+            if slow_run.poll() is not None:
+                break
+        output, _ = slow_run.communicate(timeout=300)
+    finally:
+        slow_run.kill()
+    result = json.loads((tmp_path / "slow.json").read_text())
+    assert result["score"] == result["max_score"] == 33, (output, result["output"])
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide graders)")
+def test_course_files_stay_protected_until_the_last_grading_process_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    folder = tmp_path / "results"
+    folder.mkdir()
+    folder.chmod(0o755)
+    graders_mode = confine.GRADERS_DIR.stat().st_mode & 0o777
+    one = confine.protect_course_files((str(folder),))
+    two = confine.protect_course_files((str(folder),))
+    try:
+        assert folder.stat().st_mode & 0o777 == 0o750
+        confine.restore_course_files(one)
+        assert folder.stat().st_mode & 0o777 == 0o750, "another grading process still grades"
+    finally:
+        confine.restore_course_files(two)
+    assert folder.stat().st_mode & 0o777 == 0o755, "the last one restores the modes"
+    assert confine.GRADERS_DIR.stat().st_mode & 0o777 == graders_mode
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root")
+def test_without_a_locks_folder_a_grading_process_goes_its_own_way(tmp_path, monkeypatch):
+    """A read-only /run (or a locks folder someone else owns) must not stop grading."""
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "file" / "locks"))
+    assert confine.claim_uids().first == confine.UID_BASE
+    folder = tmp_path / "results"
+    folder.mkdir()
+    folder.chmod(0o755)
+    protected = confine.protect_course_files((str(folder),))
+    assert folder.stat().st_mode & 0o777 == 0o750
+    confine.restore_course_files(protected)
+    assert folder.stat().st_mode & 0o777 == 0o755
+    foreign = tmp_path / "foreign"
+    foreign.mkdir(mode=0o777)
+    foreign.chmod(0o777)
+    monkeypatch.setattr(confine, "LOCKS", str(foreign))
+    assert confine.claim_uids().first == confine.UID_BASE, "a folder others can write is no lock"
 
 
 # -- cleaning up -------------------------------------------------------------------------------
