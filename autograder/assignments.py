@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.translation import every_language
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The course root: the folder that holds assignments/, solutions/, data/ (also in the learner's kit).
 COURSE_ROOT = PACKAGE_DIR.parent
@@ -52,10 +54,8 @@ class Assignment:
         return self.released_dir if self.released_dir.is_dir() else self.source_dir
 
     def released_cells(self) -> set[str]:
-        """The sources of the released notebook's code cells, in every language of the course
-        (none if unreleased)."""
-        from autograder.translation import every_language
-
+        """The sources of the released notebook's code cells, stripped, in every language of
+        the course (none if unreleased)."""
         notebook = self.released_dir / f"{self.id}.ipynb"
         if not notebook.is_file():
             return set()

@@ -105,7 +105,7 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         # Code that reaches into the interpreter or the engine could rewrite what the learner
         # side reports: such a submission is credited nothing, whatever happens when it runs.
         # The kit's own cells (as released) are exempt.
-        kit_cells = {c.strip() for c in assignment.released_cells()}
+        kit_cells = assignment.released_cells()
         reach = static.engine_reach({i: s for i, s in sources.items()
                                      if s.strip() not in kit_cells})
         if reach:

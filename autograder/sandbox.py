@@ -35,7 +35,7 @@ from autograder.i18n import _, language, use
 from autograder.judge import judge_main, make_undumpable
 from autograder.submission import Cell
 from autograder.warmup import warm_up
-from autograder.zygote import Zygote
+from autograder.zygote import Zygote, close_all_but
 
 DEFAULT_TIME_LIMIT_S = 120.0
 DEFAULT_MEMORY_LIMIT_MB = 4096
@@ -136,7 +136,7 @@ class SubmissionRun:
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _close_all_but(judge_end.fileno(), write_fd)
+            close_all_but(judge_end.fileno(), write_fd)
             judge_main(judge_end, write_fd, cells, assignment, self.language)
         os.close(write_fd)
         judge_end.close()
@@ -342,16 +342,6 @@ class SubmissionRun:
         return _("the process running your code {how} {during}; the checks that had not run yet "
                  "score 0. Do not call os._exit or end the process in your notebook.").format(
                      how=how, during=during)
-
-
-def _close_all_but(*keep: int) -> None:
-    keep = sorted(set(keep))
-    low = 3
-    for fd in keep:
-        if fd >= low:
-            os.closerange(low, fd)
-            low = fd + 1
-    os.closerange(low, 1 << 16)
 
 
 def _note_memory_limit(report: RunReport, limits: Limits) -> None:

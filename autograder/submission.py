@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.i18n import _, notebook_language
-from autograder.translation import every_language
+from autograder.translation import versions
 
 SUPPORTED_SUFFIXES = (".ipynb", ".py")
 _PERCENT_MARKER = re.compile(r"^# ?%%.*$", re.MULTILINE)
@@ -52,9 +52,10 @@ def load_cells(path: Path, released: Path | None = None) -> list[Cell]:
         ours = trailing_sources(json.loads(released.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return cells
-    if theirs is None or ours is None or len(theirs) != len(ours) or any(
-            t.strip() not in {v.strip() for v in every_language(released.stem, [o])}
-            for t, o in zip(theirs, ours)):
+    if theirs is None or ours is None or len(theirs) != len(ours):
+        return cells
+    same = versions(released.stem)
+    if any(t.strip() not in same.get(o.strip(), {o.strip()}) for t, o in zip(theirs, ours)):
         return cells
     return cells[:len(cells) - len(theirs)] if theirs else cells
 

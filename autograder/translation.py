@@ -134,12 +134,10 @@ def write_catalogue(language: str, assignment: str, cells: dict[str, dict]) -> N
                     encoding="utf-8")
 
 
-def every_language(assignment: str, sources: list[str]) -> set[str]:
-    """`sources` (code cells of the notebook as released, in whichever language) and each
-    one's versions in the course's other languages, as the catalogues hold them: a Chinese
-    notebook's own cells are the kit's, as released, where the English one was released."""
-    versions = set(sources)
-    released = {s.strip() for s in sources}
+def versions(assignment: str) -> dict[str, set[str]]:
+    """Each cell's text (stripped), as any catalogue of the assignment holds it, mapped to its
+    texts in every language: the same cell of the kit, whichever language it was released in."""
+    same: dict[str, set[str]] = {}
     for language in LANGUAGES:
         if language == DEFAULT:
             continue
@@ -148,11 +146,22 @@ def every_language(assignment: str, sources: list[str]) -> set[str]:
         except (OSError, ValueError, KeyError):
             continue
         for entry in catalogue.values():
-            texts = {t for t in (entry.get("english"), entry.get("text"))
+            texts = {t.strip() for t in (entry.get("english"), entry.get("text"))
                      if isinstance(t, str) and t.strip()}
-            if any(t.strip() in released for t in texts):
-                versions |= texts
-    return versions
+            for text in texts:
+                same.setdefault(text, set()).update(texts)
+    return same
+
+
+def every_language(assignment: str, sources: list[str]) -> set[str]:
+    """`sources` (code cells of the notebook as released, in whichever language), stripped,
+    and each one's versions in the course's other languages: a Chinese notebook's own cells are
+    the kit's, as released, where the English one was released."""
+    same = versions(assignment)
+    found = set()
+    for source in sources:
+        found |= same.get(source.strip(), {source.strip()})
+    return found
 
 
 def source_notebook(assignment: str) -> dict:

@@ -47,7 +47,8 @@ def _vm_size_bytes() -> int:
         return 0
 
 
-def _close_all_but(*keep: int) -> None:
+def close_all_but(*keep: int) -> None:
+    """Close every descriptor above 2 but `keep` (in a freshly forked child)."""
     keep = sorted(set(keep))
     low = 3
     for fd in keep:
@@ -128,7 +129,7 @@ def _zygote_main(control: socket.socket) -> None:
     try:
         make_undumpable()
         confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)   # it ends with the grader
-        _close_all_but(control.fileno())
+        close_all_but(control.fileno())
         forget_the_grader()
         while True:
             while True:   # reap the supervisors that ended
@@ -160,7 +161,7 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
     report_sock = socket.socket(fileno=report_fd)
     try:
         os.setsid()
-        _close_all_but(learner_fd, report_fd)
+        close_all_but(learner_fd, report_fd)
         report = confine.Report()
         vm_bytes = _vm_size_bytes()
         cgroups = confine.Cgroups.create(
