@@ -132,6 +132,12 @@ CASES = [
     Case("exec_encoded_payload.py", "stub", "zero", "boundary", REACHES),
     Case("benign_line_bypass.py", "stub", "zero", "boundary", REACHES),
     Case("identity_freeze.py", "stub", "zero", "boundary", assignment="freeze"),
+    # Against the course's language and the uid blocks (issue 14 and after): a forged
+    # `metadata.kit.language` (a list holding a path and a format string) is ignored, the
+    # feedback stays English; the folder where grading processes claim uids and keep the course
+    # files' modes is out of reach.
+    Case("language_metadata_forged.ipynb", None, "full", "input", "checks passed."),
+    Case("hold_the_uid_locks.py", "reference", "full", "confinement"),
 ]
 
 
