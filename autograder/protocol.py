@@ -10,6 +10,10 @@ with str keys) and a few tagged nodes, each a dict with one key starting with `$
                                                            process, named by an id
     {"$obj": [type, text]}                                 a summary of an object that cannot travel
     {"$dtype": "float64"}, {"$device": "meta"}             a torch dtype, a torch device
+    {"$text": blob}                                        a string longer than MAX_STRING, as
+                                                           UTF-8 in a blob (accepted only by a
+                                                           decoder that asks for long text: the
+                                                           learner side, which gets the cells)
 
 `decode` is what the judge runs on every byte the learner side sends: it accepts nothing else,
 bounds sizes and depth, allows only a fixed list of dtypes, and checks that each tensor's bytes
@@ -91,6 +95,9 @@ class Encoder:
 
     def tree(self, value, depth: int = 0):
         kind = type(value)
+        if kind is str and len(value) > MAX_STRING:
+            self.blobs.append(value.encode("utf-8", "surrogatepass"))
+            return {"$text": len(self.blobs) - 1}
         if value is None or kind is bool or kind is str:
             return value
         if kind is int:
@@ -162,11 +169,13 @@ def encode(value, ref_for=None) -> bytes:
 # -- decoding (the judge's side of the boundary) ----------------------------------------------
 
 class _Decoder:
-    def __init__(self, blobs: list[memoryview], *, keep_requires_grad: bool):
+    def __init__(self, blobs: list[memoryview], *, keep_requires_grad: bool,
+                 long_text: bool = False):
         self.blobs = blobs
         self.used: set[int] = set()
         self.nodes = 0
         self.keep_requires_grad = keep_requires_grad
+        self.long_text = long_text
 
     def value(self, node, depth: int = 0):
         self.nodes += 1
@@ -213,12 +222,23 @@ class _Decoder:
             return DTYPES[body]
         if tag == "$device" and type(body) is str and _DEVICE.fullmatch(body):
             return torch.device(body)
+        if tag == "$text" and self.long_text:
+            return self.text(body)
         if tag == "$obj":
             if (type(body) is not list or len(body) != 2
                     or not all(type(x) is str for x in body)):
                 raise ProtocolError("a malformed object summary")
             return Opaque(body[0][:100], body[1][:200])
         raise ProtocolError(f"unknown tag {tag[:20]!r}")
+
+    def text(self, index) -> str:
+        if type(index) is not int or not 0 <= index < len(self.blobs) or index in self.used:
+            raise ProtocolError("a text naming a missing or reused blob")
+        self.used.add(index)
+        try:
+            return bytes(self.blobs[index]).decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            raise ProtocolError("a text that is not UTF-8") from None
 
     def ref(self, body) -> Ref:
         if (type(body) is not list or len(body) != 4 or type(body[0]) is not int
@@ -260,8 +280,10 @@ class _Decoder:
         return tensor
 
 
-def decode(data: bytes | memoryview, header_length: int, *, keep_requires_grad: bool = False):
-    """The value in one message body (after its frame header); raises ProtocolError."""
+def decode(data: bytes | memoryview, header_length: int, *, keep_requires_grad: bool = False,
+           long_text: bool = False):
+    """The value in one message body (after its frame header); raises ProtocolError. Strings
+    over MAX_STRING are accepted only with `long_text`."""
     view = memoryview(data)
     if not 0 < header_length <= len(view):
         raise ProtocolError("a header length out of range")
@@ -279,7 +301,7 @@ def decode(data: bytes | memoryview, header_length: int, *, keep_requires_grad: 
     for size in sizes:
         blobs.append(view[offset:offset + size])
         offset += size
-    decoder = _Decoder(blobs, keep_requires_grad=keep_requires_grad)
+    decoder = _Decoder(blobs, keep_requires_grad=keep_requires_grad, long_text=long_text)
     try:
         return decoder.value(header["v"])
     except RecursionError:
@@ -296,9 +318,10 @@ class Channel:
     """Messages over a connected stream socket (one end of a socketpair)."""
 
     def __init__(self, sock: socket.socket, *, keep_requires_grad: bool = False,
-                 max_message: int = MAX_MESSAGE):
+                 long_text: bool = False, max_message: int = MAX_MESSAGE):
         self.sock = sock
         self.keep_requires_grad = keep_requires_grad
+        self.long_text = long_text
         self.max_message = max_message
 
     def send(self, value, ref_for=None) -> None:
@@ -313,7 +336,8 @@ class Channel:
         if total > self.max_message:
             raise ProtocolError(f"a message of {total} bytes, over the limit")
         body = self._exactly(total)
-        return decode(body, header_length, keep_requires_grad=self.keep_requires_grad)
+        return decode(body, header_length, keep_requires_grad=self.keep_requires_grad,
+                      long_text=self.long_text)
 
     def _exactly(self, size: int) -> bytearray:
         buffer = bytearray(size)

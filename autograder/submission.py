@@ -14,6 +14,7 @@ from autograder.i18n import _, notebook_language
 from autograder.translation import versions
 
 SUPPORTED_SUFFIXES = (".ipynb", ".py")
+MAX_SUBMISSION_MB = 40     # a notebook's file; its cells travel to the learner process whole
 _PERCENT_MARKER = re.compile(r"^# ?%%.*$", re.MULTILINE)
 
 
@@ -99,6 +100,13 @@ def _load_cells(path: Path) -> list[Cell]:
         raise UnreadableSubmission(_("{name}: only .ipynb notebooks and .py files can be "
                                      "graded").format(name=path.name))
     try:
+        size = path.stat().st_size
+        if size > MAX_SUBMISSION_MB << 20:
+            raise UnreadableSubmission(_(
+                "{name} is {size:.1f} MB; the limit is {limit} MB. Remove large outputs or "
+                "data pasted into cells (Edit > Clear Outputs of All Cells in JupyterLab, then "
+                "save) and submit again.").format(name=path.name, size=size / (1 << 20),
+                                                  limit=MAX_SUBMISSION_MB))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UnreadableSubmission(_("{name} could not be read: {error}").format(

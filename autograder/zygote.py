@@ -309,7 +309,8 @@ def _serve(workdir: str, learner_fd: int, plan: confine.Plan) -> None:
     })
     sys.path.insert(0, workdir)
     server = LearnerServer()
-    channel = Channel(socket.socket(fileno=learner_fd), keep_requires_grad=True)
+    channel = Channel(socket.socket(fileno=learner_fd), keep_requires_grad=True,
+                      long_text=True)   # the judge's requests carry the cells, of any size
     while True:
         try:
             request = channel.receive()

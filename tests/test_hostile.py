@@ -138,7 +138,13 @@ CASES = [
     # files' modes is out of reach.
     Case("language_metadata_forged.ipynb", None, "full", "input", "checks passed."),
     Case("hold_the_uid_locks.py", "reference", "full", "confinement"),
+    # Size (issue 27): a correct notebook with one 20 MB cell is graded like any other; one over
+    # the stated limit is told its size and the limit, never that it called os._exit.
+    Case("large_cell.py", "reference", "full", "input"),
+    Case("notebook_over_the_limit.py", "reference", "zero", "input", "the limit is 40 MB"),
 ]
+# What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
+PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}
 
 
 def confinement_mode() -> str:
@@ -159,6 +165,11 @@ DESTRUCTIVE = {"destroy_files", "kill_everything_blindly", "write_into_other_pro
                "write_through_proc_root", "remount_and_write", "refork_forever", "become_root",
                "fork_bomb", "read_classmates"}
 ACTIVE = [c for c in CASES if MODE in ("root", "user") or c.id not in DESTRUCTIVE]
+# While working on a few cases: HOSTILE_ONLY=case_a,case_b grades only those (and their
+# neighbours); the other cases' tests are skipped. `make test` never sets it.
+ONLY = {name for name in os.environ.get("HOSTILE_ONLY", "").split(",") if name}
+if ONLY:
+    ACTIVE = [c for c in ACTIVE if c.id in ONLY]
 SKIP_REASON = ("the kernel refuses the namespaces this case needs (unshare as root, and "
                "unprivileged user namespaces): it is not run against an unconfined machine")
 
@@ -190,6 +201,8 @@ def place(case: Case, student_dir: Path, listener_port: int) -> None:
             target.write_bytes(source.read_bytes())
         return
     code = source.read_text().replace("LISTENER_PORT = 0", f"LISTENER_PORT = {listener_port}")
+    for placeholder, size in PLACEHOLDERS.items():
+        code = code.replace(placeholder, "QUJD" * (size // 4))
     code_notebook(base_cells(case) + percent_cells(code), target)
 
 
@@ -282,6 +295,8 @@ def outcome(tmp_path_factory):
 
 
 def test_corpus_is_large_enough():
+    if ONLY:
+        pytest.skip("HOSTILE_ONLY is set")
     assert len(CASES) >= 55
     assert sum(c.attacks == "boundary" for c in CASES) >= 30
     assert sum(c.attacks == "confinement" for c in CASES) >= 20
@@ -296,7 +311,7 @@ def test_grade_all_finishes_and_writes_the_class_table(outcome):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case_gets_its_expected_result(outcome, case):
     if case not in ACTIVE:
-        pytest.skip(SKIP_REASON)
+        pytest.skip("not in HOSTILE_ONLY" if ONLY else SKIP_REASON)
     result = outcome["results"][case.id]
     assert result is not None, f"no result written for {case.id}"
     assert result["max_score"] > 0 and len(result["tests"]) > 0
@@ -320,7 +335,7 @@ def test_case_gets_its_expected_result(outcome, case):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_honest_neighbour_keeps_full_marks(outcome, case):
     if case not in ACTIVE:
-        pytest.skip(SKIP_REASON)
+        pytest.skip("not in HOSTILE_ONLY" if ONLY else SKIP_REASON)
     result = outcome["neighbours"][case.id]
     assert result is not None, f"no result for the neighbour of {case.id}"
     assert result["score"] == result["max_score"] > 0, (
