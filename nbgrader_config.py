@@ -17,7 +17,7 @@ c.CourseDirectory.assignment_id = ""
 # Released notebooks must be identical on every run, so `make release` output can be committed
 # and compared by the kit's tests.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-# Learner output in the notebooks is never graded on; each check cell decides its own points.
+# Only `nbgrader validate` of the instructor's source executes a notebook (autograde does not).
 c.ExecutePreprocessor.timeout = 300
 
 # Known-harmless noise, silenced so that what `make autograde` prints is worth reading:
@@ -28,13 +28,21 @@ warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session"
 c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 
 # The graded test cells run `from autograder.notebook import check` in the kernels nbgrader starts
-# (autograde runs them in autograded/<student>/<id>/): the course's own engine comes first on
-# their path, whatever is installed in the environment.
+# (`nbgrader validate` of the source): the course's own engine comes first on their path,
+# whatever is installed in the environment.
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (c.CourseDirectory.root, os.environ.get("PYTHONPATH")) if p)
 
-# Feedback pages readable offline: math as MathML instead of MathJax from a CDN, lines that wrap.
 sys.path.insert(0, c.CourseDirectory.root)
-from autograder.feedback_page import configure as offline_feedback  # noqa: E402
+# No learner code runs under nbgrader: autograde records submissions, timestamps and late
+# penalties without a kernel, and the engine grades the notebooks in its sandbox (see
+# autograder/nbgrader_setup.py and autograder/gradebook.py).
+from autograder.nbgrader_setup import configure as autograde_without_kernel  # noqa: E402
 
-offline_feedback(c)
+autograde_without_kernel(c)
+
+# Pages of learners' notebooks (feedback, formgrader): learner content inert, and feedback pages
+# readable offline (math as MathML instead of MathJax from a CDN, lines that wrap).
+from autograder.feedback_page import configure as inert_offline_pages  # noqa: E402
+
+inert_offline_pages(c)

@@ -1,0 +1,308 @@
+"""The nbgrader path against hostile learners (issue 20) and the formgrader (issue 21, item 5).
+
+One scratch course, one assignment (`linear`), a handful of learners beside honest neighbours,
+run through the README's commands: `make autograde`, `make feedback`, `make export`; then the
+formgrader is started on the course and a submission's page is fetched.
+
+- `forger`: the released stub whose first cell, if any kernel ran it unconfined, would write the
+  engine's result files (full marks for itself, 0 for classmates) and a file in the course
+  (tests/hostile/nbgrader_forge_results.py); its saved outputs claim every test cell's points.
+- `planted`: the stub, with a forged result file planted in results/gradebook/ before
+  `make autograde`, carrying the fingerprint the engine's resume compares (public inputs).
+- `malformed`: the reference solution with a Markdown cell whose metadata is a list.
+- `page`: the reference solution with a Markdown `<img src=x onerror=...>` and a saved output
+  that displays a `<script>`.
+- `honest`, `stub`: the neighbours.
+
+The gradebook must hold the engine's scores only, honest learners full marks; no learner code
+runs outside the engine's sandbox; no page runs learner script.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kit import REPO, TESTS, VENV, code_cell_sources, course_env, make, scratch_course, submission_notebook
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "linear"
+FULL = 33.0
+HOSTILE_PAGE_MARKDOWN = ('A picture: <img src=x onerror="document.title=\'pwned-markdown\'">\n\n'
+                         '[a link](javascript:document.title=\'pwned-link\')')
+HOSTILE_PAGE_OUTPUT = "<script>document.title='pwned-output'</script><b>shown</b>"
+PWNED_TITLES = ("pwned-markdown", "pwned-link", "pwned-output")
+
+
+def released() -> Path:
+    return REPO / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def reference() -> Path:
+    return REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def _notebook(sources: list[str], target: Path) -> dict:
+    submission_notebook(released(), sources, target)
+    return json.loads(target.read_text())
+
+
+def _save(nb: dict, target: Path) -> None:
+    target.write_text(json.dumps(nb, indent=1) + "\n")
+
+
+def _test_cells(nb: dict) -> list[dict]:
+    from autograder.submission import is_test_cell
+
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and is_test_cell(c)]
+
+
+def _learners(course: Path) -> None:
+    ref, stub = code_cell_sources(reference()), code_cell_sources(released())
+    folder = lambda name: course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    _notebook(ref, folder("honest"))
+    _notebook(stub, folder("stub"))
+    _notebook(stub, folder("planted"))
+    forge = (TESTS / "hostile" / "nbgrader_forge_results.py").read_text()
+    nb = _notebook([stub[0] + "\n" + forge] + stub[1:], folder("forger"))
+    for cell in _test_cells(nb):   # what a forging kernel left in the saved notebook
+        points = cell["metadata"]["nbgrader"]["points"]
+        cell["outputs"] = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                            "data": {"text/plain": f"{points}"}}]
+    _save(nb, folder("forger"))
+    nb = _notebook(ref, folder("malformed"))
+    nb["cells"].insert(1, {"cell_type": "markdown", "id": "malformed-meta", "metadata": [1, 2],
+                           "source": "metadata that is a list"})
+    _save(nb, folder("malformed"))
+    nb = _notebook(ref, folder("page"))
+    nb["cells"].insert(1, {"cell_type": "markdown", "id": "hostile-markdown", "metadata": {},
+                           "source": HOSTILE_PAGE_MARKDOWN})
+    first_code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    first_code["outputs"] = [{"output_type": "display_data", "metadata": {},
+                              "data": {"text/html": HOSTILE_PAGE_OUTPUT, "text/plain": "x"}}]
+    _save(nb, folder("page"))
+
+
+def _plant_forged_result(course: Path) -> None:
+    """A result for `planted` as the engine's resume would have believed it: full marks, with the
+    fingerprint of the submission and the kit (both computed from public inputs)."""
+    script = """
+import json, sys
+from pathlib import Path
+from autograder import assignments
+from autograder.batch import kit_fingerprint, submission_fingerprint
+from autograder.runner import manifest
+course, student = Path(sys.argv[1]), sys.argv[2]
+a = assignments.get("linear")
+path = course / "submitted" / student / "linear" / "linear.ipynb"
+tests = [{"name": c.name, "score": c.info.points, "max_score": c.info.points, "status": "passed",
+          "output": "", "visibility": "visible", "tags": []} for c in manifest(a)]
+result = {"score": sum(t["score"] for t in tests), "max_score": sum(t["score"] for t in tests),
+          "output": "forged", "tests": tests, "extra_data": {"grading": {
+              "submission": submission_fingerprint(path), "kit": kit_fingerprint(a),
+              "all_cells": False, "language": None}}}
+target = course / "results" / "gradebook" / student / "linear.json"
+target.parent.mkdir(parents=True, exist_ok=True)
+target.write_text(json.dumps(result))
+"""
+    subprocess.run([sys.executable, "-c", script, str(course), "planted"], cwd=course, check=True,
+                   env={**course_env(), "PYTHONPATH": str(course)}, timeout=300)
+
+
+@dataclass
+class Course:
+    path: Path
+    grades: dict[str, dict]          # learner -> grades.csv row
+    status: dict[str, dict]          # learner -> grades-status.csv row
+    autograde_log: str
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Course:
+    path = scratch_course(tmp_path_factory.mktemp("hostile-course") / "course")
+    _learners(path)
+    _plant_forged_result(path)
+    autograde = make(path, "autograde")
+    make(path, "feedback")
+    make(path, "export")
+    with open(path / "grades.csv", newline="") as f:
+        grades = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == ASSIGNMENT}
+    with open(path / "grades-status.csv", newline="") as f:
+        status = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == ASSIGNMENT}
+    return Course(path, grades, status, autograde.stdout + autograde.stderr)
+
+
+def test_no_learner_code_runs_outside_the_sandbox(course):
+    assert not (course.path / "FORGED-BY-A-KERNEL").exists(), (
+        "learner code ran unconfined under make autograde (nbgrader's kernel)")
+    assert not list(course.path.rglob("FORGED-BY-A-KERNEL"))
+
+
+def test_the_gradebook_holds_the_engine_scores_only(course):
+    scores = {name: float(row["raw_score"]) for name, row in course.grades.items()}
+    assert scores == {"honest": FULL, "page": FULL, "malformed": FULL, "stub": 0.0,
+                      "planted": 0.0, "forger": 0.0}, scores
+    result = json.loads((course.path / "results" / "gradebook" / "planted" /
+                         f"{ASSIGNMENT}.json").read_text())
+    assert result["output"] != "forged" and result["score"] == 0, "the planted result was kept"
+
+
+def test_the_forged_claims_are_listed_not_recorded(course):
+    with open(course.path / "autograded" / "discrepancies.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["student"] for r in rows} == {"forger"}, rows
+    assert len(rows) == len(_test_cells(json.loads(released().read_text())))
+    assert all(float(r["kernel_points"]) > float(r["engine_points"]) == 0 for r in rows), rows
+
+
+def test_every_learner_is_graded_and_status_says_so(course):
+    assert {n: r["status"] for n, r in course.status.items()} == dict.fromkeys(course.grades,
+                                                                                "submitted")
+    assert "FAILED" not in course.autograde_log and "NOT GRADED" not in course.autograde_log
+
+
+def test_the_autograded_notebooks_hold_no_kernel_output(course):
+    """nbgrader cleared the learner's outputs and ran nothing; every graded cell shows the
+    engine's report (nbgrader's placeholder is gone)."""
+    from autograder.nbgrader_setup import NOT_GRADED_YET
+
+    for learner in course.grades:
+        nb = json.loads((course.path / "autograded" / learner / ASSIGNMENT /
+                         f"{ASSIGNMENT}.ipynb").read_text())
+        text = json.dumps(nb)
+        assert "pwned-output" not in text and NOT_GRADED_YET[:20] not in text, learner
+        for cell in _test_cells(nb):
+            assert "graded by the engine" in json.dumps(cell["outputs"]), (learner, cell["id"])
+
+
+def _page(course: Course, learner: str) -> str:
+    return (course.path / "feedback" / learner / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+
+
+def test_feedback_pages_carry_no_learner_markup(course):
+    from autograder.feedback_page import CONTENT_SECURITY_POLICY, has_policy
+
+    page = _page(course, "page")
+    assert has_policy(page), page[:600]
+    assert "script-src" not in CONTENT_SECURITY_POLICY
+    assert "default-src 'none'" in CONTENT_SECURITY_POLICY
+    assert not re.search(r"<script", page, re.I), re.findall(r".{60}<script.{60}", page)[:3]
+    assert not re.search(r"\son\w+\s*=", page, re.I), re.findall(r".{60}\son\w+\s*=.{60}", page)[:3]
+    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", page, re.I)
+    assert "A picture:" in page and "a link" in page   # the learner's words are still shown
+    assert re.search(r"Score:\s*33(\.0)?\s*/\s*33", page)
+
+
+def _chromium() -> str | None:
+    return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(n)), None)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine (apt-get "
+                    "install chromium to run it); the markup is checked without it")
+def test_no_learner_script_runs_in_chromium(course, tmp_path):
+    for learner in ("page", "honest"):
+        page = course.path / "feedback" / learner / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        flags = ["--headless", "--disable-gpu", "--no-sandbox", "--virtual-time-budget=3000",
+                 f"--user-data-dir={tmp_path / learner}", "--dump-dom", page.as_uri()]
+        proc = subprocess.run([_chromium(), *flags], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        title = re.search(r"<title>(.*?)</title>", proc.stdout, re.S)
+        assert title and title.group(1).strip() == ASSIGNMENT, title and title.group(1)
+        assert not any(t in proc.stdout for t in PWNED_TITLES)
+
+
+# --- The formgrader (issue 21, item 5) -----------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def formgrader(course):
+    """A Jupyter server with nbgrader's server extensions, on the course, on a free port."""
+    port, token = _free_port(), "kit-formgrader-test"
+    log = open(course.path / "formgrader.log", "w")
+    command = [str(VENV / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={course.path}",
+               "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, cwd=course.path, stdout=log, stderr=subprocess.STDOUT,
+                              env={**course_env(), "PYTHONPATH": str(course.path)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180     # generous: a loaded machine starts it slowly
+        while True:
+            assert server.poll() is None, (course.path / "formgrader.log").read_text()[-3000:]
+            try:
+                if _get(f"{base}/api/status", token)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (course.path / "formgrader.log").read_text()[-3000:]
+            time.sleep(0.5)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _submission_id(course: Course, learner: str) -> str:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.path / 'gradebook.db'}") as gradebook:
+        return gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, learner).id
+
+
+def test_the_formgrader_opens_a_submission_with_the_engine_score(course, formgrader):
+    base, token = formgrader
+    status, page = _get(f"{base}/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}", token)
+    assert status == 200, page[-2000:]
+    for learner, score in (("honest", FULL), ("forger", 0.0)):
+        submission = _submission_id(course, learner)
+        status, page = _get(f"{base}/formgrader/submissions/{submission}", token)
+        assert status == 200 and "formgrader encountered an error" not in page, page[-3000:]
+        assert "graded by the engine" in page, page[-3000:]
+        status, grades = _get(f"{base}/formgrader/api/grades?submission_id={submission}", token)
+        assert status == 200, grades[-2000:]
+        auto = [g["auto_score"] for g in json.loads(grades)]
+        assert auto and sum(auto) == pytest.approx(score), (learner, auto)
+
+
+def test_the_formgrader_shows_learner_markdown_inert(course, formgrader):
+    base, token = formgrader
+    status, page = _get(f"{base}/formgrader/submissions/{_submission_id(course, 'page')}", token)
+    assert status == 200, page[-3000:]
+    assert "A picture:" in page
+    assert "onerror" not in page
+    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", page, re.I)
+    assert "pwned-output" not in page
