@@ -1,8 +1,16 @@
 """Grade a whole class: nbgrader's `submitted/<student>/<assignment>/` layout, in parallel.
 
 Writes `<out>/<student>/<assignment>.json` per submission (each file written whole, then renamed
-into place) and `<out>/class.csv` (student, assignment, score, max_score, one column per check),
-showing progress on stderr.
+into place) and `<out>/class.csv` (student, assignment, score, max_score, one column per check,
+every cell spreadsheet-safe: see `spreadsheet`), showing progress on stderr.
+
+Names are data. A student folder may be called anything the file system allows (unicode,
+spaces, `...`, a leading `-`, 255 bytes, a newline, bytes that are not UTF-8); its results are
+written under its own name, except where that name is one of the kit's own files in `<out>`
+(`class.csv`, `class-report.html`, ...: see KIT_NAMES): the kit's file wins, and that student's
+results go to `<out>/_kit-names/<student>/<assignment>.json` instead (class.csv and the class
+report still name the student as the folder does). A result that cannot be written is said on
+stderr for that learner; the batch goes on, and class.csv still has the learner's row.
 
 A batch never loses a result. Every result records what it was computed from (the submission
 file's hash and the kit's); run `grade-all` again on the same output folder and it keeps the
@@ -12,18 +20,42 @@ yet (a batch whose grading process was killed), that changed, or whose graders c
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import assignments
-from autograder.grading import grade_many
-from autograder.sandbox import Limits, Session
+from autograder.report import valid_text
+from autograder.spreadsheet import write_csv
+
+# The kit's own files in a results folder (grade-all's class table and its partial copy, the
+# class report's default page), and the folder where students named like one are put.
+KIT_FOLDER = "_kit-names"
+KIT_NAMES = frozenset({"class.csv", "class.csv.partial", "class-report.html", KIT_FOLDER})
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def result_folder(out: Path, student: str) -> Path:
+    """Where a student's results go: `out/<student>/`, or `out/_kit-names/<student>/` for a
+    name the kit uses itself (compared case-insensitively, for the file systems that do)."""
+    if student.casefold() in {name.casefold() for name in KIT_NAMES}:
+        return out / KIT_FOLDER / student
+    return out / student
+
+
+def student_of(parts: tuple[str, ...]) -> str:
+    """The student of a result at `<folder parts>/<assignment>.json`, relative to the results
+    folder: the inverse of `result_folder`."""
+    if len(parts) == 2 and parts[0] == KIT_FOLDER:
+        return parts[1]
+    return "/".join(parts)
 
 
 @dataclass(frozen=True)
@@ -37,8 +69,14 @@ def discover(submitted: Path) -> list[Submission]:
     """Every `<student>/<assignment>/` folder; its notebook is `<assignment>.ipynb`, else the
     only notebook there. A folder without one still yields a submission (it will score 0)."""
     found = []
-    for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
-        for folder in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+    for student_dir in sorted(p for p in submitted.iterdir() if _is_dir(p)):
+        try:
+            folders = sorted(p for p in student_dir.iterdir() if _is_dir(p))
+        except OSError as exc:   # a folder the grading user cannot list: this learner's only
+            print(f"autograder: {valid_text(str(student_dir))}: cannot be read ({exc}); "
+                  "no submission found there", file=sys.stderr)
+            continue
+        for folder in folders:
             if folder.name not in assignments.ASSIGNMENT_IDS:
                 continue
             path = folder / f"{folder.name}.ipynb"
@@ -47,6 +85,13 @@ def discover(submitted: Path) -> list[Submission]:
                 path = notebooks[0] if len(notebooks) == 1 else path
             found.append(Submission(student_dir.name, assignments.get(folder.name), path))
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:   # a name too long for a path, a loop of links
+        return False
 
 
 class Progress:
@@ -63,6 +108,8 @@ class Progress:
         width = 30
         filled = int(width * self.done / max(self.total, 1))
         bar = "#" * filled + "-" * (width - filled)
+        # A name may hold a newline or bytes that are not text: one line, whatever it is.
+        label = _CONTROL.sub(lambda m: repr(m.group())[1:-1], valid_text(label))
         line = f"[{bar}] {self.done}/{self.total} graded, {elapsed:.0f} s  {label}"
         if self.tty:
             self.stream.write("\r" + line[:120].ljust(120))
@@ -74,20 +121,18 @@ class Progress:
 
 
 def write_class_csv(rows: list[tuple[Submission, dict]], target: Path) -> None:
+    """One row per submission, written whole then renamed into place; every cell of learner
+    data (the student's folder name above all) spreadsheet-safe."""
     checks = []
     for _, result in rows:
         for test in result["tests"]:
             if test["name"] not in checks:
                 checks.append(test["name"])
-    partial = target.with_name(target.name + ".partial")
-    with partial.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", "score", "max_score", *checks])
-        for sub, result in sorted(rows, key=lambda r: (r[0].student, r[0].assignment.id)):
-            scores = {t["name"]: t["score"] for t in result["tests"]}
-            writer.writerow([sub.student, sub.assignment.id, result["score"], result["max_score"],
-                             *[scores.get(c, "") for c in checks]])
-    partial.replace(target)
+    write_csv(target, ["student", "assignment", "score", "max_score", *checks],
+              [[sub.student, sub.assignment.id, result["score"], result["max_score"],
+                *[scores.get(c, "") for c in checks]]
+               for sub, result in sorted(rows, key=lambda r: (r[0].student, r[0].assignment.id))
+               for scores in [{t["name"]: t["score"] for t in result["tests"]}]])
 
 
 def kit_fingerprint(assignment: assignments.Assignment) -> str:
@@ -127,7 +172,7 @@ def _current(target: Path, fingerprint: dict) -> dict | None:
 def write_result(result: dict, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(json.dumps(result, indent=2) + "\n")
+    partial.write_text(json.dumps(valid_text(result), indent=2) + "\n", encoding="utf-8")
     os.replace(partial, target)
 
 
@@ -144,7 +189,7 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
     return text + (" | not available: " + "; ".join(sorted(missing)) if missing else "")
 
 
-def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress: bool = True,
+def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progress: bool = True,
               fresh: bool = False, all_cells: bool = False, language: str | None = None
               ) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
@@ -153,15 +198,19 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: Limits, progress
     The session (and its zygote) starts before anything of the class is read: no learner
     process can find the roster or a classmate's earlier result in the memory it inherits.
     """
+    from autograder.sandbox import Session   # torch: only when grading
+
     with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
                  protect=(str(submitted), str(out))) as session:
         return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
                           fresh=fresh, all_cells=all_cells, language=language)
 
 
-def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limits: Limits,
+def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, limits: "Limits",
                progress: bool, fresh: bool, all_cells: bool, language: str | None
                ) -> tuple[list[tuple[Submission, dict]], int]:
+    from autograder.grading import grade_many
+
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
     kits = {a.id: kit_fingerprint(a) for a in {s.assignment for s in submissions}}
@@ -171,8 +220,8 @@ def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limit
         fingerprint = {"submission": submission_fingerprint(sub.path),
                        "kit": kits[sub.assignment.id], "all_cells": all_cells,
                        "language": language}
-        kept = None if fresh else _current(out / sub.student / f"{sub.assignment.id}.json",
-                                           fingerprint)
+        kept = None if fresh else _current(
+            result_folder(out, sub.student) / f"{sub.assignment.id}.json", fingerprint)
         if kept is not None:
             rows.append((sub, kept))
         else:
@@ -182,7 +231,12 @@ def _grade_all(session: Session, submitted: Path, out: Path, *, jobs: int, limit
     def on_result(key, path, assignment, result):
         sub, fingerprint = todo[key]
         result.setdefault("extra_data", {})["grading"] = fingerprint
-        write_result(result, out / sub.student / f"{assignment.id}.json")
+        target = result_folder(out, sub.student) / f"{assignment.id}.json"
+        try:
+            write_result(result, target)
+        except (OSError, ValueError) as exc:   # this learner's result only: the batch goes on
+            print(f"autograder: {valid_text(str(target))}: the result could not be written "
+                  f"({exc}); its score is in class.csv", file=sys.stderr)
         rows.append((sub, result))
         if bar:
             bar.update(f"{sub.student}/{assignment.id}: {result['score']:g}/{result['max_score']:g}")

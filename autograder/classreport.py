@@ -7,6 +7,12 @@ failed it, and the most common failures called out. Plots are matplotlib PNGs em
 
 A check a learner never attempted (the stub still raises NotImplementedError, or grading stopped
 before the check ran) is counted apart: it says nothing about a misconception.
+
+Everything a result holds may come from a learner (feedback quotes their values and messages;
+student names are their folders' names): every such text is escaped, never markup, and the page
+carries a Content-Security-Policy that allows no script at all (the kit's page has none), so a
+`<script>` or an `onerror=` that slipped through could not run. Text that is not valid Unicode
+(a lone surrogate) is replaced, so the page is always written.
 """
 from __future__ import annotations
 
@@ -20,14 +26,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .batch import student_of
 from .i18n import _, language, prefixes, use, valid
-from .report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback
+from .report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback, valid_text
 
 # Feedback that means "this check never saw the learner's own code" (see plugin and result), in
 # every language the kit speaks.
 NOT_ATTEMPTED_PREFIXES = prefixes(NOT_IMPLEMENTED) + prefixes(NOT_CHECKED)
 TOP_FAILURES = 3
 TIED_FEEDBACK_SHOWN = 3
+# No script, no plugin, no frame, no form, no external anything: the page's images are data: PNGs
+# and its style is inline.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           "base-uri 'none'; form-action 'none'")
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,24 @@ class TagStats:
 
 # -- reading results ---------------------------------------------------------------------------
 
+def _number(value) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _is_test(test) -> bool:
+    return (isinstance(test, dict) and isinstance(test.get("name"), str)
+            and isinstance(test.get("status"), str)
+            and isinstance(test.get("output", ""), str)
+            and _number(test.get("max_score", 0))
+            and isinstance(test.get("tags", []), list)
+            and all(isinstance(tag, str) for tag in test.get("tags", [])))
+
+
 def _is_result(data) -> bool:
     return (isinstance(data, dict) and isinstance(data.get("tests"), list)
-            and isinstance(data.get("score"), (int, float))
-            and all(isinstance(t, dict) and "name" in t and "status" in t for t in data["tests"]))
+            and _number(data.get("score")) and _number(data.get("max_score", 0))
+            and isinstance(data.get("extra_data", {}), dict)
+            and all(_is_test(t) for t in data["tests"]))
 
 
 def _assignment_of(path: Path, result: dict) -> str:
@@ -92,18 +117,19 @@ def load_results(folder: Path) -> tuple[list[Record], list[str]]:
     """Every result under `folder`, and a note for each .json file that is not one."""
     records, skipped = [], []
     for path in sorted(folder.rglob("*.json")):
-        relative = path.relative_to(folder)
+        relative = Path(valid_text(str(path.relative_to(folder))))
         try:
-            data = json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            skipped.append(_("{file}: not readable JSON ({error})").format(file=relative, error=exc))
+            data = valid_text(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            skipped.append(_("{file}: not readable JSON ({error})").format(
+                file=relative, error=valid_text(str(exc))[:200]))
             continue
         if not _is_result(data):
             skipped.append(_("{file}: not a grading result (no score and tests)").format(
                 file=relative))
             continue
-        student = "/".join(relative.parent.parts) or path.stem
-        records.append(Record(student, _assignment_of(path, data), data))
+        student = student_of(relative.parent.parts) or relative.stem
+        records.append(Record(student, _assignment_of(relative, data), data))
     return records, skipped
 
 
@@ -364,6 +390,7 @@ def _render(records: list[Record], skipped: list[str], source: str) -> str:
         body.append(f"<h2>{_e(_('Files left out'))}</h2><ul>"
                     + "".join(f"<li>{_e(s)}</li>" for s in skipped) + "</ul>")
     return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
             f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
@@ -373,5 +400,6 @@ def write_report(results: Path, out: Path, language_: str | None = None) -> int:
     the results' own); returns how many it read."""
     records, skipped = load_results(results)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(records, skipped, str(results), language_), encoding="utf-8")
+    out.write_text(render(records, skipped, valid_text(str(results)), language_),
+                   encoding="utf-8", errors="replace")
     return len(records)

@@ -30,13 +30,15 @@ from autograder.protocol import Channel, Opaque, ProtocolError, Ref, decode, enc
 
 _BLOB = re.compile(r"[A-Za-z0-9+/=_\-]{64,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")   # not text: no UTF-8 writer takes one
 MAX_TEXT = 300
 
 
 def clean(text: str, limit: int = MAX_TEXT) -> str:
-    """A string from the learner side, safe to quote: no control characters, no long encoded
-    blobs (base64, hex), at most `limit` characters."""
-    text = _CONTROL.sub("?", text)
+    """A string from the learner side, safe to quote: valid text (a lone surrogate becomes
+    U+FFFD), no control characters, no long encoded blobs (base64, hex), at most `limit`
+    characters."""
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("?", text))
     text = _BLOB.sub("[long token removed]", text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 

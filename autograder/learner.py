@@ -36,6 +36,7 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 _LIBRARY_DIRS = tuple({os.path.dirname(os.path.dirname(os.path.abspath(torch.__file__))),
                        os.path.dirname(os.path.abspath(os.__file__))})
 MAX_FRAMES = 4
+MAX_CELL_ERRORS = 100   # cells that raised, described in the answer to run_cells
 
 
 # -- evidence of an exception ------------------------------------------------------------------
@@ -248,7 +249,10 @@ class LearnerServer:
         cells = [Cell(int(i), str(src), bool(ipy)) for i, src, ipy in request["cells"]]
         notify = (lambda c: emit({"event": "cell", "index": c.index})) if emit else None
         errors = run_cells(cells, self.namespace, on_cell=notify)
-        return {"errors": [{"cell": cell.index, **evidence(exc)} for cell, exc in errors]}
+        # The first cells that raised, and how many did: 10,000 long messages would not fit in
+        # one answer.
+        return {"errors": [{"cell": cell.index, **evidence(exc)}
+                           for cell, exc in errors[:MAX_CELL_ERRORS]], "raised": len(errors)}
 
     def op_lookup(self, request, emit):
         name = request["name"]

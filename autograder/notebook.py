@@ -27,7 +27,7 @@ from autograder import assignments
 from autograder.client import Learner, LocalTransport
 from autograder.i18n import _, use, valid
 from autograder.learner import LearnerServer
-from autograder.report import description_of, format_check, split_feedback
+from autograder.report import description_of, format_check, split_feedback, valid_text
 from autograder.runner import run_checks
 
 # Set by the engine in its sandbox, which runs the checks itself after the cells.
@@ -120,7 +120,7 @@ def check(assignment_id: str, exercise: str, hidden: bool = False,
         if not results:
             text = "" if hidden else _("(no public checks for {exercise})").format(exercise=exercise)
         else:
-            text = "\n".join([*(format_check(r) for r in results), summary])
+            text = valid_text("\n".join([*(format_check(r) for r in results), summary]))
         if text:
             _show(text, report_html(results, summary) if results else None)
     return earned
@@ -153,12 +153,14 @@ _STYLE = ("<style>.kit-checks{border-collapse:collapse;font-family:var(--jp-ui-f
 
 def report_html(results: list[dict], summary: str) -> str:
     """One table per check cell: status, check, points, and the feedback of a failure (every
-    text escaped: feedback quotes the learner's own values and messages)."""
+    text escaped, never markup: feedback quotes the learner's own values and messages, which
+    may hold `<script>` or `<img onerror=...>`; text that is not valid Unicode replaced, so the
+    kernel can always send it). A fragment shown inside JupyterLab, which sanitises it again."""
     rows = []
     for result in results:
         passed = result["status"] == "passed"
         name = html.escape(result["name"])
-        points = f"{result['score']:g}/{result['max_score']:g}"
+        points = html.escape(f"{result['score']:g}/{result['max_score']:g}")
         output = result["output"]
         if passed:
             description, feedback = output, ""
@@ -172,6 +174,7 @@ def report_html(results: list[dict], summary: str) -> str:
             row += (f"<tr><td></td><td colspan='2'><div class='feedback'>"
                     f"{html.escape(feedback)}</div></td></tr>")
         rows.append(row)
-    return (f"{_STYLE}<table class='kit-checks'><tr><th>{html.escape(_('status'))}</th>"
-            f"<th>{html.escape(_('check'))}</th><th>{html.escape(_('points'))}</th></tr>"
-            f"{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")
+    return valid_text(
+        f"{_STYLE}<table class='kit-checks'><tr><th>{html.escape(_('status'))}</th>"
+        f"<th>{html.escape(_('check'))}</th><th>{html.escape(_('points'))}</th></tr>"
+        f"{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")

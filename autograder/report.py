@@ -16,6 +16,21 @@ NOT_CHECKED = N_("Not checked: {problem}")
 
 # "cell 12 [7]" as feedback names a cell, in any language ("单元格 12 [7]").
 CELL_NAME = re.compile(r"\S+ \d+ \[\d+\]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value):
+    """`value` (a result, or any part of one) with every string valid Unicode: a lone
+    surrogate (from a learner's message or a file's name) becomes U+FFFD, so that every
+    writer (a terminal, a JSON file, an HTML page, a spreadsheet) takes it."""
+    kind = type(value)
+    if kind is str:
+        return _SURROGATE.sub("\ufffd", value)
+    if kind in (list, tuple):
+        return [valid_text(v) for v in value]
+    if kind is dict:
+        return {valid_text(k): valid_text(v) for k, v in value.items()}
+    return value
 
 
 def _pts(x: float) -> str:
@@ -47,7 +62,7 @@ def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
         if same_as_above:
             output = "\n".join(filter(None, [split_feedback(output)[0], _("(same as above)")]))
         lines.append(textwrap.indent(output, " " * (indent + 16)))
-    return "\n".join(lines)
+    return valid_text("\n".join(lines))
 
 
 def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> str:
@@ -67,4 +82,4 @@ def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> 
         lines.append("  " + _("(cell 12 [7]: the 12th cell from the top of the notebook, text "
                               "cells included; [7]: the number JupyterLab showed beside it when "
                               "it last ran)"))
-    return "\n".join(lines)
+    return valid_text("\n".join(lines))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograder.client import clean
 from autograder.i18n import N_, _, language, translate
-from autograder.report import NOT_CHECKED
+from autograder.report import NOT_CHECKED, valid_text
 from autograder.runner import PlannedCheck
 from autograder.sandbox import RunReport
 
@@ -12,6 +12,7 @@ TAMPERING = N_("Not credited: your code reaches into the interpreter or the grad
                "grader sees of your classes. Remove it and submit again.")
 # The summary line of a submission that could not be read (gradebook looks for it).
 UNREADABLE = N_("The submission could not be read: {reason}")
+MAX_CELL_ERRORS_SHOWN = 20   # cells that raised, quoted in the summary (with how many in all)
 
 
 def _uses(report: RunReport) -> str:
@@ -89,7 +90,7 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         if report.protections or report.missing:
             result["extra_data"]["sandbox"] = {"protections": list(report.protections),
                                                "missing": list(report.missing)}
-    return result
+    return valid_text(result)
 
 
 def _summary(tests, score, max_score, report, unreadable) -> str:
@@ -99,7 +100,11 @@ def _summary(tests, score, max_score, report, unreadable) -> str:
     if unreadable:
         lines.append(_(UNREADABLE).format(reason=unreadable))
     if report is not None:
-        for error in report.cell_errors:
+        shown = report.cell_errors[:MAX_CELL_ERRORS_SHOWN]
+        if report.cells_raised > len(shown):
+            lines.append(_("{raised} cells of your notebook raised an error; the first {shown} "
+                           "were:").format(raised=report.cells_raised, shown=len(shown)))
+        for error in shown:
             lines.append(_("A cell raised an error: {where}: {error}").format(
                 where=error["where"], error=error["error"]))
         if report.problem:

@@ -50,7 +50,8 @@ class RunReport:
     """What the grading process learned from one submission's run."""
 
     checks: list[dict] = field(default_factory=list)
-    cell_errors: list[dict] = field(default_factory=list)
+    cell_errors: list[dict] = field(default_factory=list)   # the first cells that raised
+    cells_raised: int = 0             # how many cells raised in all
     finished: bool = False
     problem: str | None = None        # why grading stopped early, for the learner
     limit: str | None = None          # "time" or "memory" when a limit was hit
@@ -195,6 +196,8 @@ class SubmissionRun:
                     raise MalformedMessage("a malformed cell error")
             self.report.cell_errors = [{"where": e["where"][:500], "error": e["error"][:500]}
                                        for e in errors]
+            raised = message.get("raised")
+            self.report.cells_raised = raised if type(raised) is int else len(errors)
             self.report.cells_seconds = float(_field(message, "seconds", (int, float)))
             self.stage = _("before the first check")
         elif kind == "check_start":

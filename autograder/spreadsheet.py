@@ -9,6 +9,7 @@ kit computed are written as numbers.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,9 +25,18 @@ def safe_cell(value):
 
 
 def write_csv(target: Path, header, rows) -> None:
-    """Write `header` and `rows` (sequences of cells) to `target`, every cell made safe."""
+    """Write `header` and `rows` (sequences of cells) to `target`, every cell made safe: whole
+    or not at all (written beside it, then renamed into place), so a reader never sees half a
+    table and an earlier table stays until the new one is complete."""
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([safe_cell(c) for c in header])
-        writer.writerows([safe_cell(c) for c in row] for row in rows)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with open(partial, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([safe_cell(c) for c in header])
+            writer.writerows([safe_cell(c) for c in row] for row in rows)
+        os.replace(partial, target)
+    finally:
+        if partial.exists() and not partial.is_dir():
+            partial.unlink()

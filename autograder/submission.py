@@ -51,7 +51,7 @@ def load_cells(path: Path, released: Path | None = None) -> list[Cell]:
     try:
         theirs = trailing_sources(json.loads(path.read_text(encoding="utf-8")))
         ours = trailing_sources(json.loads(released.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
         return cells
     if theirs is None or ours is None or len(theirs) != len(ours):
         return cells
@@ -115,7 +115,13 @@ def _load_cells(path: Path) -> list[Cell]:
         raise UnreadableSubmission(_("{name} is empty").format(name=path.name))
     if path.suffix == ".py":
         return py_cells(text)
-    return _notebook_cells(path.name, text)
+    try:
+        return _notebook_cells(path.name, text)
+    except (AttributeError, TypeError):   # a list where Jupyter writes an object, and so on
+        raise UnreadableSubmission(_("{name} is JSON but not laid out as a Jupyter notebook "
+                                     "(a cell or its metadata is not what Jupyter writes). "
+                                     "Re-download it from JupyterLab (File > Save) and submit "
+                                     "again.").format(name=path.name)) from None
 
 
 def py_cells(text: str) -> list[Cell]:
@@ -126,7 +132,8 @@ def py_cells(text: str) -> list[Cell]:
 
 def is_test_cell(cell: dict) -> bool:
     """An nbgrader graded test cell: the engine runs the graders itself, so it skips these."""
-    meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
     return bool(isinstance(meta, dict) and meta.get("grade") and not meta.get("solution"))
 
 
@@ -139,6 +146,11 @@ def _notebook_cells(name: str, text: str) -> list[Cell]:
             "truncated or was edited outside Jupyter. Re-download it from JupyterLab (File > "
             "Save) and submit again.").format(name=name, error=exc.msg, line=exc.lineno)
         ) from None
+    except RecursionError:
+        raise UnreadableSubmission(_(
+            "{name} is nested too deeply to read (lists or objects inside one another, "
+            "thousands of levels deep); Jupyter never saves a notebook like that. Re-download "
+            "it from JupyterLab (File > Save) and submit again.").format(name=name)) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
         raise UnreadableSubmission(_("{name} is JSON but not a Jupyter notebook (no list of "
                                      "cells)").format(name=name))
@@ -164,7 +176,7 @@ def _notebook_cells(name: str, text: str) -> list[Cell]:
     cells = []
     for index, (source, skipped, label) in enumerate(zip(sources, skip, labels), start=1):
         if isinstance(source, list):
-            source = "".join(source)
+            source = "".join(source) if all(isinstance(s, str) for s in source) else None
         if not isinstance(source, str):
             raise UnreadableSubmission(_("{name} has a code cell whose source is not "
                                          "text").format(name=name))

@@ -120,13 +120,25 @@ def report(assignment: str, mutants: list[Mutant], results: dict[str, dict],
                              + (f" and {len(failed) - 6} more" if len(failed) > 6 else ""))
     text = "\n".join(lines) + "\n"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{assignment}.txt").write_text(text)
-    (out / f"{assignment}.html").write_text(
-        "<!doctype html><meta charset='utf-8'><title>mutants of " + assignment + "</title>"
-        "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
-        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}</style>"
-        f"<h1>Mutants of {assignment}</h1><pre>{html.escape(text)}</pre>")
+    (out / f"{assignment}.txt").write_text(text, encoding="utf-8", errors="replace")
+    (out / f"{assignment}.html").write_text(report_page(assignment, text), encoding="utf-8")
     return lines[0]
+
+
+# The page has no script: it allows none (a mutant's diff or a check's text could hold markup).
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                           "form-action 'none'")
+
+
+def report_page(assignment: str, text: str) -> str:
+    """The report as a page: its text escaped inside <pre>, under a policy that runs no script."""
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{CONTENT_SECURITY_POLICY}\">"
+            f"<title>mutants of {html.escape(assignment)}</title>"
+            "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
+            "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}</style></head><body>"
+            f"<h1>Mutants of {html.escape(assignment)}</h1><pre>{html.escape(text)}</pre>"
+            "</body></html>\n")
 
 
 def main(argv=None) -> int:

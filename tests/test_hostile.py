@@ -142,6 +142,13 @@ CASES = [
     # the stated limit is told its size and the limit, never that it called os._exit.
     Case("large_cell.py", "reference", "full", "input"),
     Case("notebook_over_the_limit.py", "reference", "zero", "input", "the limit is 40 MB"),
+    # Instructor tools (issue 20): a notebook broken on purpose is told it is theirs (JSON
+    # nested 20,000 levels deep; 1,000 raising cells whose report would be over a megabyte),
+    # never "a problem in the kit"; a lone surrogate in a message is replaced, never a crash.
+    Case("nested_too_deeply.ipynb", None, "zero", "input", "is nested too deeply to read"),
+    Case("many_raising_cells.py", "stub", "zero", "input",
+         "cells of your notebook raised an error; the first 20 were"),
+    Case("lone_surrogate_message.py", "reference", "full", "input", "ValueError: bad \ufffd text"),
 ]
 # What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
 PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}
