@@ -39,7 +39,13 @@ KIT_FOLDER = "_kit-names"
 KIT_NAMES = frozenset({"class.csv", "class.csv.partial", "class-report.html", KIT_FOLDER})
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A name as one line of a terminal: valid text, control characters (a newline, a terminal
+    escape sequence) shown as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], valid_text(text))
 
 
 def result_folder(out: Path, student: str) -> Path:
@@ -73,7 +79,7 @@ def discover(submitted: Path) -> list[Submission]:
         try:
             folders = sorted(p for p in student_dir.iterdir() if _is_dir(p))
         except OSError as exc:   # a folder the grading user cannot list: this learner's only
-            print(f"autograder: {valid_text(str(student_dir))}: cannot be read ({exc}); "
+            print(f"autograder: {printable(str(student_dir))}: cannot be read ({exc}); "
                   "no submission found there", file=sys.stderr)
             continue
         for folder in folders:
@@ -109,7 +115,7 @@ class Progress:
         filled = int(width * self.done / max(self.total, 1))
         bar = "#" * filled + "-" * (width - filled)
         # A name may hold a newline or bytes that are not text: one line, whatever it is.
-        label = _CONTROL.sub(lambda m: repr(m.group())[1:-1], valid_text(label))
+        label = printable(label)
         line = f"[{bar}] {self.done}/{self.total} graded, {elapsed:.0f} s  {label}"
         if self.tty:
             self.stream.write("\r" + line[:120].ljust(120))
@@ -235,8 +241,8 @@ def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, lim
         try:
             write_result(result, target)
         except (OSError, ValueError) as exc:   # this learner's result only: the batch goes on
-            print(f"autograder: {valid_text(str(target))}: the result could not be written "
-                  f"({exc}); its score is in class.csv", file=sys.stderr)
+            print(f"autograder: {printable(str(target))}: the result could not be written "
+                  f"({printable(str(exc))}); its score is in class.csv", file=sys.stderr)
         rows.append((sub, result))
         if bar:
             bar.update(f"{sub.student}/{assignment.id}: {result['score']:g}/{result['max_score']:g}")
