@@ -116,7 +116,7 @@ def _assignment_of(path: Path, result: dict) -> str:
 def load_results(folder: Path) -> tuple[list[Record], list[str]]:
     """Every result under `folder`, and a note for each .json file that is not one."""
     records, skipped = [], []
-    for path in sorted(folder.rglob("*.json")):
+    for path in sorted(p for p in folder.rglob("*.json") if p.is_file()):   # not "x.json/"
         relative = Path(valid_text(str(path.relative_to(folder))))
         try:
             data = valid_text(json.loads(path.read_text(encoding="utf-8")))

@@ -41,7 +41,8 @@ HONEST = [
     '=HYPERLINK("http:"&CHAR(47)&CHAR(47)&"evil.example";"x")',
     "+SUM(1;2)", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd",
     "class.csv", "class-report.html", "class.csv.partial", KIT_FOLDER,
-    "ünïcödé 学生", "with  spaces ", "...", "..x", "-rf", "a\nnewline",
+    "ünïcödé 学生", "with  spaces ", "...", "..x", "-rf", "a\nnewline", "x.json",
+    "\x1b]0;title\x07\x1b[2J",
     "x" * 255,
     "<img src=x onerror=alert(1)>",
     os.fsdecode(b"not utf-8 \xff\xfe"),
@@ -120,6 +121,12 @@ def test_every_honest_learner_keeps_full_marks_under_their_own_name(graded):
         shown = safe_cell(student)
         assert shown in rows, (student, sorted(rows))
         assert float(rows[shown]["score"]) == 33.0, student
+
+
+def test_names_reach_the_terminal_as_one_line_each(graded):
+    progress = [line for line in graded["proc"].stderr.splitlines() if " graded, " in line]
+    assert len(progress) == len(HONEST) + 3, graded["proc"].stderr[-3000:]
+    assert "\x1b" not in graded["proc"].stderr and "a\\nnewline/linear: 33/33" in graded["proc"].stderr
 
 
 def test_the_kits_own_files_win_and_colliding_learners_are_put_aside(graded):
@@ -251,6 +258,8 @@ def test_class_report_quotes_learner_markup_as_text(graded):
     page = (graded["out"] / "class-report.html").read_text(encoding="utf-8")
     assert_inert(page)
     assert "&lt;script&gt;document.title=" in page, "the hostile feedback is in the page"
+    assert "Files left out" not in page     # every result read, the folder named x.json too
+    assert f"{len(HONEST) + 3} results of {len(HONEST) + 3} learners" in page
 
 
 def test_check_cell_table_quotes_learner_markup_as_text():
