@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from autograder import assignments
@@ -83,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit statuses: 2 is a wrong command line (argparse's); these say the engine, not a learner,
+# is at fault.
+ENGINE_ERROR = 1     # results were written, but the engine failed on some submissions
+SETUP_FAILED = 3     # the set-up failed its reference solution: nothing was graded
+
 ALL_CELLS_HELP = ("also run a notebook's closing cells that are exactly as released (by "
                   "default they are skipped: no check depends on them)")
 
@@ -122,7 +128,7 @@ def grade_command(args, parser) -> int:
         parser.error("two submissions would write the same result file under --out; "
                      "give them different file names or grade them separately")
     # Imported here so that `--help` and command-line errors answer without importing torch.
-    from autograder.grading import grade_many
+    from autograder.grading import SetupFailed, grade_many
     from autograder.i18n import use, valid
     from autograder.report import format_report
     from autograder.sandbox import Limits
@@ -132,19 +138,33 @@ def grade_command(args, parser) -> int:
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     limits = Limits(args.time_limit, args.memory_limit or None, threads=threads)
 
+    errors = []
+
     def report(key, path, assignment, result):
+        if result.get("status") == "error":
+            errors.append(path)
         if args.json:
             _write(result, args.json)
         if args.out:
             _write(result, args.out / result_name(path, assignment))
         if args.quiet:
-            print(f"{path}: {result['score']:g} / {result['max_score']:g}", flush=True)
+            score = "not graded" if result.get("status") == "error" else f"{result['score']:g}"
+            print(f"{path}: {score} / {result['max_score']:g}", flush=True)
         else:
             with use(valid(result.get("extra_data", {}).get("language"))):
                 print(format_report(result, f"{assignment.id} ({path})"), flush=True)
 
-    grade_many([(i, p, a) for i, (p, a) in enumerate(jobs)], limits, jobs=args.jobs,
-               on_result=report, all_cells=args.all_cells, language=args.lang)
+    try:
+        grade_many([(i, p, a) for i, (p, a) in enumerate(jobs)], limits, jobs=args.jobs,
+                   on_result=report, all_cells=args.all_cells, language=args.lang,
+                   prove="cached")
+    except SetupFailed as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return SETUP_FAILED
+    if errors:
+        print(f"autograder: the engine failed on {len(errors)} submission(s), which were not "
+              "graded (see the messages above)", file=sys.stderr)
+        return ENGINE_ERROR
     return 0
 
 
@@ -158,13 +178,25 @@ def grade_all_command(args, parser) -> int:
 
     from autograder.batch import sandbox_summary
 
-    rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
-                           all_cells=args.all_cells, language=args.lang,
-                           limits=Limits(args.time_limit, args.memory_limit or None, threads=1))
+    from autograder.selfcheck import SetupFailed
+
+    try:
+        rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
+                               all_cells=args.all_cells, language=args.lang,
+                               limits=Limits(args.time_limit, args.memory_limit or None,
+                                             threads=1))
+    except SetupFailed as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return SETUP_FAILED
     print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
                                                       else "") +
           f"; results in {args.out}, class table in {args.out / 'class.csv'}")
     print(sandbox_summary(rows))
+    errors = [row for row in rows if row[1].get("status") == "error"]
+    if errors:
+        print(f"autograder: the engine failed on {len(errors)} submission(s), which were not "
+              "graded (class.csv says so; see the messages above)", file=sys.stderr)
+        return ENGINE_ERROR
     return 0
 
 
@@ -181,12 +213,18 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.gradebook import summary, trusted_autograde
         from autograder.sandbox import Limits
 
-        overlay = trusted_autograde(args.course.resolve(), jobs=max(1, args.jobs),
-                                    limits=Limits(args.time_limit, args.memory_limit or None,
-                                                  threads=1), only=args.assignment,
-                                    language=args.lang)
+        from autograder.selfcheck import SetupFailed
+
+        try:
+            overlay = trusted_autograde(args.course.resolve(), jobs=max(1, args.jobs),
+                                        limits=Limits(args.time_limit, args.memory_limit or None,
+                                                      threads=1), only=args.assignment,
+                                        language=args.lang)
+        except SetupFailed as exc:
+            print(f"autograder: {exc}", file=sys.stderr)
+            return SETUP_FAILED
         print(summary(overlay))
-        return 0
+        return 0 if overlay.complete else 1
     if args.verb == "grades-status":
         if not (args.course / "gradebook.db").exists():
             parser.error(f"no nbgrader gradebook in {args.course}: run make autograde first")

@@ -3,6 +3,8 @@
     dist/gradescope/<id>.zip
         setup.sh, run_autograder   from kit/gradescope/ (`@ASSIGNMENT@` replaced by the id)
         autograder/                the engine and every grader, hidden ones included
+        solutions/<id>/<id>.ipynb  the reference solution: each run grades it first, and
+                                   grades nobody if it does not get full marks (`selfcheck`)
         assignments/<id>/          the assignment's helper files (e.g. `yolo.py`), no notebook
         data/                      only for the assignments that read it
         pyproject.toml, constraints/
@@ -10,7 +12,8 @@
 Gradescope unpacks the zip into /autograder/source, runs `setup.sh` once, then `run_autograder`
 per submission, which calls `python -m autograder.gradescope` (`main` below): find the notebook
 in /autograder/submission, grade it with the engine, write /autograder/results/results.json.
-The zip is for instructors only: it holds the hidden graders, never the solutions.
+The zip is for instructors only: it holds the hidden graders and the reference solution (out of
+the learner process's reach while it runs, like the course's own).
 """
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ def bundle_files(assignment: assignments.Assignment) -> dict[str, Path]:
             # The scripts that made the data import the solutions: they stay behind.
             if path.is_file() and not is_build_litter(relative) and path.suffix != ".py":
                 files[f"data/{relative.as_posix()}"] = path
+    # The reference solution, graded first in every run to prove the set-up (`selfcheck`);
+    # at solutions/<id>/, which the learner's sandbox hides like the course's own.
+    source = assignment.source_dir / f"{assignment.id}.ipynb"
+    if source.is_file():
+        files[f"solutions/{assignment.id}/{source.name}"] = source
     files["pyproject.toml"] = COURSE_ROOT / "pyproject.toml"
     for path in sorted((COURSE_ROOT / "constraints").glob("*")):
         if path.is_file():
@@ -174,18 +182,21 @@ def main(argv: list[str] | None = None) -> int:
         result = grade_submission(args.root, assignment,
                                   time_limit_s=_env_number("AUTOGRADER_TIME_LIMIT", float),
                                   memory_limit_mb=_env_number("AUTOGRADER_MEMORY_LIMIT", int))
-    except Exception as exc:  # noqa: BLE001 - a learner must get a result whatever broke
-        print(f"autograder: grading failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        result = {"score": 0.0, "max_score": 0.0, "execution_time": 0.0, "tests": [],
-                  "output": "The autograder failed before it could grade your submission. This "
-                            "is a problem with the grading setup, not with your notebook: please "
-                            "tell your instructor."}
+    except Exception as exc:  # noqa: BLE001 - never a learner's 0 for the engine's failure
+        # The set-up failed its reference solution, or the engine broke: no score (Gradescope
+        # shows the autograder as failed, and the instructor can run it again).
+        print(f"autograder: not graded: {type(exc).__name__}: {exc}", file=sys.stderr)
+        result = {"score": None, "max_score": 0.0, "status": "error", "execution_time": 0.0,
+                  "tests": [],
+                  "output": "Not graded: the autograder failed before it could grade your "
+                            "submission. This is a problem with the grading set-up, not with "
+                            "your notebook; your instructor can run it again."}
     _write(result, target)
     from autograder.report import format_report
 
     # Gradescope shows this output to instructors only, unless they choose otherwise.
     print(format_report(result, f"{assignment.id} (Gradescope submission)"), flush=True)
-    return 0
+    return 1 if result.get("status") == "error" else 0
 
 
 if __name__ == "__main__":

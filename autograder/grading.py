@@ -7,16 +7,19 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.i18n import DEFAULT, use
-from autograder.result import build_result
+from autograder.result import build_result, error_result
 from autograder.runner import manifest
 from autograder.sandbox import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, Limits,
                                 RunReport, Session)
+from autograder.selfcheck import (SetupFailed, proven, reference, remember,  # noqa: F401
+                                  setup_key, verdict)
 from autograder.submission import UnreadableSubmission, language_of, load_cells
 
 
 def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
                hide: tuple[str, ...] = (), session: Session | None = None,
-               all_cells: bool = False, language: str | None = None) -> None:
+               all_cells: bool = False, language: str | None = None,
+               prove: str | None = "always") -> None:
     """Grade `(key, path, assignment)` triples, `jobs` at a time.
 
     `on_result(key, path, assignment, result)` is called as each result is ready. Every
@@ -31,13 +34,20 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
 
     Feedback is in `language`; by default in the language the notebook was released in (its
     metadata), else English.
+
+    First, unless `prove` is None, each assignment's reference solution is graded the same way
+    (`selfcheck`): if one does not get full marks, `SetupFailed` is raised before any learner is
+    graded. `prove="cached"` skips a set-up that proved itself before (`grade`).
     """
     submissions = list(submissions)
     if session is None:
         with Session(list({a.id: a for _, _, a in submissions}.values())) as own:
             grade_many(submissions, limits, jobs=jobs, on_result=on_result, hide=hide,
-                       session=own, all_cells=all_cells, language=language)
+                       session=own, all_cells=all_cells, language=language, prove=prove)
         return
+    if prove:
+        prove_setup(session, [a for _, _, a in submissions], limits, jobs=jobs, hide=hide,
+                    all_cells=all_cells, language=language, cached=prove == "cached")
     plans: dict[str, tuple] = {}  # per assignment, read once: (manifest, hidden source lines)
 
     def plan(assignment):
@@ -58,17 +68,17 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
         checks, secret_lines = plan(assignment)
         if isinstance(outcome, UnreadableSubmission):
             result = build_result(checks, None, unreadable=str(outcome))
-        elif isinstance(outcome, RunReport):
-            if outcome.grader_error:
-                # For the instructor's terminal only: it may quote grader source, never in
-                # a result.
-                print(f"autograder: {path}: {outcome.grader_error}", file=sys.stderr)
+        elif isinstance(outcome, RunReport) and not outcome.grader_error:
             result = build_result(checks, outcome, execution_time=outcome.seconds,
                                   secret_lines=secret_lines)
         else:
-            print(f"autograder: {path}: could not start grading: {outcome!r}", file=sys.stderr)
-            failed = RunReport(grader_error=repr(outcome))
-            result = build_result(checks, failed, secret_lines=secret_lines)
+            # The engine's failure, not the learner's: no score, and the run says so. The
+            # details are for the instructor's terminal only (they may quote grader source).
+            why = outcome.grader_error if isinstance(outcome, RunReport) \
+                else f"could not start grading: {outcome!r}"
+            print(f"autograder: {path}: not graded: {why}", file=sys.stderr)
+            result = error_result(checks, why, secret_lines=secret_lines,
+                                  execution_time=getattr(outcome, "seconds", 0.0))
         return result
 
     def loader(path, assignment):
@@ -80,15 +90,48 @@ def grade_many(submissions, limits: Limits, *, jobs: int = 1, on_result=None,
                 limits, max_parallel=jobs, on_done=finished, hide=hide)
 
 
+def prove_setup(session: Session, wanted, limits: Limits, *, jobs: int = 1,
+                hide: tuple[str, ...] = (), all_cells: bool = False,
+                language: str | None = None, cached: bool = False) -> None:
+    """Grade the reference solution of each assignment in `wanted` in `session`, as the class
+    will be graded; raise `SetupFailed` unless each gets full marks. Assignments without a
+    reference (the learner's kit) have nothing to prove against and are skipped."""
+    todo, keys = [], {}
+    for assignment in {a.id: a for a in wanted}.values():
+        if not reference(assignment).is_file():
+            continue
+        keys[assignment.id] = setup_key(assignment, limits, language, hide)
+        if not (cached and proven(keys[assignment.id])):
+            todo.append(assignment)
+    if not todo:
+        return
+    results: dict[str, dict] = {}
+    grade_many([(a.id, reference(a), a) for a in todo], limits, jobs=jobs, hide=hide,
+               session=session, all_cells=all_cells, language=language, prove=None,
+               on_result=lambda key, _path, _assignment, result: results.__setitem__(key, result))
+    failures = {}
+    for assignment in todo:
+        why = verdict(results.get(assignment.id, {"status": "error"}))
+        if why is None:
+            remember(keys[assignment.id])
+        else:
+            failures[assignment.id] = (
+                f"the reference solution {reference(assignment)} under --time-limit "
+                f"{limits.time_s:g} --memory-limit {limits.memory_mb or 0}: {why}")
+    if failures:
+        raise SetupFailed(failures)
+
+
 def grade_file(path: Path, assignment: assignments.Assignment, *,
                time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
-               threads: int | None = None) -> dict:
-    """Grade one file; always returns a result."""
+               threads: int | None = None, prove: str | None = "always") -> dict:
+    """Grade one file; returns its result (raises `SetupFailed` when the set-up fails its
+    reference solution)."""
     start = time.monotonic()
     results = []
     grade_many([(0, path, assignment)], Limits(time_limit_s, memory_limit_mb, threads),
-               on_result=lambda *args: results.append(args[-1]))
+               on_result=lambda *args: results.append(args[-1]), prove=prove)
     result = results[0]
     result["execution_time"] = round(time.monotonic() - start, 3)
     return result

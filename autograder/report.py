@@ -66,6 +66,11 @@ def format_check(test: dict, *, indent: int = 2, verbose_passed: bool = False,
 
 
 def format_report(result: dict, title: str, *, verbose_passed: bool = False) -> str:
+    if result.get("status") == "error":   # the engine failed: no score to show
+        return valid_text("\n".join([
+            _("== {title}: not graded ({seconds:.1f} s)").format(
+                title=title, seconds=result["execution_time"]),
+            "  " + result["output"]]))
     lines = [_("== {title}: {score} / {max_score} points ({seconds:.1f} s)").format(
         title=title, score=_pts(result["score"]), max_score=_pts(result["max_score"]),
         seconds=result["execution_time"])]

@@ -10,6 +10,10 @@ from autograder.sandbox import RunReport
 TAMPERING = N_("Not credited: your code reaches into the interpreter or the grading engine (it "
                "uses {uses}). No exercise needs that, and such code could change what the "
                "grader sees of your classes. Remove it and submit again.")
+# Whether the static scan's findings zero a submission (the old rule), or are only flags for the
+# instructor (`extra_data.flags`, the class report) because every check rests on what the judge
+# verified itself (issue 19).
+SCAN_CREDITS_NOTHING = True
 # The summary line of a submission that could not be read (gradebook looks for it).
 UNREADABLE = N_("The submission could not be read: {reason}")
 MAX_CELL_ERRORS_SHOWN = 20   # cells that raised, quoted in the summary (with how many in all)
@@ -67,7 +71,7 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         missing_reason = _("Not checked: the grading process stopped before this check.")
     tests = []
     for check in planned:
-        if report and report.tampering:
+        if report and report.tampering and SCAN_CREDITS_NOTHING:
             tests.append(zero_test(check, _(TAMPERING).format(uses=_uses(report))))
         elif check.name in ran:
             tests.append(_validated(check, ran[check.name], secret_lines))
@@ -90,6 +94,10 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         if report.protections or report.missing:
             result["extra_data"]["sandbox"] = {"protections": list(report.protections),
                                                "missing": list(report.missing)}
+        if report.findings:
+            # For the instructor: where the code reaches into the interpreter or the engine
+            # (the rule, the cell, the line). It earns nothing and costs nothing by itself.
+            result["extra_data"]["flags"] = [dict(f) for f in report.findings]
     return valid_text(result)
 
 
@@ -111,6 +119,30 @@ def _summary(tests, score, max_score, report, unreadable) -> str:
             lines.append(_("Grading stopped early: {problem}").format(problem=report.problem))
         if report.grader_error:
             lines.append(_("The graders could not run (a problem in the kit, not your code)."))
-        if report.tampering:
+        if report.tampering and SCAN_CREDITS_NOTHING:
             lines.append(_(TAMPERING).format(uses=_uses(report)))
     return "\n".join(lines)
+
+
+# The summary of a submission the engine failed on (an engine error, not the learner's).
+NOT_GRADED = N_("Not graded: the grading engine failed on this submission. This is a problem "
+                "on the grading side, not in your notebook; your instructor has been told and "
+                "can grade it again.")
+
+
+def error_result(planned: list[PlannedCheck], why: str, *, execution_time: float = 0.0,
+                 secret_lines: set[str] = frozenset()) -> dict:
+    """The result of a submission the engine could not grade: status "error" and no score
+    (`score` is null, no test is listed), never a 0 the learner earned. `extra_data.not_graded`
+    says why, for the instructor (shortened, hidden grader text removed)."""
+    result = {
+        "score": None,
+        "max_score": sum(check.info.points for check in planned),
+        "status": "error",
+        "execution_time": round(execution_time, 3),
+        "output": _(NOT_GRADED),
+        "tests": [],
+        "extra_data": {"language": language(), "status": "error",
+                       "not_graded": redact(clean(why, limit=300), secret_lines)},
+    }
+    return valid_text(result)

@@ -75,7 +75,7 @@ def assert_contract_format(result: dict) -> None:
 
 # -- what the bundle holds ---------------------------------------------------------------------
 
-def test_bundle_holds_scripts_engine_and_every_grader_but_no_solution(bundle):
+def test_bundle_holds_scripts_engine_every_grader_and_only_the_reference(bundle):
     with zipfile.ZipFile(bundle) as archive:
         infos = {i.filename: i for i in archive.infolist()}
         run_script = archive.read("run_autograder").decode()
@@ -86,7 +86,11 @@ def test_bundle_holds_scripts_engine_and_every_grader_but_no_solution(bundle):
                    "autograder/graders/linear/hidden.py", "pyproject.toml"):
         assert needed in infos
     assert any(n.startswith("constraints/") for n in infos)
-    assert not [n for n in infos if n.startswith("solutions/") or n.endswith(".ipynb")]
+    # The one notebook is the reference solution, graded first in every run to prove the set-up
+    # (issue 21); the learner's sandbox hides solutions/ as it hides the graders.
+    assert [n for n in infos if n.startswith("solutions/") or n.endswith(".ipynb")] == [
+        f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"]
+    assert "solutions" in run_script and "go-rwx" in run_script
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in infos if n.startswith("data/")], "linear needs no data/"
     assert "@ASSIGNMENT@" not in run_script
@@ -171,4 +175,16 @@ def test_engine_that_cannot_start_still_leaves_a_result(bundle, tmp_path):
                           env=env, text=True, capture_output=True, timeout=60)
     assert proc.returncode == 0
     result = json.loads((root / "results" / "results.json").read_text())
-    assert result["score"] == 0 and "tell your instructor" in result["output"]
+    assert result["score"] is None and result["status"] == "error"
+    assert "Not graded" in result["output"] and "tell your instructor" in result["output"]
+
+
+@pytest.mark.slow
+def test_limits_the_reference_cannot_meet_record_no_score(bundle, tmp_path, monkeypatch):
+    """The bundle grades its reference first: under a time limit it cannot meet, the
+    submission is "not graded" (no score), never a 0 the learner did not earn."""
+    monkeypatch.setenv("AUTOGRADER_TIME_LIMIT", "0.01")
+    result, log = run_autograder(bundle, tmp_path, [REFERENCE])
+    assert result["status"] == "error" and result["score"] is None, result
+    assert "Not graded" in result["output"]
+    assert "failed its own reference solution" in log
