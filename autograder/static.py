@@ -100,7 +100,24 @@ ENGINE_REACH = {
     "/proc": r"/proc\b",
     N_("interpreter internals"): r"__(?!(init|name|class|call|repr|str|len|getitem|setitem|iter|next|"
     r"eq|hash|main|version|doc|future|all|slots|enter|exit|torch_function|post_init|add|mul|"
-    r"matmul|sub|neg|contains|bool|float|int|lt|le|gt|ge|ne)__)[a-z_]+__",
+    r"matmul|sub|neg|contains|bool|float|int|lt|le|gt|ge|ne|constants|annotations|qualname|"
+    r"truediv|radd|rmul|rsub|rmatmul|iadd|imul|pos|abs|invert|format|setstate|getstate|"
+    r"getattr|setattr|delattr|dir|sizeof|round|index|copy|deepcopy)__)[a-z_]+__",
+}
+# For each pattern, words one of which any match contains: a plain substring test first keeps
+# the scan fast on a cell holding megabytes of pasted data.
+_ANCHORS = {
+    "autograder": ("autograder",), "gc": ("gc",), "ctypes": ("ctypes",),
+    "sys.modules": ("modules",),
+    "frames": ("_getframe", "currentframe", "_current_frames", "f_back", "f_globals",
+               "f_locals", "tb_frame", "exc_info", "stack", "getouterframes", "gi_frame",
+               "cr_frame"),
+    "dynamic code": ("exec", "eval", "compile", "fromhex", "b64decode", "codecs", "marshal",
+                     "pickle", "FunctionType", "CodeType", "pydoc"),
+    "builtins": ("builtins",), "dynamic import": ("importlib",),
+    "trace functions": ("settrace", "setprofile"),
+    "namespace dictionaries": ("globals", "locals", "vars"), "/proc": ("/proc",),
+    "interpreter internals": ("__",),
 }
 _BENIGN = re.compile(r"^[ \t]*(from autograder\.notebook import check|"
                      r"points\s*\+?=\s*check\(\s*\"\w+\"\s*,\s*\"\w+\"\s*(,\s*hidden=True\s*)?"
@@ -116,8 +133,9 @@ DANGEROUS_NAMES = {"modules", "f_back", "f_globals", "f_locals", "tb_frame", "gi
                    "autograder", "gc", "ctypes", "builtins", "sys"}
 
 
-def _constant_strings(tree: ast.AST) -> list[str]:
-    """Every string the code spells out: constants, and sums, joins and f-strings of them."""
+def _constant_strings(tree: ast.AST) -> list[tuple[str, int]]:
+    """Every string the code spells out (constants, and sums, joins and f-strings of them), with
+    the line it starts on."""
     found = []
 
     def folded(node) -> str | None:
@@ -141,7 +159,7 @@ def _constant_strings(tree: ast.AST) -> list[str]:
     for node in ast.walk(tree):
         value = folded(node)
         if value is not None:
-            found.append(value)
+            found.append((value, getattr(node, "lineno", 0)))
     return found
 
 
@@ -155,25 +173,130 @@ def _without_comments(source: str) -> str:
 
 
 def engine_reach(sources: dict[int, str]) -> list[str]:
-    """What the cells use that reaches into the interpreter or the grading engine, by name
-    (see ENGINE_REACH), plus attribute access by a name built at run time."""
-    found = []
+    """What the cells use that reaches into the interpreter or the grading engine, by rule
+    (see ENGINE_REACH), plus attribute access by a name built at run time: the rules of
+    `findings`, each once, in the order found."""
+    rules: list[str] = []
+    for finding in findings(sources):
+        if finding["rule"] not in rules:
+            rules.append(finding["rule"])
+    return rules
+
+
+def findings(sources: dict[int, str]) -> list[dict]:
+    """Each place the cells reach into the interpreter or the engine, for the instructor:
+    `{"rule", "cell", "line", "code"}` (the rule's label, the code cell's index, the line in
+    that cell and its text, shortened), the first place per rule and cell."""
+    found: list[dict] = []
+    parsed = {}
     for index in sorted(sources):
         text = _without_comments(_BENIGN.sub("", sources[index]))
-        tree = _parse(text)
-        texts = [text] + (_constant_strings(tree) if tree else [])
+        parsed[index] = (text, _parse(text))
+    known: dict[str, set[str] | None] = {}   # over every cell: a later cell can rebind a name
+    for _text, tree in parsed.values():
+        for name, values in (_literal_names(tree) if tree else {}).items():
+            old = known.get(name, set())
+            known[name] = None if values is None or old is None else old | values
+    for index in sorted(sources):
+        text, tree = parsed[index]
+        lines = sources[index].splitlines()
+
+        def add(rule: str, line: int) -> None:
+            if not any(f["rule"] == rule and f["cell"] == index for f in found):
+                code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+                found.append({"rule": rule, "cell": index, "line": line,
+                              "code": code[:120]})
+
+        strings = _constant_strings(tree) if tree else []
         for label, pattern in ENGINE_REACH.items():
-            if label not in found and any(re.search(pattern, t) for t in texts):
-                found.append(label)
-        spelled = [t for t in texts[1:] if t.strip() in DANGEROUS_NAMES
-                   or t.strip().split(".")[-1] in DANGEROUS_NAMES - {"sys"}]
-        if spelled and "names spelled as strings" not in found:
-            found.append(N_("names spelled as strings"))
+            if not any(a in text for a in _ANCHORS[label]) and not any(
+                    any(a in value for a in _ANCHORS[label]) for value, _line in strings):
+                continue
+            match = re.search(pattern, text)
+            if match:
+                add(label, text.count("\n", 0, match.start()) + 1)
+                continue
+            for value, line in strings:
+                if any(a in value for a in _ANCHORS[label]) and re.search(pattern, value):
+                    add(label, line)
+                    break
+        for value, line in strings:
+            if value.strip() in DANGEROUS_NAMES or \
+                    value.strip().split(".")[-1] in DANGEROUS_NAMES - {"sys"}:
+                add(N_("names spelled as strings"), line)
+                break
         for node in (ast.walk(tree) if tree else ()):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("getattr", "setattr", "delattr") and len(node.args) >= 2
-                    and not (isinstance(node.args[1], ast.Constant)
-                             and isinstance(node.args[1].value, str))
-                    and "attributes named at run time" not in found):
-                found.append(N_("attributes named at run time"))
+                    and not _harmless_names(_names_of(node.args[1], known))):
+                add(N_("attributes named at run time"), node.lineno)
+                break
     return found
+
+
+def _strings(node) -> set[str] | None:
+    """The strings of a literal tuple, list or set of string constants (None for anything else)."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return {e.value for e in node.elts}
+    return None
+
+
+def _literal_names(tree: ast.AST) -> dict[str, set[str] | None]:
+    """For each variable of the cell, the strings it can hold when every place that binds it
+    gives one from a literal: `for name in ("weight", "bias")`, `names = ["a", "b"]` then
+    `for name in names`, comprehensions over either. None where any binding is something else."""
+    sequences: dict[str, set[str] | None] = {}   # variables bound to a literal sequence
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    value = _strings(node.value) if node.value is not None else None
+                    old = sequences.get(target.id, set())
+                    sequences[target.id] = None if value is None or old is None else old | value
+    names: dict[str, set[str] | None] = {}
+
+    def bind(target, iterable) -> None:
+        if not isinstance(target, ast.Name):
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    names[sub.id] = None
+            return
+        values = _strings(iterable)
+        if values is None and isinstance(iterable, ast.Name):
+            values = sequences.get(iterable.id)
+        old = names.get(target.id, set())
+        names[target.id] = None if values is None or old is None else old | values
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            bind(node.target, node.iter)
+        elif isinstance(node, ast.comprehension):
+            bind(node.target, node.iter)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        names[sub.id] = None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for arg in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs,
+                        *filter(None, [node.args.vararg, node.args.kwarg])]:
+                names[arg.arg] = None
+    return names
+
+
+def _names_of(node, known: dict[str, set[str] | None]) -> set[str] | None:
+    """The attribute names an argument can be: a string constant, or a variable that only ever
+    holds strings from literals (see `_literal_names`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.Name):
+        return known.get(node.id)
+    return None
+
+
+def _harmless_names(names: set[str] | None) -> bool:
+    return names is not None and not any(
+        n in DANGEROUS_NAMES or n.startswith(("__", "f_", "tb_", "gi_", "cr_")) for n in names)
