@@ -134,11 +134,20 @@ def write_class_csv(rows: list[tuple[Submission, dict]], target: Path) -> None:
         for test in result["tests"]:
             if test["name"] not in checks:
                 checks.append(test["name"])
-    write_csv(target, ["student", "assignment", "score", "max_score", *checks],
-              [[sub.student, sub.assignment.id, result["score"], result["max_score"],
-                *[scores.get(c, "") for c in checks]]
+    # A submission the engine failed on has no score: its score is empty and its note says
+    # "not graded: <why>".
+    write_csv(target, ["student", "assignment", "score", "max_score", *checks, "note"],
+              [[sub.student, sub.assignment.id,
+                "" if result.get("status") == "error" else result["score"], result["max_score"],
+                *[scores.get(c, "") for c in checks], _note(result)]
                for sub, result in sorted(rows, key=lambda r: (r[0].student, r[0].assignment.id))
                for scores in [{t["name"]: t["score"] for t in result["tests"]}]])
+
+
+def _note(result: dict) -> str:
+    if result.get("status") != "error":
+        return ""
+    return "not graded: " + str(result.get("extra_data", {}).get("not_graded", "engine error"))
 
 
 def kit_fingerprint(assignment: assignments.Assignment) -> str:
@@ -172,6 +181,8 @@ def _current(target: Path, fingerprint: dict) -> dict | None:
         return None
     if result.get("extra_data", {}).get("grading") != fingerprint:
         return None
+    if result.get("status") == "error":
+        return None   # the engine failed on it last time: grade it again
     return result
 
 
@@ -245,7 +256,8 @@ def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, lim
                   f"({printable(str(exc))}); its score is in class.csv", file=sys.stderr)
         rows.append((sub, result))
         if bar:
-            bar.update(f"{sub.student}/{assignment.id}: {result['score']:g}/{result['max_score']:g}")
+            score = "not graded" if result.get("status") == "error" else f"{result['score']:g}"
+            bar.update(f"{sub.student}/{assignment.id}: {score}/{result['max_score']:g}")
 
     if todo:
         grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,

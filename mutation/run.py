@@ -76,6 +76,9 @@ def grade(mutants: list[Mutant], *, jobs: int, time_limit: float) -> dict[str, d
 
 def classify(mutant: Mutant, result: dict, listed: dict[str, str]) -> str:
     timed_out = "time limit" in result["output"]
+    if result.get("status") == "error":   # the engine failed on it: no verdict to count
+        sys.exit(f"the engine failed on mutant {mutant.id}: "
+                 f"{result.get('extra_data', {}).get('not_graded')}")
     killed = result["score"] < result["max_score"]
     if mutant.id in listed:
         return "stale" if killed else "equivalent"
