@@ -192,4 +192,47 @@ def sgd_step(server, *, module, inputs: list, upstream: torch.Tensor, lr: float 
     return {"held": [id(p) for p in params], "output": output.detach()}
 
 
+def _registry(module: nn.Module) -> list:
+    """The tensors nn.Module's own storage holds as parameters (`_parameters` of the module and
+    of every submodule in `_modules`), each once, read from the instances' dictionaries: an
+    override of parameters() or named_parameters(), on the class or on nn.Module, changes
+    nothing here."""
+    seen_modules, seen, params, stack = set(), set(), [], [module]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_modules:
+            continue
+        seen_modules.add(id(current))
+        slots = object.__getattribute__(current, "__dict__")
+        for p in dict(slots.get("_parameters") or {}).values():
+            if isinstance(p, torch.Tensor) and id(p) not in seen:
+                seen.add(id(p))
+                params.append(p)
+        stack.extend(m for m in dict(slots.get("_modules") or {}).values()
+                     if isinstance(m, nn.Module))
+    return params
+
+
+def registered_sgd_step(server, *, module, inputs: list, upstream: torch.Tensor,
+                        lr: float = 0.1, unfreeze: bool = False) -> dict:
+    """One plain SGD step over the parameters nn.Module registered (see `_registry`), on the
+    loss (module(*inputs) * upstream).sum(); with `unfreeze`, every registered parameter is
+    made trainable first (as `model.requires_grad_()` does). Returns the forward's output only:
+    the judge reads the parameters' values afterwards and decides what moved."""
+    params = _registry(module)
+    if unfreeze:
+        for p in params:
+            p.requires_grad_(True)
+    optimizer = torch.optim.SGD(params, lr=lr) if params else None
+    if optimizer is not None:
+        optimizer.zero_grad()
+    output = module(*inputs)
+    if isinstance(output, torch.Tensor) and output.requires_grad:
+        (output * upstream).sum().backward()
+    if optimizer is not None:
+        optimizer.step()
+    return {"output": output.detach() if isinstance(output, torch.Tensor) else None}
+
+
 INSTRUMENTS = {"fit_trace": fit_trace, "sgd_step": sgd_step}
+INSTRUMENTS["registered_sgd_step"] = registered_sgd_step

@@ -4,7 +4,11 @@ judge's own torch, and the grader's own models (as specs) for counting.
 
 Every fact about the learner's code arrives as plain data through `submission` (a
 `client.Learner`): modules are `Remote` handles, their parameters and buffers `TensorInfo`
-descriptions taken from nn.Module's own bookkeeping.
+descriptions taken from nn.Module's own bookkeeping. Those descriptions come from the learner
+process, which may lie: they word the feedback of a failure and can fail a check, but no check
+passes on them. Every check passes only on values the judge verified itself (see "what the
+judge verifies itself" below): values it chose, loaded through load_state_dict and read back,
+outputs on its inputs, and the parameters after an optimizer step it specified.
 """
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ import torch
 from autograder.checks import CheckFailed, _allclose, expect, expect_close, plain
 from autograder.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
 from autograder.i18n import N_, _
-from autograder.protocol import DTYPES
 
 LINEAR = "torch.nn.modules.linear.Linear"
 MODULELIST = "torch.nn.modules.container.ModuleList"
@@ -66,6 +69,13 @@ def forward_leaves_input(submission, module: Remote, x: torch.Tensor, what: str,
     after = given.describe().value
     unchanged = (isinstance(after, torch.Tensor) and tuple(after.shape) == tuple(x.shape)
                  and torch.equal(after, x))
+    if unchanged:
+        # What the learner side says about its tensor only explains; the verdict comes from
+        # behaviour: the same tensor, passed in again, must give the same output.
+        again = given_forward(module, given, tuple(x.shape), what, hint)
+        unchanged = (isinstance(again, torch.Tensor) and isinstance(output, torch.Tensor)
+                     and tuple(again.shape) == tuple(output.shape)
+                     and bool(torch.equal(plain(again), plain(output))))
     expect(unchanged,
            observed=_("{what} modified its input in place: after the call, the caller's tensor x "
                       "no longer holds the values it passed in").format(what=what),
@@ -204,33 +214,165 @@ def buffer(info: ModuleInfo, name: str, owner: str) -> TensorInfo:
                       cause=f"buffer:{owner}.{name}")
 
 
-def set_values(module: Remote, name: str, tensor: TensorInfo,
-               generator: torch.Generator) -> torch.Tensor:
-    """Overwrite the learner's registered parameter `name` in place, in the learner process, with
-    values the judge drew; returns the judge's copy of those values."""
-    dtype = DTYPES.get(tensor.dtype)
-    expect(dtype is not None and dtype.is_floating_point,
-           observed=_("`{name}` has dtype {dtype}").format(name=name, dtype=tensor.dtype),
-           expected=_("a floating-point parameter"),
-           fix=_("create the parameter from a floating-point tensor (float32 by default)"))
-    values = torch.randn(tensor.shape, generator=generator, dtype=dtype)
-    handle = module.get(name, keep=True)
-    same = isinstance(handle, Remote) and handle.kind == "tensor" \
-        and handle.describe(values=False).id == tensor.id
-    expect(same,
-           observed=_("reading model.{name} gives another object than the registered parameter "
-                      "`{name}`").format(name=name),
-           expected=_("model.{name} to be the parameter named_parameters() lists").format(
-               name=name),
-           fix=_("do not shadow `{name}` with a property or another attribute").format(name=name))
-    handle.method("copy_", values, no_grad=True,
-                  action=_("setting {name} to the grader's values").format(name=name))
-    return values
+# -- what the judge verifies itself ---------------------------------------------------------------
+#
+# The learner process describes its modules (names, flags, types): those descriptions only
+# explain a failure. A point is earned from values: the judge draws the parameters' and buffers'
+# values itself (shapes from the contract, never from a description), loads them through
+# nn.Module.load_state_dict, and compares what comes back (state_dict(), outputs on its inputs,
+# the values after an optimizer step it specified) with what it computes with its own torch.
+
+LR = 0.1
 
 
-def set_all(module: Remote, params: dict, names, generator: torch.Generator) -> list:
-    """set_values for each of `names` in order."""
-    return [set_values(module, n, params[n], generator) for n in names]
+def judge_values(shapes: dict, generator: torch.Generator,
+                 dtype: torch.dtype = torch.float32) -> dict:
+    """Values the judge chose, by name, for `shapes` (the contract's). In float32 they are
+    multiples of 1/8, held exactly by every floating-point dtype (a parameter kept in float16 or
+    float64 reads them back unchanged); in float64, full-precision draws that no float32 tensor
+    can hold."""
+    if dtype == torch.float64:
+        return {n: torch.randn(s, generator=generator, dtype=dtype) for n, s in shapes.items()}
+    return {n: torch.randint(-24, 25, s, generator=generator).to(dtype) / 8
+            for n, s in shapes.items()}
+
+
+def _same(got, want: torch.Tensor) -> bool:
+    """`got` holds exactly `want`'s values (in the judge: bytes of the judge's own tensors)."""
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(want.shape):
+        return False
+    if want.dtype == torch.float64 and got.dtype != torch.float64:
+        return False
+    return bool(torch.equal(plain(got).to(want.dtype), want))
+
+
+def read_state(module: Remote, owner: str) -> dict:
+    """The module's state_dict(), as nn.Module computes it in the learner process."""
+    return module.state_dict()
+
+
+def load_values(module: Remote, values: dict, owner: str, fix: str) -> dict:
+    """Load the judge's `values` with nn.Module.load_state_dict, then read state_dict() back:
+    every name must be there, holding exactly the values loaded. Returns the state read back.
+    A tensor that is not registered is not in the state dict, so it cannot take them."""
+    names = sorted(values)
+    try:
+        module.load_state_dict(values, strict=False)
+    except LearnerError as exc:
+        raise CheckFailed(
+            _("{owner}.load_state_dict() with the grader's values for {names} raised "
+              "{error}").format(owner=owner, names=names, error=exc.evidence.error),
+            _("every one of {names} loaded, as nn.Module loads registered tensors").format(
+                names=names), fix) from None
+    state = read_state(module, owner)
+    absent = [n for n in names if n not in state]
+    expect(not absent,
+           observed=_("{owner}.state_dict() holds {keys}, without {absent}: load_state_dict() "
+                      "cannot give those the grader's values, because the module did not "
+                      "register them").format(owner=owner, keys=sorted(state) or _("nothing"),
+                                              absent=absent),
+           expected=_("state_dict() entries for {names}").format(names=names), fix=fix)
+    differ = [n for n in names if not _same(state[n], values[n])]
+    expect(not differ,
+           observed=_("after {owner}.load_state_dict() with the grader's values, state_dict() "
+                      "gives other values (or another dtype) for {names}").format(
+                          owner=owner, names=differ),
+           expected=_("exactly the values just loaded"), fix=fix)
+    return state
+
+
+def set_all(module: Remote, shapes: dict, generator: torch.Generator, owner: str,
+            fix: str | None = None) -> list:
+    """Give the module's registered tensors `shapes` (name -> the contract's shape) values the
+    judge drew, through load_state_dict; returns the judge's copies, in the order of `shapes`."""
+    chosen = judge_values(shapes, generator)
+    load_values(module, chosen, owner, fix or _(
+        "register every learnable tensor as an nn.Parameter (assigned to a module attribute, "
+        "or held by a submodule), so that state_dict() and load_state_dict() reach it"))
+    return [chosen[n] for n in shapes]
+
+
+def set_values(module: Remote, name: str, shape: tuple, generator: torch.Generator,
+               owner: str) -> torch.Tensor:
+    """set_all for one name."""
+    return set_all(module, {name: shape}, generator, owner)[0]
+
+
+def expect_converted(module: Remote, shapes: dict, generator: torch.Generator, owner: str,
+                     fix: str) -> dict:
+    """After .to(torch.float64): the judge loads float64 values no float32 tensor can hold and
+    reads them back exactly (only a tensor .to() converted keeps them). Returns them."""
+    chosen = judge_values(shapes, generator, torch.float64)
+    load_values(module, chosen, owner, fix)
+    return chosen
+
+
+def expect_state_keys(module: Remote, keys: list, owner: str, fix: str) -> dict:
+    """state_dict() holds exactly `keys` (any order)."""
+    state = read_state(module, owner)
+    expect(sorted(state) == sorted(keys),
+           observed=_("{owner}.state_dict() holds {keys}").format(owner=owner,
+                                                                 keys=sorted(state)),
+           expected=str(sorted(keys)), fix=fix)
+    return state
+
+
+def expect_follows_state(module: Remote, shapes: dict, x: torch.Tensor,
+                         generator: torch.Generator, owner: str, fix: str) -> None:
+    """Verified registration, whatever forward computes: two sets of values the judge loads
+    come back exactly, and the output on `x` changes from one to the other (so forward reads
+    the tensors state_dict() saves and load_state_dict() sets)."""
+    outputs = []
+    for _round in range(2):
+        set_all(module, shapes, generator, owner, fix)
+        y = forward(module, x, owner, fix)
+        outputs.append(plain(y, what=f"{owner}(x)"))
+    same = tuple(outputs[0].shape) == tuple(outputs[1].shape) and bool(
+        torch.equal(outputs[0], outputs[1]))
+    expect(not same,
+           observed=_("{owner}(x) stays the same when load_state_dict() gives {names} other "
+                      "values: forward does not read the registered tensors").format(
+                          owner=owner, names=sorted(shapes)),
+           expected=_("an output that follows the values loaded into {names}").format(
+               names=sorted(shapes)), fix=fix)
+
+
+def fresh_entry(module: Remote, name: str, shape: tuple, owner: str) -> torch.Tensor:
+    """state_dict()[name] of the module as it is, which must have the contract's shape."""
+    state = read_state(module, owner)
+    value = state.get(name)
+    expect(isinstance(value, torch.Tensor),
+           observed=_("{owner}.state_dict() holds {keys}, without `{name}`").format(
+               owner=owner, keys=sorted(state) or _("nothing"), name=name),
+           expected=_("a state_dict() entry `{name}`").format(name=name),
+           fix=_("register `{name}` on the module (an nn.Parameter for a learnable tensor, "
+                 "register_buffer for a constant): state_dict() saves only what the module "
+                 "registered").format(name=name))
+    expect_shape(value, shape, f"state_dict()['{name}']",
+                 _("one value per feature: a 1-D tensor of length num_features"))
+    return value
+
+
+def expect_gradient(module: Remote, x: torch.Tensor, grad_out: torch.Tensor, name: str,
+                    expected: torch.Tensor, owner: str, fix: str) -> None:
+    """After module(x).backward(grad_out), the gradient of the registered `name` (read through
+    model.<name>.grad) is the judge's `expected`."""
+    y = output_tensor(module.call(x, keep=True, action=_("calling {owner}(x)").format(
+        owner=owner)).value, owner)
+    expect(y.describe(values=False).requires_grad,
+           observed=_("{owner}(x) does not require grad: none of the registered parameters "
+                      "took part in forward as far as autograd can see").format(owner=owner),
+           expected=_("an output that depends on the parameters through autograd"),
+           fix=_("use the registered parameters themselves in forward, not .data, .detach() or "
+                 "a copy of them: those cut the graph, so no gradient ever reaches them"))
+    y.call(grad_out, method="backward", action=_("calling backward() on your model's output"))
+    grad = module.get(f"{name}.grad")
+    expect(isinstance(grad, torch.Tensor),
+           observed=_("after backward, {owner}.{name}.grad is {value}").format(
+               owner=owner, name=name, value=grad if grad is None else type(grad).__name__),
+           expected=_("the gradient of the loss with respect to {name}").format(name=name),
+           fix=fix)
+    expect_close(grad, expected, what=f"{owner}.{name}.grad", fix=fix, rtol=1e-5, atol=1e-5)
 
 
 def output_tensor(answer, owner: str) -> Remote:
@@ -244,16 +386,38 @@ def output_tensor(answer, owner: str) -> Remote:
     return answer
 
 
+def judge_step(start: dict, reference, x: torch.Tensor, upstream: torch.Tensor,
+               trainable) -> dict:
+    """The values one SGD step (lr=LR) on the loss (reference(values) * upstream).sum() gives
+    each of `trainable`, computed with the judge's own autograd from `start`."""
+    copies = {n: v.clone().requires_grad_(n in trainable) for n, v in start.items()}
+    (reference(copies) * upstream).sum().backward()
+    return {n: (start[n] - LR * copies[n].grad) if copies[n].grad is not None else start[n]
+            for n in trainable}
+
+
+def registered_step(submission, module: Remote, x: torch.Tensor, upstream: torch.Tensor, *,
+                    unfreeze: bool = False):
+    """One SGD step, in the learner process, over the parameters nn.Module registered (the
+    instrument reads nn.Module's own storage); returns the forward's output."""
+    action = (_("making every registered parameter trainable, then taking one SGD step")
+              if unfreeze else _("taking one SGD step on model.parameters()"))
+    answer = submission.instrument("registered_sgd_step", action, module=module, inputs=[x],
+                                   upstream=upstream, lr=LR, unfreeze=unfreeze)
+    return answer.get("output") if isinstance(answer, dict) else None
+
+
 def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x: torch.Tensor,
-                                   upstream: torch.Tensor, reference, fix: str,
-                                   compare=None) -> dict:
-    """One SGD step on module.parameters(), on the loss (module(x) * upstream).sum(), changes
-    every registered parameter. The forward's values are compared first with
-    `reference(values)`, the judge's output on the same input from the parameters' current
-    values (by every name a parameter is registered under); `compare(output, values)`, when
-    given, makes that comparison instead (to name a known mistake). Returns the parameters as
-    described after the step."""
-    info = module.describe()
+                                   upstream: torch.Tensor, shapes: dict, reference, fix: str,
+                                   generator: torch.Generator, compare=None) -> dict:
+    """One SGD step (lr=LR) over the registered parameters, on the loss
+    (module(x) * upstream).sum(), moves every parameter of `shapes` by exactly what the judge
+    computes: the judge loads values it drew, runs the step, reads state_dict() back and
+    compares. The forward's output is compared first with `reference(values)`;
+    `compare(output, values)`, when given, makes that comparison instead (to name a known
+    mistake). The module's description explains a failure; it never passes one. Returns the
+    values read back after the step."""
+    info = module.describe(values=False)
     params = info.parameters
     expect(bool(params),
            observed=_("{owner}.parameters() is empty").format(owner=owner),
@@ -268,47 +432,66 @@ def expect_every_parameter_changes(submission, module: Remote, owner: str, *, x:
                expected=_("every registered parameter trainable (requires_grad=True)"),
                fix=_("create it as an nn.Parameter, whose requires_grad defaults to True, and do "
                      "not switch it off"), cause=f"frozen:{owner}.{name}")
-    before = {n: p.value for n, p in params.items()}
-    every_name = {}                     # a shared parameter under each of its names
-    for name, p in info.parameter_list:
-        every_name.setdefault(name, p.value)
+    chosen = judge_values(shapes, generator)
+    load_values(module, chosen, owner, fix=_(
+        "register every learnable tensor as an nn.Parameter (and submodules as attributes or in "
+        "an nn.ModuleList)"))
     y = output_tensor(module.call(x, keep=True,
                                   action=_("calling {owner}(x)").format(owner=owner)).value, owner)
     output = y.describe()
     if compare is not None:
-        compare(output.value, every_name)
+        compare(output.value, chosen)
     else:
-        expect_close(output.value, reference(every_name), what=f"{owner}(x)", fix=fix)
+        expect_close(output.value, reference(chosen), what=f"{owner}(x)", fix=fix)
     expect(output.requires_grad,
            observed=_("{owner}(x) does not require grad: none of the registered parameters "
                       "took part in forward as far as autograd can see").format(owner=owner),
            expected=_("an output that depends on the parameters through autograd"),
            fix=_("use the registered parameters themselves in forward, not .data, .detach() or "
                  "a copy of them: those cut the graph, so no gradient ever reaches them"))
-    submission.instrument("sgd_step", _("taking one SGD step on model.parameters()"),
-                          module=module, inputs=[x], upstream=upstream, lr=0.1)
-    after = module.describe().parameters
-    for name in params:
-        p = after.get(name)
-        expect(p is not None and p.id == params[name].id,
-               observed=_("after one optimizer step, {owner}'s `{name}` is no longer the "
-                          "Parameter object the optimizer was given").format(owner=owner,
-                                                                             name=name),
-               expected=_("the same Parameter objects before and after the step"),
-               fix=_("create the parameters once, in __init__; never assign new ones in "
-                     "forward"))
-        expect(p.grad is not None,
-               observed=_("after backward, {owner}'s `{name}` has no gradient (.grad is "
-                          "None)").format(owner=owner, name=name),
-               expected=_("a gradient for every registered parameter"),
-               fix=_("make forward use the registered `{name}` itself, not a copy, .detach() or "
-                     ".data, so the loss's gradient reaches it").format(name=name))
-        expect(not torch.equal(p.value, before[name]),
-               observed=_("`{name}` did not change after optimizer.step()").format(name=name),
-               expected=_("every registered parameter updated by the step"),
-               fix=_("make forward use `{name}` so that it gets a non-zero gradient").format(
-                   name=name))
+    stepped = registered_step(submission, module, x, upstream)
+    expect_close(stepped, reference(chosen), what=_("{owner}(x) in the optimizer step").format(
+        owner=owner), fix=fix)
+    expected = judge_step(chosen, reference, x, upstream, list(shapes))
+    after = read_state(module, owner)
+    for name in shapes:
+        got = after.get(name)
+        if isinstance(got, torch.Tensor) and bool(_allclose(plain(got).to(torch.float32),
+                                                             expected[name], rtol=1e-5,
+                                                             atol=1e-6)):
+            continue
+        _explain_step(module, owner, name, params, got, chosen[name])
+        raise CheckFailed(
+            _("after one SGD step (lr={lr}) on model.parameters(), `{name}` does not hold the "
+              "values the grader computes for that step from the values it loaded and the "
+              "gradient of the loss").format(lr=LR, name=name),
+            _("every registered parameter moved by -lr times its gradient"), fix)
     return after
+
+
+def _explain_step(module: Remote, owner: str, name: str, params: dict, got, before) -> None:
+    """What the module's description says about a parameter the step did not move as it
+    should (the description explains; the judge's values decided)."""
+    after = module.describe(values=False).parameters
+    p = after.get(name)
+    expect(p is not None and name in params and p.id == params[name].id,
+           observed=_("after one optimizer step, {owner}'s `{name}` is no longer the "
+                      "Parameter object the optimizer was given").format(owner=owner,
+                                                                         name=name),
+           expected=_("the same Parameter objects before and after the step"),
+           fix=_("create the parameters once, in __init__; never assign new ones in "
+                 "forward"))
+    expect(p.has_grad,
+           observed=_("after backward, {owner}'s `{name}` has no gradient (.grad is "
+                      "None)").format(owner=owner, name=name),
+           expected=_("a gradient for every registered parameter"),
+           fix=_("make forward use the registered `{name}` itself, not a copy, .detach() or "
+                 ".data, so the loss's gradient reaches it").format(name=name))
+    expect(not _same(got, before),
+           observed=_("`{name}` did not change after optimizer.step()").format(name=name),
+           expected=_("every registered parameter updated by the step"),
+           fix=_("make forward use `{name}` so that it gets a non-zero gradient").format(
+               name=name))
 
 
 # -- outputs that show a known mistake -----------------------------------------------------------
@@ -410,6 +593,36 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     return params
 
 
+def mlp_shapes(sizes) -> dict:
+    """The contract's parameters of MLP(sizes), by name, with their shapes."""
+    shapes = {}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        shapes[f"layers.{i}.weight"] = (n_out, n_in)
+        shapes[f"layers.{i}.bias"] = (n_out,)
+    return shapes
+
+
+def expect_mlp_layers(model: Remote, sizes, generator: torch.Generator) -> dict:
+    """Verified: state_dict() holds exactly the contract's names; values the judge loads come
+    back; and `model.layers[i]` is the nn.Linear that holds layers.i.*: on an input of the
+    judge's it gives x @ weight.T + bias with the values loaded. Returns those values."""
+    shapes = mlp_shapes(sizes)
+    fix = _("keep only the nn.Linear layers, in order, in an nn.ModuleList called "
+            "self.layers (the index in the list becomes part of the name)")
+    chosen = dict(zip(shapes, set_all(model, shapes, generator, f"MLP({list(sizes)})", fix)))
+    expect_state_keys(model, list(shapes), f"MLP({list(sizes)})", fix)
+    for i, (n_in, _n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        x = torch.randn(3, n_in, generator=generator)
+        layer = model.get(f"layers.{i}", keep=True)
+        expect(isinstance(layer, Remote) and layer.kind == "module",
+               observed=_("model.layers[{i}] is not a module").format(i=i),
+               expected=_("an nn.Linear"), fix=fix)
+        expect_close(layer(x), x @ chosen[f"layers.{i}.weight"].T + chosen[f"layers.{i}.bias"],
+                     what=_("model.layers[{i}](x) with the values loaded into "
+                            "layers.{i}.weight and layers.{i}.bias").format(i=i), fix=fix)
+    return chosen
+
+
 def mlp_reference(params: dict, n_layers: int, x: torch.Tensor, *,
                   relu_after=lambda i, n: i < n - 1) -> torch.Tensor:
     """ReLU between the layers, none after the last, on the judge's copies of the parameters
@@ -506,6 +719,44 @@ def tied_parameters(info: ModuleInfo, in_features: int, hidden_features: int) ->
     expect_shape(params["decoder_bias"], (in_features,), "decoder_bias",
                  _("the decoder reconstructs the input: one bias per input feature"))
     return params
+
+
+def tied_shapes(in_features: int, hidden_features: int) -> dict:
+    """The contract's parameters of TiedAutoencoder, in TIED_ORDER, with their shapes."""
+    return {"encoder.weight": (hidden_features, in_features),
+            "encoder.bias": (hidden_features,), "decoder_bias": (in_features,)}
+
+
+def expect_tied_names(model: Remote, in_features: int, hidden_features: int,
+                      generator: torch.Generator) -> dict:
+    """Verified: values the judge loads into encoder.weight, encoder.bias and decoder_bias come
+    back; every other entry of state_dict() is one of those tensors under a second name (it holds
+    the same values after loading), never a tensor of its own; and `model.encoder` is the
+    nn.Linear holding the loaded weight and bias. Returns the values loaded."""
+    shapes = tied_shapes(in_features, hidden_features)
+    owner = "TiedAutoencoder"
+    chosen = dict(zip(shapes, set_all(model, shapes, generator, owner)))
+    state = read_state(model, owner)
+    own = [k for k, v in state.items() if k not in chosen
+           and not any(_same(v, c) for c in chosen.values())]
+    expect(not own,
+           observed=_("{owner}.state_dict() also holds {extra}, which kept values of its own when "
+                      "the grader loaded encoder.weight, encoder.bias and decoder_bias: it trains "
+                      "on its own, so encoder and decoder are not tied").format(owner=owner,
+                                                                                extra=own),
+           expected=_("exactly the tensors {names}: the decoder shares the encoder's "
+                      "weight").format(names=TIED_NAMES),
+           fix=_("create no decoder weight at all: in forward, the decoder multiplies by the "
+                 "encoder's own weight"), cause="tied:separate-decoder")
+    x = torch.randn(4, in_features, generator=generator)
+    encoder = model.get("encoder", keep=True)
+    fix = _("make self.encoder an nn.Linear from in_features to hidden_features")
+    expect(isinstance(encoder, Remote) and encoder.kind == "module",
+           observed=_("model.encoder is not a module"), expected=_("an nn.Linear"), fix=fix)
+    expect_close(encoder(x), x @ chosen["encoder.weight"].T + chosen["encoder.bias"],
+                 what=_("model.encoder(x) with the values loaded into encoder.weight and "
+                        "encoder.bias"), fix=fix)
+    return chosen
 
 
 def tied_reference(x, weight, enc_bias, dec_bias, *, through_encoder=True, through_decoder=True):

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import torch
 
-from autograder.checks import check, expect, expect_close
+from autograder.checks import check, expect, expect_close, plain
 from autograder.client import Remote
+from autograder.client import LearnerError
 from autograder.graders.parameters.common import (
     LINEAR, MODULELIST, mlp_children, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
-    TIED_ORDER, build, buffer, call_count, expect_count, expect_mlp_output, expect_tied_output,
-    generator, mlp_parameters, reference_count, registered, set_all, tied_parameters, values,
+    build, buffer, call_count, expect_count, expect_mlp_layers, expect_mlp_output,
+    expect_tied_output, generator, load_values, mlp_parameters, mlp_shapes, reference_count,
+    registered, set_all, tied_parameters, tied_shapes,
 )
 from autograder.i18n import _
 
@@ -21,8 +23,8 @@ def test_scale_forward_broadcasts_over_last_dim(submission):
     """Scale(4) scales the last dimension of 1-D, square (4, 4) and 3-D (2, 4, 4) inputs."""
     g = generator(1)
     layer = build(submission, "Scale", 4)
-    params = {"weight": registered(layer.describe(values=False), "weight", "Scale")}
-    (weight,) = set_all(layer, params, ("weight",), g)
+    registered(layer.describe(values=False), "weight", "Scale")
+    (weight,) = set_all(layer, {"weight": (4,)}, g, "Scale(4)")
     for shape in ((4,), (4, 4), (2, 4, 4)):
         x = torch.randn(*shape, generator=g)
         expect_close(layer(x), x * weight, what=_("Scale(4) on a {shape} input").format(
@@ -56,12 +58,27 @@ def test_standardize_keeps_its_own_copies(submission):
                observed=_("changing the caller's `{name}` in place changed the module's "
                           "buffer").format(name=name),
                expected=_("the buffer keeps the values it was built with"), fix=fix)
+    # Verified by behaviour: the module's output still uses the values it was built with.
+    x = torch.randn(4, 3, generator=g)
+    expect(torch.allclose(plain(module(x)), (x - mean) / std, rtol=1e-5, atol=1e-6),
+           observed=_("after the caller's tensors were changed in place, Standardize's output "
+                      "follows the changed values"),
+           expected=_("the buffer keeps the values it was built with"), fix=fix)
     caller = mean_remote.describe().value, std_remote.describe().value
-    module.load_state_dict({"mean": torch.zeros(3), "std": torch.ones(3)}, strict=False)
+    load_values(module, {"mean": torch.zeros(3), "std": torch.ones(3)}, "Standardize", fix)
     after = mean_remote.describe().value, std_remote.describe().value
     expect(torch.equal(after[0], caller[0]) and torch.equal(after[1], caller[1]),
            observed=_("module.load_state_dict(...) overwrote the tensors passed to Standardize"),
            expected=_("the caller's tensors left alone"), fix=fix)
+    # Verified by behaviour: a new Standardize built from the caller's tensors now shows their
+    # values, which loading into the first module must not have touched.
+    other = build(submission, "Standardize", mean_remote, std_remote)
+    expect(torch.allclose(plain(other(x)), (x - (mean + 10.0)) / (std * 3.0), rtol=1e-5,
+                          atol=1e-6),
+           observed=_("module.load_state_dict(...) overwrote the tensors passed to Standardize"),
+           expected=_("the caller's tensors left alone"), fix=fix)
+    expect_close(module(x), x, what=_("the output after loading mean=0 and std=1"),
+                 fix=_("forward must use the buffers self.mean and self.std"))
 
 
 # -- MLP -----------------------------------------------------------------------------------------
@@ -75,6 +92,7 @@ def test_mlp_layers_is_modulelist(submission):
     # A Python list, activations among the layers or a wrong number of layers: the mistake
     # mlp_parameters names (with its cause), shared with every other MLP check.
     mlp_parameters(info, sizes)
+    expect_mlp_layers(model, sizes, generator(13))
     layers = info.submodule("layers")
     attribute = info.attributes.get("layers", "missing")
     if layers is not None:
@@ -92,6 +110,18 @@ def test_mlp_layers_is_modulelist(submission):
            fix=_("hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
                  "to self.layers: a Python list hides the layers from parameters(), .to() and "
                  "state_dict()"))
+    # Verified by behaviour: a ModuleList only holds modules; it has no forward of its own.
+    container = model.get("layers", keep=True)
+    try:
+        container(torch.randn(2, sizes[0]))
+        runs = True
+    except LearnerError:
+        runs = False
+    expect(not runs,
+           observed=_("self.layers(x) runs as a model of its own, as an nn.Sequential does"),
+           expected=_("an nn.ModuleList"),
+           fix=_("hold one nn.Linear per consecutive pair of sizes in an nn.ModuleList assigned "
+                 "to self.layers, and apply them (with ReLU between) in forward"))
     children = mlp_children(info)
     shapes = []
     for name, child in children:
@@ -121,7 +151,8 @@ def test_mlp_no_relu_after_last_layer(submission):
     g = generator(1)
     for sizes, shape in (([3, 2], (9, 3)), ([5, 7, 6, 2], (2, 3, 5))):
         model = build(submission, "MLP", sizes, seed=1)
-        params = values(mlp_parameters(model.describe(), sizes))
+        mlp_parameters(model.describe(values=False), sizes)
+        params = dict(zip(mlp_shapes(sizes), set_all(model, mlp_shapes(sizes), g, "MLP")))
         x = torch.randn(*shape, generator=g)
         expect_mlp_output(model(x), params, len(sizes) - 1, x,
                           what=_("MLP({sizes}) on a {shape} input").format(sizes=sizes,
@@ -140,7 +171,7 @@ def test_tied_weight_is_one_tensor(submission):
     model = build(submission, "TiedAutoencoder", 5, 3)
     params = tied_parameters(model.describe(), 5, 3)
     built_with = params["encoder.weight"].value
-    w, b, c = set_all(model, params, TIED_ORDER, g)
+    w, b, c = set_all(model, tied_shapes(5, 3), g, "TiedAutoencoder")
     x = torch.randn(6, 5, generator=g)
     expect_tied_output(model(x), x, w, b, c, stale_weight=built_with,
                        what=_("the output after encoder.weight was overwritten in place"),

@@ -5,11 +5,14 @@ import torch
 
 from autograder.checks import CheckFailed, check, expect, expect_close
 from autograder.graders.parameters.common import (
-    SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build, buffer,
-    call_count, converted, expect_count, expect_every_parameter_changes, expect_mlp_output,
-    expect_names, expect_shape, expect_tied_output, expect_trainable_leaf, forward_leaves_input,
-    generator, linear, mlp_parameters, mlp_reference, output_tensor, reference_count, registered,
-    sequential, set_all, set_values, standardize_module, tied_parameters, tied_reference, values,
+    LR, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build, buffer,
+    call_count, converted, expect_converted, expect_count, expect_every_parameter_changes,
+    expect_follows_state, expect_gradient, expect_mlp_layers, expect_mlp_output, expect_names,
+    expect_shape, expect_state_keys, expect_tied_names, expect_tied_output, expect_trainable_leaf,
+    forward_leaves_input, fresh_entry, generator, judge_values, linear, load_values,
+    mlp_parameters, mlp_reference, mlp_shapes, output_tensor, read_state, reference_count,
+    registered, registered_step, sequential, set_all, set_values, standardize_module,
+    tied_parameters, tied_reference, tied_shapes,
 )
 from autograder.i18n import _
 
@@ -18,10 +21,17 @@ from autograder.i18n import _
 @check(exercise="scale", points=1, tags=["registration"], visibility="visible")
 def test_scale_weight_is_parameter(submission):
     """Scale(4) registers exactly one parameter, `weight`, so named_parameters() lists it."""
-    info = build(submission, "Scale", 4).describe(values=False)
+    layer = build(submission, "Scale", 4)
+    info = layer.describe(values=False)
     registered(info, "weight", "Scale")
     expect_names(info, ["weight"], "Scale(4)",
                  fix=_("register only `weight`; keep anything else as plain attributes"))
+    expect_follows_state(layer, {"weight": (4,)}, torch.randn(4, 4, generator=generator(6)),
+                         generator(6), "Scale(4)",
+                         fix=_("multiply by the registered weight in forward, the tensor "
+                               "state_dict() saves and load_state_dict() sets"))
+    expect_state_keys(layer, ["weight"], "Scale(4)",
+                      fix=_("register only `weight`; keep anything else as plain attributes"))
 
 
 @check(exercise="scale", points=1, tags=["shapes", "init"], visibility="visible")
@@ -35,9 +45,17 @@ def test_scale_weight_starts_at_ones(submission):
            expected=_("a floating-point weight (torch.float32 by default)"),
            fix=_("create the factors as floating-point values: gradients and optimizer steps "
                  "need a floating-point tensor"))
+    fix = _("start every factor at one (a tensor of ones, one per feature): scaling "
+            "by one changes nothing until training moves the factors")
     expect_close(weight.value, torch.ones(5), what=_("Scale(5).weight before training"),
-                 fix=_("start every factor at one (a tensor of ones, one per feature): scaling "
-                       "by one changes nothing until training moves the factors"), rtol=0, atol=0)
+                 fix=fix, rtol=0, atol=0)
+    layer = build(submission, "Scale", 5)
+    saved = fresh_entry(layer, "weight", (5,), "Scale(5)")
+    expect_close(saved, torch.ones(5), what=_("state_dict()['weight'] of a new Scale(5)"),
+                 fix=fix, rtol=0, atol=0)
+    x = torch.randn(5, 5, generator=generator(7))
+    expect_close(layer(x), x, what=_("a new Scale(5) on an input x (expected x itself)"), fix=fix,
+                 rtol=0, atol=0)
 
 
 @check(exercise="scale", points=1, tags=["forward"], visibility="visible")
@@ -45,8 +63,8 @@ def test_scale_forward(submission):
     """Scale(3) multiplies each feature of a (5, 3) batch by its own factor, and leaves the batch it is given unchanged."""
     g = torch.Generator().manual_seed(0)
     layer = build(submission, "Scale", 3)
-    weight = set_values(layer, "weight", registered(layer.describe(values=False), "weight",
-                                                     "Scale"), g)
+    registered(layer.describe(values=False), "weight", "Scale")
+    weight = set_values(layer, "weight", (3,), g, "Scale(3)")
     x = torch.randn(5, 3, generator=g)
     fix = _("multiply the input elementwise by the registered weight as it is: broadcasting "
             "matches the (num_features,) weight with the last dimension of x (reshaping the "
@@ -66,12 +84,15 @@ def standardize_inputs(n: int, seed: int):
 def test_standardize_buffers_registered(submission):
     """Standardize(mean, std) keeps `mean` and `std` as buffers holding the values passed in."""
     mean, std, _generator = standardize_inputs(3, 0)
-    info = build(submission, "Standardize", mean, std).describe()
+    module = build(submission, "Standardize", mean, std)
+    info = module.describe()
     for name, value in (("mean", mean), ("std", std)):
+        fix = _("register a detached copy of the `{name}` tensor you are given, unchanged, as "
+                "a buffer").format(name=name)
         expect_close(buffer(info, name, "Standardize").value, value,
-                     what=_("the `{name}` buffer").format(name=name),
-                     fix=_("register a detached copy of the `{name}` tensor you are given, "
-                           "unchanged, as a buffer").format(name=name))
+                     what=_("the `{name}` buffer").format(name=name), fix=fix)
+        expect_close(fresh_entry(module, name, (3,), "Standardize"), value,
+                     what=_("state_dict()['{name}']").format(name=name), fix=fix, rtol=0, atol=0)
 
 
 @check(exercise="standardize", points=1, tags=["forward"], visibility="visible")
@@ -91,15 +112,19 @@ def test_standardize_forward(submission):
 @check(exercise="mlp", points=1, tags=["modulelist", "registration"], visibility="visible")
 def test_mlp_parameter_names(submission):
     """MLP([4, 8, 3]) has parameters layers.0.weight (8, 4), layers.0.bias, layers.1.weight (3, 8), layers.1.bias."""
-    mlp_parameters(build(submission, "MLP", [4, 8, 3]).describe(values=False), [4, 8, 3])
+    model = build(submission, "MLP", [4, 8, 3])
+    mlp_parameters(model.describe(values=False), [4, 8, 3])
+    expect_mlp_layers(model, [4, 8, 3], generator(10))
 
 
 @check(exercise="mlp", points=1, tags=["forward"], visibility="visible")
 def test_mlp_forward(submission):
     """MLP([4, 8, 3]) applies layer 0, ReLU, then layer 1 (no ReLU after the last layer)."""
     model = build(submission, "MLP", [4, 8, 3], seed=0)
-    params = values(mlp_parameters(model.describe(), [4, 8, 3]))
-    x = torch.randn(6, 4, generator=torch.Generator().manual_seed(0))
+    mlp_parameters(model.describe(values=False), [4, 8, 3])
+    g = generator(0)
+    params = dict(zip(mlp_shapes([4, 8, 3]), set_all(model, mlp_shapes([4, 8, 3]), g, "MLP")))
+    x = torch.randn(6, 4, generator=g)
     expect_mlp_output(model(x), params, 2, x, what="MLP([4, 8, 3])(x)",
                       fix=_("loop over self.layers and apply ReLU after every layer except the "
                             "last: the last layer's outputs (scores, regression values) must be "
@@ -111,7 +136,9 @@ def test_mlp_forward(submission):
 @check(exercise="tied", points=1, tags=["tying", "registration"], visibility="visible")
 def test_tied_parameter_names(submission):
     """TiedAutoencoder(6, 3) has exactly encoder.weight (3, 6), encoder.bias (3,) and decoder_bias (6,)."""
-    tied_parameters(build(submission, "TiedAutoencoder", 6, 3).describe(values=False), 6, 3)
+    model = build(submission, "TiedAutoencoder", 6, 3)
+    tied_parameters(model.describe(values=False), 6, 3)
+    expect_tied_names(model, 6, 3, generator(11))
 
 
 @check(exercise="tied", points=1, tags=["forward", "tying"], visibility="visible")
@@ -121,7 +148,7 @@ def test_tied_forward(submission):
     model = build(submission, "TiedAutoencoder", 5, 3)
     params = tied_parameters(model.describe(), 5, 3)
     built_with = params["encoder.weight"].value
-    w, b, c = set_all(model, params, TIED_ORDER, g)
+    w, b, c = set_all(model, tied_shapes(5, 3), g, "TiedAutoencoder")
     x = torch.randn(4, 5, generator=g)
     expect_tied_output(model(x), x, w, b, c, what="TiedAutoencoder(5, 3)(x)",
                        stale_weight=built_with)
@@ -154,8 +181,17 @@ def test_count_simple_models(submission):
 @check(exercise="scale", points=1, tags=["registration", "autograd"], visibility="visible")
 def test_scale_weight_is_trainable_leaf(submission):
     """Scale's weight is an nn.Parameter, a leaf of the autograd graph, with requires_grad=True."""
-    info = build(submission, "Scale", 4).describe(values=False)
+    layer = build(submission, "Scale", 4)
+    info = layer.describe(values=False)
     expect_trainable_leaf(registered(info, "weight", "Scale"), "self.weight", "Scale", "weight")
+    # The description only explains: the gradient the judge computes must reach the registered
+    # weight, as it reaches a trainable leaf.
+    g = generator(8)
+    set_values(layer, "weight", (4,), g, "Scale(4)")
+    x, grad_out = torch.randn(6, 4, generator=g), torch.randn(6, 4, generator=g)
+    expect_gradient(layer, x, grad_out, "weight", (x * grad_out).sum(0), "Scale(4)",
+                    fix=_("make weight an nn.Parameter wrapping a fresh tensor (requires_grad "
+                          "left at True) and use it as it is in forward"))
 
 
 @check(exercise="scale", points=1, tags=["optimizer", "grad-flow"], visibility="visible")
@@ -166,8 +202,8 @@ def test_scale_optimizer_updates_weight(submission):
     registered(layer.describe(values=False), "weight", "Scale")
     x, upstream = torch.randn(8, 3, generator=g), torch.randn(8, 3, generator=g)
     expect_every_parameter_changes(
-        submission, layer, "Scale", x=x, upstream=upstream,
-        reference=lambda p: x * p["weight"],
+        submission, layer, "Scale", x=x, upstream=upstream, shapes={"weight": (3,)},
+        reference=lambda p: x * p["weight"], generator=g,
         fix=_("multiply the input elementwise by the registered weight"))
 
 
@@ -183,17 +219,22 @@ def test_scale_saves_and_converts_weight(submission):
            fix=_("register weight as an nn.Parameter and nothing else as parameter or buffer"))
     layer = converted(layer, torch.float64, "Scale(3)")
     weight = registered(layer.describe(values=False), "weight", "Scale")
+    fix = _("register weight as an nn.Parameter so .to() converts it")
     expect(weight.dtype == "float64",
            observed=_("after .to(torch.float64), weight is torch.{dtype}").format(
                dtype=weight.dtype),
-           expected="torch.float64",
-           fix=_("register weight as an nn.Parameter so .to() converts it"))
+           expected="torch.float64", fix=fix)
+    g = generator(9)
+    chosen = expect_converted(layer, {"weight": (3,)}, g, "Scale(3)", fix)
+    x = torch.randn(4, 3, generator=g, dtype=torch.float64)
+    expect_close(layer(x), x * chosen["weight"], what=_("the float64 Scale(3)(x)"), fix=fix,
+                 rtol=1e-12, atol=1e-12)
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "optimizer"], visibility="visible")
 def test_standardize_buffers_not_parameters(submission):
     """Standardize has no parameters: mean and std are constants that no optimizer may change."""
-    module, *_rest = standardize_module(submission)
+    module, mean, std, g = standardize_module(submission)
     info = module.describe(values=False)
     params = sorted(info.parameters)
     statistic = next((n for n in ("mean", "std") if n in params), None)
@@ -212,6 +253,24 @@ def test_standardize_buffers_not_parameters(submission):
                expected=_("a constant buffer"),
                fix=_("register a detached copy of the tensor you are given (cut from any "
                      "graph)"))
+    # Verified: with every registered parameter made trainable, an optimizer step leaves the
+    # statistics exactly as they were (a buffer is not a parameter, frozen or not).
+    for name in ("mean", "std"):
+        fresh_entry(module, name, (3,), "Standardize")
+    x, upstream = torch.randn(5, 3, generator=g), torch.randn(5, 3, generator=g)
+    registered_step(submission, module, x, upstream, unfreeze=True)
+    state = read_state(module, "Standardize")
+    moved = [n for n, v in (("mean", mean), ("std", std))
+             if not isinstance(state.get(n), torch.Tensor) or not torch.equal(
+                 state[n].to(v.dtype), v)]
+    expect(not moved,
+           observed=_("after making every registered parameter trainable and one optimizer step, "
+                      "{names} changed: the statistics are parameters that an optimizer "
+                      "built from model.parameters() trains").format(names=moved),
+           expected=_("mean and std unchanged: buffers are not parameters"),
+           fix=_("register mean and std as buffers (the module's register_buffer method), not "
+                 "as nn.Parameter, even with requires_grad=False"),
+           cause=f"buffer:Standardize.{moved[0]}" if moved else None)
 
 
 @check(exercise="standardize", points=1, tags=["buffers", "state-dict"], visibility="visible")
@@ -230,10 +289,19 @@ def test_standardize_buffers_in_state_dict(submission):
            fix=_("register both as persistent buffers, with register_buffer "
                  "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
                  "lose its statistics)"))
+    for name, value in (("mean", mean), ("std", std)):
+        expect_close(state[name], value, what=_("state_dict()['{name}']").format(name=name),
+                     fix=_("register a detached copy of the `{name}` tensor you are given, "
+                           "unchanged, as a buffer").format(name=name), rtol=0, atol=0)
+    # The round trip with values the judge chose: what load_state_dict sets is what forward uses.
     other = build(submission, "Standardize", torch.zeros(4), torch.ones(4))
-    other.load_state_dict(state)
+    chosen = judge_values({"mean": (4,), "std": (4,)}, g)
+    chosen["std"] = chosen["std"].abs() + 0.5
+    load_values(other, chosen, "Standardize", fix=_(
+        "register both as persistent buffers, with register_buffer"))
     x = torch.randn(5, 4, generator=g)
-    expect_close(other(x), (x - mean) / std, what=_("the output after load_state_dict"),
+    expect_close(other(x), (x - chosen["mean"]) / chosen["std"],
+                 what=_("the output after load_state_dict"),
                  fix=_("forward must use the buffers self.mean and self.std"))
 
 
@@ -255,6 +323,14 @@ def test_standardize_buffers_follow_to(submission):
     x = torch.randn(6, 3, dtype=torch.float64, generator=g)
     expect_close(module(x), (x - mean.double()) / std.double(), what=_("the float64 output"),
                  fix=_("forward must use self.mean and self.std"), rtol=1e-12, atol=1e-12)
+    chosen = expect_converted(module, {"mean": (3,), "std": (3,)}, g, "Standardize", fix=_(
+        "register mean and std with the module's register_buffer method; .to() does not touch "
+        "plain tensor attributes"))
+    chosen["std"] = chosen["std"].abs() + 0.5
+    load_values(module, chosen, "Standardize", fix=_("forward must use self.mean and self.std"))
+    expect_close(module(x), (x - chosen["mean"]) / chosen["std"],
+                 what=_("the float64 output after load_state_dict"),
+                 fix=_("forward must use self.mean and self.std"), rtol=1e-12, atol=1e-12)
 
 
 @check(exercise="mlp", points=1, tags=["optimizer", "dtype-device"], visibility="visible")
@@ -268,21 +344,23 @@ def test_mlp_optimizer_and_to_reach_every_layer(submission):
     fix = _("apply every layer of self.layers in order, with ReLU between layers and none after "
             "the last")
     expect_every_parameter_changes(
-        submission, model, "MLP", x=x, upstream=upstream,
-        reference=lambda p: mlp_reference(p, len(sizes) - 1, x), fix=fix,
+        submission, model, "MLP", x=x, upstream=upstream, shapes=mlp_shapes(sizes),
+        reference=lambda p: mlp_reference(p, len(sizes) - 1, x), fix=fix, generator=g,
         compare=lambda out, p: expect_mlp_output(out, p, len(sizes) - 1, x, what="MLP(x)",
                                                  fix=fix))
     model = converted(model, torch.float64, "MLP")
-    params = mlp_parameters(model.describe(), sizes)
+    params = mlp_parameters(model.describe(values=False), sizes)
     dtypes = {n: f"torch.{p.dtype}" for n, p in params.items() if p.dtype != "float64"}
     expect(not dtypes, observed=_("after .to(torch.float64): {dtypes}").format(dtypes=dtypes),
            expected=_("every parameter float64"), fix=_("hold the layers in an nn.ModuleList"))
+    params = expect_converted(model, mlp_shapes(sizes), g, "MLP",
+                              fix=_("hold the layers in an nn.ModuleList"))
     y = model(x.double())
     got = str(y.dtype) if isinstance(y, torch.Tensor) else type(y).__name__
     expect(got == "torch.float64",
            observed=_("the float64 model returned {got}").format(got=got),
            expected="torch.float64", fix=_("do not convert dtypes inside forward"))
-    expect_mlp_output(y, values(params), len(sizes) - 1, x.double(),
+    expect_mlp_output(y, params, len(sizes) - 1, x.double(),
                       what=_("the float64 MLP's output"), rtol=1e-10, atol=1e-10,
                       fix=_("do not convert dtypes inside forward; apply the layers of "
                             "self.layers"))
@@ -294,10 +372,25 @@ def test_tied_decoder_bias_starts_at_zero(submission):
     model = build(submission, "TiedAutoencoder", 7, 2)
     bias = tied_parameters(model.describe(), 7, 2)["decoder_bias"]
     expect_trainable_leaf(bias, "self.decoder_bias", "TiedAutoencoder", "decoder_bias")
+    fix = _("start decoder_bias at zeros, one per input feature: the reconstruction starts "
+            "unbiased until training moves it")
     expect_close(bias.value, torch.zeros(7),
-                 what=_("decoder_bias before training (expected all zeros)"),
-                 fix=_("start decoder_bias at zeros, one per input feature: the reconstruction "
-                       "starts unbiased until training moves it"), rtol=0, atol=0)
+                 what=_("decoder_bias before training (expected all zeros)"), fix=fix,
+                 rtol=0, atol=0)
+    # Verified: state_dict() holds zeros, and one SGD step moves them by exactly -lr times the
+    # loss's gradient for an output bias (the upstream gradient summed over the batch).
+    expect_close(fresh_entry(model, "decoder_bias", (7,), "TiedAutoencoder"), torch.zeros(7),
+                 what=_("state_dict()['decoder_bias'] of a new TiedAutoencoder(7, 2)"), fix=fix,
+                 rtol=0, atol=0)
+    g = generator(12)
+    x, upstream = torch.randn(9, 7, generator=g), torch.randn(9, 7, generator=g)
+    registered_step(submission, model, x, upstream)
+    after = read_state(model, "TiedAutoencoder").get("decoder_bias")
+    expect_close(after, torch.zeros(7) - LR * upstream.sum(0),
+                 what=_("decoder_bias after one SGD step (lr={lr}) from a new model").format(
+                     lr=LR),
+                 fix=_("make decoder_bias an nn.Parameter of zeros (requires_grad left at True) "
+                       "and add it, as it is, to the decoded output"))
 
 
 @check(exercise="tied", points=2, tags=["tying", "grad-flow"], visibility="visible")
@@ -307,7 +400,7 @@ def test_tied_gradient_from_both_paths(submission):
     model = build(submission, "TiedAutoencoder", 5, 4)
     params = tied_parameters(model.describe(), 5, 4)
     built_with = params["encoder.weight"].value
-    leaves = set_all(model, params, TIED_ORDER, g)
+    leaves = set_all(model, tied_shapes(5, 4), g, "TiedAutoencoder")
     x, grad_out = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
     model.method("zero_grad", set_to_none=True, action=_("calling model.zero_grad()"))
     y = output_tensor(model.call(x, keep=True, action=_("calling {owner}(x)").format(
@@ -369,9 +462,10 @@ def test_tied_optimizer_updates_every_parameter(submission):
     def compare(output, p):
         expect_tied_output(output, x, *(p[n] for n in TIED_ORDER), what="TiedAutoencoder(x)")
 
-    expect_every_parameter_changes(submission, model, "TiedAutoencoder", x=x, upstream=upstream,
-                                   reference=reference, fix=_(TIED_FORWARD_FIX), compare=compare)
-    params = values(tied_parameters(model.describe(), 6, 4))
+    after = expect_every_parameter_changes(
+        submission, model, "TiedAutoencoder", x=x, upstream=upstream, shapes=tied_shapes(6, 4),
+        reference=reference, fix=_(TIED_FORWARD_FIX), compare=compare, generator=g)
+    params = {n: after[n] for n in TIED_ORDER}
     expect_tied_output(model(x), x, *(params[n] for n in TIED_ORDER), stale_weight=before,
                        what=_("the output after one optimizer step"),
                        fix=_("the decoder must read the encoder's weight at forward time, so "
