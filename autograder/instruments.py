@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
+import os
 
 import torch
 from torch import nn
@@ -27,30 +29,68 @@ def nothing():
 
 
 class OpWatch:
-    """The names of the dispatcher operators run inside the `with` block."""
+    """The names of the dispatcher operators run inside the `with` block, on every thread of the
+    process (a worker thread or a thread pool started by learner code included: the profiler
+    records all threads, those started before the block too), plus `kit::fork` when the block
+    forked a process (what a child computes never reaches the watch), `kit::truncated` when more
+    distinct operators ran than are listed, and `kit::unwatched` when the profiler was stopped
+    from inside. Only names are gathered here; the judge decides what they mean."""
 
     def __init__(self):
         self.ops: list[str] = []
         self._profile = None
+        self._forks = 0
 
     def __enter__(self):
-        try:
-            from torch.autograd import profiler_legacy
-
-            self._profile = profiler_legacy.profile()
-        except (ImportError, AttributeError):  # a torch without the legacy profiler
-            self._profile = torch.autograd.profiler.profile()
+        self._forks = next(_FORKS)
+        self._profile = _profiler()
         self._profile.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self._profile.__exit__(*exc)
+        marks = set()
+        with torch._C.DisableTorchFunction():   # a sentinel: absent if the profiler was stopped
+            _EMPTY(0)
         try:
-            names = {str(event.name) for event in self._profile.function_events}
+            self._profile.__exit__(*exc)
+        except Exception:  # noqa: BLE001 - learner code stopped or replaced the profiler
+            marks.add("kit::unwatched")
+        try:
+            events = (self._profile.events() if hasattr(self._profile, "events")
+                      else self._profile.function_events)
+            names = sorted({str(event.name) for event in events or ()})
         except Exception:  # noqa: BLE001 - no events when the block raised early
-            names = set()
-        self.ops = sorted(names)[:MAX_OPS]
+            names = []
+        if "aten::empty" not in names:
+            marks.add("kit::unwatched")
+        if next(_FORKS) - self._forks > 1:
+            marks.add("kit::fork")
+        if len(names) > MAX_OPS - 3:
+            marks.add("kit::truncated")
+        self.ops = sorted(marks) + names[:MAX_OPS - 3]
         return False
+
+
+_EMPTY = torch._C._VariableFunctions.empty
+# Forks of this process, counted by a hook that no Python code can remove (os.register_at_fork
+# has no way back) and whose counter can only go up.
+_FORKS = itertools.count()
+os.register_at_fork(before=_FORKS.__next__)
+
+
+def _profiler():
+    """The CPU profiler over every thread of the process; the calling thread's only on a torch
+    without that option."""
+    try:
+        from torch._C._profiler import _ExperimentalConfig
+        from torch.profiler import ProfilerActivity, profile
+
+        return profile(activities=[ProfilerActivity.CPU],
+                       experimental_config=_ExperimentalConfig(profile_all_threads=True))
+    except (ImportError, AttributeError, TypeError):
+        from torch.autograd import profiler_legacy
+
+        return profiler_legacy.profile()
 
 
 # -- fit -----------------------------------------------------------------------------------------
@@ -234,5 +274,46 @@ def registered_sgd_step(server, *, module, inputs: list, upstream: torch.Tensor,
     return {"output": output.detach() if isinstance(output, torch.Tensor) else None}
 
 
+def gradient_step(server, *, module, grads: dict, lr: float, reset: bool = False,
+                  seed: int | None = None) -> dict:
+    """One plain SGD step, at `lr`, of an optimizer built over the parameters nn.Module's own
+    storage holds for `module` (each module's `_parameters`, read past any override of
+    parameters() or named_parameters()), on the loss sum over `grads` of
+    (getattr(module, name) * grads[name]).sum(): the judge's own gradient for each attribute,
+    the module's forward unused. With `reset`, `module.reset_parameters()` runs (after
+    torch.manual_seed(seed)) between building the optimizer and the step, and the values it left
+    are returned: an optimizer built before a reset must still update the layer. The judge reads
+    the attributes' values afterwards and compares them with the update it computed itself."""
+    params, seen, stack, visited = [], set(), [module], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        slots = object.__getattribute__(current, "__dict__")
+        for p in dict(slots.get("_parameters") or {}).values():
+            if isinstance(p, torch.Tensor) and id(p) not in seen:
+                seen.add(id(p))
+                params.append(p)
+        stack.extend(m for m in dict(slots.get("_modules") or {}).values()
+                     if isinstance(m, nn.Module))
+    optimizer = torch.optim.SGD(params, lr=float(lr)) if params else None
+    if optimizer is not None:
+        optimizer.zero_grad(set_to_none=True)
+    drawn = {}
+    if reset:
+        if seed is not None:
+            torch.manual_seed(int(seed))
+        module.reset_parameters()
+        drawn = {str(name): getattr(module, str(name)).detach().clone() for name in dict(grads)}
+    loss = sum((getattr(module, str(name)) * g).sum() for name, g in dict(grads).items())
+    if isinstance(loss, torch.Tensor) and loss.requires_grad:
+        loss.backward()
+    if optimizer is not None:
+        optimizer.step()
+    return {"reset": drawn}
+
+
 INSTRUMENTS = {"fit_trace": fit_trace, "sgd_step": sgd_step}
 INSTRUMENTS["registered_sgd_step"] = registered_sgd_step
+INSTRUMENTS["gradient_step"] = gradient_step

@@ -14,6 +14,7 @@ process never sees this process's memory, its pipe or the graders.
 """
 from __future__ import annotations
 
+import ast
 import ctypes
 import json
 import os
@@ -77,6 +78,27 @@ def describe_cell_error(evidence: Evidence, cells: dict[int, str],
     return {"cell": evidence.cell, "where": where, "error": evidence.error}
 
 
+def readable(source: str) -> bool:
+    """Whether Python's parser can read `source` at all: a syntax error is an ordinary
+    mistake (the cell runs and raises), code nested too deeply for the parser is not."""
+    try:
+        ast.parse(source)
+    except (RecursionError, MemoryError):   # the parser's own depth limits
+        return False
+    except (SyntaxError, ValueError):
+        return True
+    return True
+
+
+def describe_too_deep(cell: Cell) -> dict:
+    """A cell that could not be read, as a cell error of the notebook's."""
+    head = first_line(cell.source)
+    return {"cell": cell.index, "where": cell.name + (f" (`{head}`)" if head else ""),
+            "error": _("the cell is nested too deeply to read (expressions inside one another, "
+                       "thousands of levels deep), so it was not run; write it as ordinary "
+                       "code")}
+
+
 def first_line(source: str) -> str:
     for line in source.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
@@ -103,6 +125,13 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
             {"type": "cell", "index": e["index"], "name": names.get(e["index"], "?")}
             if type(e.get("index")) is int else {"type": "cell", "index": 0, "name": "?"}))
         sources = {c.index: c.source for c in cells}
+        # A cell nested too deeply for Python's parser (100,000 unary minuses) was broken on
+        # purpose: it is not run (what cannot be read is neither scanned nor credited), and the
+        # result says it is the notebook's; the other cells run as usual.
+        too_deep = [describe_too_deep(c) for c in cells if not readable(c.source)]
+        if too_deep:
+            cells = [c for c in cells if c.index not in {e["cell"] for e in too_deep}]
+            sources = {c.index: c.source for c in cells}
         # Code that reaches into the interpreter or the engine could rewrite what the learner
         # side reports: such a submission is credited nothing, whatever happens when it runs.
         # The kit's own cells (as released) are exempt.
@@ -129,9 +158,9 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         raised = raised if type(raised) is int and len(errors) <= raised <= len(cells) \
             else len(errors)
         report({"type": "cells_done", "seconds": time.perf_counter() - started,
-                "errors": [describe_cell_error(e, sources, labels)
-                           for e in errors[:MAX_CELL_ERRORS]],
-                "raised": raised})
+                "errors": (too_deep + [describe_cell_error(e, sources, labels)
+                                       for e in errors])[:MAX_CELL_ERRORS],
+                "raised": raised + len(too_deep)})
         learner = Learner(transport, sources=sources, cell_errors=tuple(errors), labels=labels)
         in_checks = [0.0, 0.0]
 

@@ -149,18 +149,8 @@ CASES = [
     Case("many_raising_cells.py", "stub", "zero", "input",
          "cells of your notebook raised an error; the first 20 were"),
     Case("lone_surrogate_message.py", "reference", "full", "input", "ValueError: bad \ufffd text"),
-    # Verified evidence: parameters (issue 19). Every check earns from values the judge chose
-    # and checked itself (load_state_dict round trips, outputs, an SGD step over nn.Module's
-    # own registry); what the learner side says of its modules only explains a failure. Each
-    # case is wrong code, then a lie about it in a later cell, and scores no more than the code
-    # before the lie, its honest content (tests/test_parameters.py grades both, without the
-    # static scan, and checks it check by check).
-    Case("parameters_forged_registration_reports.py", "stub", "below", "boundary",
-         failed="parameters/scale_weight_is_parameter", assignment="parameters"),
-    Case("parameters_parameter_subclass_flags.py", "stub", "below", "boundary",
-         failed="parameters/scale_optimizer_updates_weight", assignment="parameters"),
-    Case("parameters_lying_parameters_method.py", "stub", "zero", "boundary",
-         assignment="parameters"),
+    Case("code_nested_too_deeply.py", "reference", "full", "input",
+         "the cell is nested too deeply to read"),
 ]
 # What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
 PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}

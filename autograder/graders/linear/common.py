@@ -3,18 +3,28 @@ running LinearFunction forward and backward on inputs the judge chose.
 
 Every fact about the learner's code arrives as plain data through `submission` (a
 `client.Learner`); every reference is computed here with the judge's own torch.
+
+What earns a point is always a value the judge checked against its own computation, on inputs
+it chose: forward outputs, gradients, parameters read back after an optimizer step it specified
+(learning rate, gradients, the moment of a reset), state_dicts holding values it wrote. What the
+learner side says about itself (types, bases, flags, names, the operators it saw) can only take
+points away or explain a failure. A Linear that is, inherits from, holds or runs nn.Linear or
+F.linear (`nn_linear_evidence`: the judge's own reading of the class statement, the reported
+bases and submodules, the operator watch on every thread) fails every check of the layer, since
+nn.Linear would have earned each of them.
 """
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import dataclass
 
 import torch
 
 from autograder import static
-from autograder.checks import CheckFailed, expect, expect_close
+from autograder.checks import CheckFailed, expect, expect_close, plain
 from autograder.client import LearnerError, Remote, TensorInfo
-from autograder.i18n import N_, _
+from autograder.i18n import N_, _, translate
 
 LINEAR = "torch.nn.modules.linear.Linear"
 FUNCTION = "torch.autograd.function.Function"
@@ -32,6 +42,7 @@ EVASIONS = ("DisableTorchFunction", "_disabled_torch_function", "profiler", "_se
 
 def make_layer(submission, *args, seed: int | None = None, **kwargs) -> Remote:
     """The learner's Linear(*args, **kwargs), with construction errors worded for the learner."""
+    expect_own_linear(submission)
     layer = submission.new("Linear", *args, seed=seed, **kwargs)
     expect(layer.kind == "module",
            observed=_("Linear(...) built a {type}").format(type=layer.type),
@@ -93,7 +104,7 @@ def known_weights(layer: Remote, info, bias: bool, seed: int):
     chosen = []
     for name in ("weight", "bias") if bias else ("weight",):
         tensor = layer_tensor(info, name)
-        values = torch.randn(tensor.shape, generator=g).to(getattr(torch, tensor.dtype))
+        values = torch.randn(tensor.shape, generator=g).to(_dtype(tensor.dtype))
         layer.get(name, keep=True).method("copy_", values, no_grad=True)
         chosen.append(values)
     return chosen[0], (chosen[1] if bias else None)
@@ -313,3 +324,245 @@ def forward_case(submission, in_f, out_f, x_shape, what, bias=True):
 
 AUTOGRAD_CALLS = ("autograd.grad", "autograd.backward", "enable_grad", "functional.vjp",
                   "functional.jacobian", "backward")
+
+
+# -- nn.Linear itself: evidence, from the judge's own reading and from the learner side --------
+
+NN_LINEAR_CAUSE = "forbidden:nn-linear"
+# The classes that are nn.Linear or inherit from it (by the last part of their dotted name, under
+# torch): what `class Linear(...)` must not be built on.
+_LINEAR_CLASSES = ("Linear", "LazyLinear", "NonDynamicallyQuantizableLinear")
+DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+          "float64": torch.float64}
+
+
+def _dtype(name: str) -> torch.dtype:
+    """A dtype the learner side described, as one of the judge's (float32 if unknown)."""
+    return DTYPES.get(name, torch.float32)
+
+
+def _is_linear_path(path: str | None) -> bool:
+    return bool(path) and path.startswith("torch.") and path.rsplit(".", 1)[-1] in _LINEAR_CLASSES
+
+
+def _statements(tree: ast.AST):
+    """Top-level statements, and those inside if/try/with blocks at top level, in order."""
+    for node in tree.body:
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            for inner in getattr(node, field, []) if not isinstance(
+                    node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else []:
+                if isinstance(inner, ast.ExceptHandler):
+                    yield from inner.body
+                else:
+                    yield inner
+
+
+def static_linear_evidence(sources: dict[int, str], labels: dict[int, str],
+                           name: str = "Linear") -> list[str]:
+    """What the cells, as the judge read them, say about `name`: built on nn.Linear (its class
+    statement's bases, followed through aliases, imports and the cells' own classes), nn.Linear
+    itself under that name, or holding an nn.Linear it creates. Plain reading, no code run."""
+    env: dict[str, object] = {"torch": "torch", "nn": "torch.nn"}
+
+    def resolve(node) -> object:
+        if isinstance(node, ast.Name):
+            return env.get(node.id)
+        if isinstance(node, ast.Attribute):
+            head = resolve(node.value)
+            return f"{head}.{node.attr}" if isinstance(head, str) else None
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "getattr" and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+            head = resolve(node.args[0])
+            return f"{head}.{node.args[1].value}" if isinstance(head, str) else None
+        return None
+
+    def linear(value) -> bool:
+        return (isinstance(value, str) and _is_linear_path(value)) or \
+            (isinstance(value, dict) and value["linear"])
+
+    def makes_linear(body: list) -> bool:
+        return any(isinstance(sub, ast.Call) and linear(resolve(sub.func))
+                   for stmt in body for sub in ast.walk(stmt))
+
+    for index in sorted(sources):
+        tree = static._parse(sources[index])
+        for node in (_statements(tree) if tree else ()):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        env[alias.asname] = alias.name
+                    else:
+                        env[alias.name.split(".")[0]] = alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    if alias.name == "*":
+                        for cls in _LINEAR_CLASSES:
+                            env[cls] = f"{node.module}.{cls}"
+                    else:
+                        env[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.ClassDef):
+                bases = [resolve(b) for b in node.bases]
+                env[node.name] = {
+                    "linear": any(linear(b) for b in bases),
+                    "holds": makes_linear(node.body) or any(
+                        isinstance(b, dict) and b["holds"] for b in bases),
+                    "cell": index}
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                value = resolve(node.value)
+                if (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                        and node.value.func.id == "type" and len(node.value.args) >= 2
+                        and isinstance(node.value.args[1], (ast.Tuple, ast.List))):
+                    value = {"linear": any(linear(resolve(e)) for e in node.value.args[1].elts),
+                             "holds": False, "cell": index}
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        env[target.id] = value
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                env[node.name] = None
+    found = env.get(name)
+    where = (labels.get(found["cell"]) or _("code cell {number}").format(number=found["cell"])
+             if isinstance(found, dict) else "")
+    if isinstance(found, str) and _is_linear_path(found):
+        return [_("`{name}` is torch's own {path}").format(name=name, path=found)]
+    if isinstance(found, dict) and found["linear"]:
+        return [_("the class statement of `{name}` ({where}) inherits from nn.Linear").format(
+            name=name, where=where)]
+    if isinstance(found, dict) and found["holds"]:
+        return [_("`{name}` ({where}) creates an nn.Linear inside").format(name=name, where=where)]
+    return []
+
+
+WATCH_MARKS = {
+    "kit::fork": N_("it forked a process while it ran, and what a child process computes is out "
+                    "of the grader's sight"),
+    "kit::unwatched": N_("the grader's operator watch was stopped while it ran"),
+    "kit::truncated": N_("it ran more distinct operators than the grader can list"),
+}
+
+
+def watch_findings(ops: tuple[str, ...]) -> list[str]:
+    """What the operators seen during a call say against it: forbidden operators, and the
+    watch's own marks (a fork, a stopped watch, too many operators to list)."""
+    found = [_("it ran {name} (aten::linear)").format(name=name) for name in forbidden_ops(ops)]
+    return found + [translate(text) for mark, text in WATCH_MARKS.items() if mark in ops]
+
+
+def nn_linear_evidence(submission) -> list[str]:
+    """Why the learner's `Linear` counts as nn.Linear, once per submission: the judge's own
+    reading of the class statement (see static_linear_evidence); the class's bases as the
+    learner side reports them; an nn.Linear among the submodules of a layer it builds; the
+    operators seen while it builds Linear(4, 3) and runs it on the judge's input. Evidence only
+    ever takes points away: a layer that shows none still earns each check from values."""
+    cached = getattr(submission, "_nn_linear_evidence", None)
+    if cached is not None:
+        return cached
+    found = static_linear_evidence(submission.sources, submission.labels)
+    try:
+        cls = submission.lookup("Linear")
+    except CheckFailed:
+        cls = None
+    if isinstance(cls, Remote) and cls.inherits(LINEAR):
+        found.append(_("the class `Linear` inherits from nn.Linear"))
+    if isinstance(cls, Remote) and cls.kind in ("class", "function"):
+        try:
+            built = cls.call(4, 3, keep=True, watch=True, seed=6,
+                             action=_("creating Linear(4, 3)"))
+            ops = list(built.ops)
+            layer = built.value
+            if isinstance(layer, Remote) and layer.kind == "module":
+                if layer.inherits(LINEAR) and not found:
+                    found.append(_("the layer `Linear(4, 3)` builds is an nn.Linear"))
+                info = layer.describe(values=False)
+                inner = [n for n, m in info.modules if n and m.inherits(LINEAR)]
+                if inner:
+                    found.append(_("the layer holds nn.Linear submodules: {inner}").format(
+                        inner=inner))
+                ops += layer.call(torch.randn(2, 4, generator=generator(6)), watch=True,
+                                  action=_("calling your layer")).ops
+            found += [_("building and calling Linear: {finding}").format(finding=f)
+                      for f in watch_findings(tuple(ops))]
+        except (LearnerError, CheckFailed):
+            pass   # a layer that does not build or run yet: the checks say why
+    submission._nn_linear_evidence = found
+    return found
+
+
+def expect_own_linear(submission) -> None:
+    """Fail every check of the layer for a Linear that is, or inherits from, or runs nn.Linear
+    or F.linear: whatever it computes, nn.Linear computed it, so it earns none of the points
+    nn.Linear would earn."""
+    evidence = nn_linear_evidence(submission)
+    expect(not evidence,
+           observed=_("your Linear is built on nn.Linear / torch.nn.functional.linear, so what "
+                      "it computes is torch's, not yours: {evidence}").format(
+               evidence="; ".join(evidence)),
+           expected=_("a Linear written from scratch: a subclass of nn.Module only, holding its "
+                      "own nn.Parameters and computing the affine map with tensor operations"),
+           fix=_("declare `class Linear(nn.Module):`, create weight and bias yourself and "
+                 "compute x @ weight.T + bias in forward; no check of the layer gives points "
+                 "for what nn.Linear does"),
+           cause=NN_LINEAR_CAUSE)
+
+
+# -- registration, verified through an optimizer ---------------------------------------------
+
+def read_tensor(layer: Remote, name: str, what: str | None = None) -> torch.Tensor:
+    """The values `layer.<name>` holds, as a tensor the judge owns."""
+    try:
+        value = layer.get(name)
+    except LearnerError as exc:
+        raise CheckFailed(_("reading layer.{name} failed: {error}").format(
+                              name=name, error=exc.evidence.error),
+                          _("a tensor attribute `{name}`").format(name=name),
+                          _("create self.{name} as an nn.Parameter in __init__").format(
+                              name=name), cause=f"registration:{name}") from None
+    if not isinstance(value, torch.Tensor):
+        raise CheckFailed(_("layer.{name} is {value!r}").format(name=name, value=value),
+                          _("a tensor attribute `{name}`").format(name=name),
+                          _("create self.{name} as an nn.Parameter in __init__").format(
+                              name=name), cause=f"registration:{name}")
+    return plain(value, what=what or f"layer.{name}")
+
+
+def expect_step_moves(submission, layer: Remote, names: tuple[str, ...], *, seed: int,
+                      lr: float = 0.25) -> None:
+    """Registration, verified: the judge writes values of its own into `names`, asks for one
+    SGD step (at a learning rate it chose) of an optimizer built over the parameters the module
+    registered, on gradients it chose (the loss is sum(getattr(layer, name) * G)), reads the
+    values back and compares them with its own update W - lr * G. A tensor that is not
+    registered keeps its value; the feedback explains why from the layer's description."""
+    info = layer.describe(values=False)
+    g = generator(seed)
+    start, grads = {}, {}
+    for name in names:
+        tensor = layer_tensor(info, name)
+        dtype = _dtype(tensor.dtype)
+        start[name] = torch.randn(tensor.shape, generator=g).to(dtype)
+        grads[name] = torch.randn(tensor.shape, generator=g).to(dtype)
+        layer.get(name, keep=True).method("copy_", start[name], no_grad=True)
+    submission.instrument("gradient_step", _("taking one SGD step on model.parameters()"),
+                          module=layer, grads=grads, lr=lr)
+    for name in names:
+        after = read_tensor(layer, name)
+        expected = start[name] - lr * grads[name]
+        if tuple(after.shape) == tuple(expected.shape) and torch.allclose(
+                after.double(), expected.double(), rtol=1e-5, atol=1e-6):
+            continue
+        if tuple(after.shape) == tuple(expected.shape) and torch.equal(after, start[name]):
+            registered_weight(info, name)   # explains a plain tensor or a missing parameter
+            p = info.parameters[name]
+            raise CheckFailed(
+                _("an SGD optimizer built from model.parameters() took a step and `{name}` "
+                  "kept its value (requires_grad={requires_grad})").format(
+                    name=name, requires_grad=p.requires_grad),
+                _("`{name}` updated by the step: the value minus lr times its gradient").format(
+                    name=name),
+                _("create self.{name} as nn.Parameter(tensor) and keep requires_grad at its "
+                  "default (True)").format(name=name), cause=f"registration:{name}")
+        expect_close(after, expected,
+                     what=_("`{name}` after one SGD step on model.parameters()").format(name=name),
+                     fix=_("register {name} once, as an nn.Parameter, and let the optimizer "
+                           "update it").format(name=name))

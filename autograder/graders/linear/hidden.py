@@ -7,9 +7,11 @@ import torch
 from torch import nn
 
 from autograder.checks import CheckFailed, check, expect, expect_close
+from autograder.client import LearnerError
 from autograder.graders.linear.common import (
-    expect_drawn, expect_gradients, forward_case, layer_tensor, make_layer, registered_weight,
-    run_function, uniform_bound,
+    expect_drawn, expect_gradients, expect_step_moves, forward_case, generator, known_weights,
+    layer_tensor, make_layer, read_tensor, reference_forward, registered_weight, run_function,
+    uniform_bound,
 )
 from autograder.i18n import _
 
@@ -18,55 +20,104 @@ from autograder.i18n import _
 
 @check(exercise="parameters", points=1, tags=["registration"], visibility="hidden")
 def test_parameters_are_leaves_that_require_grad(submission):
-    """weight and bias are leaf tensors that require grad, so gradients accumulate in .grad."""
-    info = make_layer(submission, 5, 4).describe(values=False)
+    """weight and bias are leaf tensors that require grad: two backward passes through Linear(5, 4) accumulate both gradients in .grad."""
+    layer = make_layer(submission, 5, 4)
+    info = layer.describe(values=False)
+    weight, bias = known_weights(layer, info, True, seed=12)
+    g = generator(12)
+    passes = [(torch.randn(3, 5, generator=g), torch.randn(3, 4, generator=g)) for _i in range(2)]
+    fix = _("create the Parameter directly from a fresh tensor, not from the result of an "
+            "operation on another parameter, keep requires_grad at its default, and use "
+            "self.weight and self.bias themselves in forward")
+    for x, upstream in passes:
+        try:
+            y = layer.call(x, keep=True, action=_("calling your layer")).value
+            y.call(upstream, method="backward",
+                   action=_("calling backward() on your layer's output"))
+        except (LearnerError, AttributeError) as exc:
+            error = exc.evidence.error if isinstance(exc, LearnerError) else _("not a tensor")
+            raise CheckFailed(_("a backward pass through the layer failed: {error}").format(
+                                  error=error),
+                              _("gradients for weight and bias, accumulated in .grad"),
+                              fix) from None
+    expected = {"weight": sum(u.T @ x for x, u in passes),
+                "bias": sum(u.sum(0) for _x, u in passes)}
     for name in ("weight", "bias"):
-        p = registered_weight(info, name)
-        expect(p.is_parameter,
-               observed=_("{name} is a {type}").format(name=name, type=p.type),
-               expected=_("an nn.Parameter"),
-               fix=_("make self.{name} an nn.Parameter").format(name=name))
-        expect(p.is_leaf and p.requires_grad,
-               observed=f"{name}.is_leaf={p.is_leaf}, requires_grad={p.requires_grad}",
-               expected=_("a leaf that requires grad"),
-               fix=_("create the Parameter directly from a fresh tensor, not from the result of "
-                     "an operation on another parameter, and keep requires_grad at its default"))
+        try:
+            grad = layer.get(f"{name}.grad")
+        except LearnerError:
+            grad = None
+        if not isinstance(grad, torch.Tensor):
+            p = registered_weight(info, name)
+            raise CheckFailed(
+                _("after two backward passes, {name}.grad is None (is_leaf={is_leaf}, "
+                  "requires_grad={requires_grad})").format(
+                    name=name, is_leaf=p.is_leaf, requires_grad=p.requires_grad),
+                _("a leaf that requires grad"), fix)
+        expect_close(grad, expected[name],
+                     what=_("{name}.grad after two backward passes (they add up)").format(
+                         name=name), fix=fix)
 
 
 @check(exercise="parameters", points=1, tags=["shapes"], visibility="hidden")
 def test_in_and_out_features_attributes(submission):
     """Linear(7, 2) keeps in_features=7 and out_features=2 as attributes."""
-    info = make_layer(submission, 7, 2).describe(values=False)
-    got = (info.attributes.get("in_features"), info.attributes.get("out_features"))
+    layer = make_layer(submission, 7, 2)
+
+    def attribute(name):
+        try:
+            value = layer.get(name)
+        except LearnerError:
+            return None
+        return value if type(value) is int else None
+
+    got = (attribute("in_features"), attribute("out_features"))
     expect(got == (7, 2),
            observed=f"(in_features, out_features) = {got}", expected="(7, 2)",
            fix=_("store both sizes as attributes of the layer in __init__"))
-    weight = layer_tensor(info, "weight")
-    expect(weight.shape == (2, 7),
-           observed=_("Linear(7, 2).weight has shape {shape}").format(shape=weight.shape),
+    weight = read_tensor(layer, "weight")
+    expect(tuple(weight.shape) == (2, 7),
+           observed=_("Linear(7, 2).weight has shape {shape}").format(shape=tuple(weight.shape)),
            expected="(out_features, in_features) = (2, 7)",
            fix=_("the weight's first dimension is the output, its second the input"))
 
 
 @check(exercise="parameters", points=1, tags=["registration"], visibility="hidden")
 def test_bias_false_registers_none(submission):
-    """Linear(3, 2, bias=False) has only `weight`, and `bias` registered as None."""
-    info = make_layer(submission, 3, 2, bias=False).describe(values=False)
-    registered_weight(info, "weight")
+    """Linear(3, 2, bias=False) has only `weight`, and `bias` registered as None: the empty slot takes a Parameter later, which the optimizer then updates."""
+    layer = make_layer(submission, 3, 2, bias=False)
+    expect_step_moves(submission, layer, ("weight",), seed=13)
+    info = layer.describe(values=False)
     names = sorted(info.parameters)
     expect(names == ["weight"],
            observed=_("with bias=False, named_parameters() lists {names}").format(names=names),
            expected=_("only ['weight']"),
            fix=_("when bias is False, do not create a bias tensor at all"))
-    registered_none = "bias" in info.none_parameters
-    attribute = info.attributes.get("bias", "missing")
-    expect(registered_none,
-           observed=(_("layer.bias is missing") if attribute == "missing" and not registered_none
-                     else _("layer.bias is a plain attribute, not a parameter slot registered "
-                            "as None")),
+    fix = _("register the empty slot with the module's register_parameter method, so that "
+            "code reading layer.bias (and state_dict loading) sees it, as nn.Linear does")
+    try:
+        bias = layer.get("bias")
+    except LearnerError:
+        raise CheckFailed(_("layer.bias is missing"),
+                          _("layer.bias is None, registered with register_parameter"),
+                          fix) from None
+    expect(bias is None,
+           observed=_("with bias=False, layer.bias is {value!r}").format(value=bias),
            expected=_("layer.bias is None, registered with register_parameter"),
-           fix=_("register the empty slot with the module's register_parameter method, so that "
-                 "code reading layer.bias (and state_dict loading) sees it, as nn.Linear does"))
+           fix=_("when bias is False, do not create a bias tensor at all"))
+    # A slot registered as None takes a Parameter (nn.Module refuses one for a plain attribute
+    # of that name); once filled, an optimizer over model.parameters() updates it.
+    donor = submission.build({"class": "Linear", "args": [3, 2]}, seed=13)
+    try:
+        layer.call("bias", donor.get("bias", keep=True), method="register_parameter",
+                   action=_("calling layer.register_parameter('bias', nn.Parameter(...))"))
+    except LearnerError as exc:
+        raise CheckFailed(
+            _("layer.bias is a plain attribute, not a parameter slot registered as None: "
+              "layer.register_parameter('bias', ...) failed with {error}").format(
+                error=exc.evidence.error),
+            _("layer.bias is None, registered with register_parameter"), fix) from None
+    expect_step_moves(submission, layer, ("weight", "bias"), seed=14)
 
 
 # -- init ------------------------------------------------------------------------------------
@@ -163,7 +214,7 @@ def test_repr_without_bias(submission):
 def test_meta_device(submission):
     """Linear(1000, 1000, device='meta') allocates no memory: parameters on the meta device."""
     layer = make_layer(submission, 1000, 1000, device="meta")
-    devices = {n: p.device for n, p in layer.describe(values=False).parameters.items()}
+    devices = {n: read_tensor(layer, n).device.type for n in ("weight", "bias")}
     expect(set(devices.values()) == {"meta"},
            observed=_("parameter devices {devices}").format(devices=devices),
            expected=_("'meta' for both"),
@@ -177,8 +228,6 @@ def test_meta_device(submission):
 @check(exercise="extras", points=1, tags=["state-dict"], visibility="hidden")
 def test_state_dict_from_nn_linear(submission):
     """An nn.Linear's state_dict loads into your layer (strict), for bias=True and bias=False, and becomes its weight and bias."""
-    from autograder.client import LearnerError
-
     for bias in (True, False):
         torch.manual_seed(5)
         reference = nn.Linear(4, 3, bias=bias)
@@ -191,9 +240,8 @@ def test_state_dict_from_nn_linear(submission):
                               _("keys {keys}").format(keys=sorted(reference.state_dict())),
                               _("register weight, and bias only when bias=True (a slot "
                                 "registered as None otherwise)")) from None
-        info = layer.describe()
         for name in ("weight", "bias") if bias else ("weight",):
-            expect_close(registered_weight(info, name).value, getattr(reference, name).detach(),
+            expect_close(read_tensor(layer, name), getattr(reference, name).detach(),
                          what=_("your {name} after loading nn.Linear's state_dict "
                                 "(bias={bias})").format(name=name, bias=bias),
                          fix=_("load_state_dict copies into the registered parameters: register "

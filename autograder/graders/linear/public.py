@@ -5,22 +5,23 @@ import torch
 from torch import nn
 
 from autograder import static
-from autograder.checks import CheckFailed, check, expect, expect_close
+from autograder.checks import CheckFailed, check, expect, expect_close, plain
 from autograder.graders.linear.common import (
-    AUTOGRAD_CALLS, EVASIONS, LINEAR, expect_drawn, expect_gradients, expect_no_forbidden,
-    forbidden_in_source, forbidden_ops, forward_case, forward_diagnosis, generator, get_function,
-    known_weights, layer_tensor, make_layer, reference_forward, registered_weight, run_function,
-    uniform_bound,
+    AUTOGRAD_CALLS, EVASIONS, LINEAR, NN_LINEAR_CAUSE, expect_drawn, expect_gradients,
+    expect_no_forbidden, expect_step_moves, forbidden_in_source, forbidden_ops, forward_case,
+    forward_diagnosis, generator, get_function, known_weights, layer_tensor, make_layer,
+    nn_linear_evidence, read_tensor, reference_forward, registered_weight, run_function,
+    uniform_bound, watch_findings,
 )
 from autograder.i18n import _
 
 
 @check(exercise="parameters", points=1, tags=["registration"], visibility="visible")
 def test_weight_and_bias_are_parameters(submission):
-    """Linear(3, 2) registers exactly `weight` and `bias` as nn.Parameters."""
-    info = make_layer(submission, 3, 2).describe(values=False)
-    registered_weight(info, "weight")
-    registered_weight(info, "bias")
+    """Linear(3, 2) registers exactly `weight` and `bias` as nn.Parameters: one step of an SGD optimizer built from model.parameters() updates both by the gradients the grader chose."""
+    layer = make_layer(submission, 3, 2)
+    expect_step_moves(submission, layer, ("weight", "bias"), seed=11)
+    info = layer.describe(values=False)
     names = sorted(info.parameters)
     expect(names == ["bias", "weight"],
            observed=_("named_parameters() lists {names}").format(names=names),
@@ -31,14 +32,14 @@ def test_weight_and_bias_are_parameters(submission):
 @check(exercise="parameters", points=1, tags=["shapes"], visibility="visible")
 def test_parameter_shapes(submission):
     """Linear(3, 2) has weight of shape (out_features, in_features) = (2, 3) and bias (2,)."""
-    info = make_layer(submission, 3, 2).describe(values=False)
-    weight, bias = layer_tensor(info, "weight"), layer_tensor(info, "bias")
-    expect(weight.shape == (2, 3),
-           observed=_("weight has shape {shape}").format(shape=weight.shape),
+    layer = make_layer(submission, 3, 2)
+    weight, bias = read_tensor(layer, "weight"), read_tensor(layer, "bias")
+    expect(tuple(weight.shape) == (2, 3),
+           observed=_("weight has shape {shape}").format(shape=tuple(weight.shape)),
            expected="(out_features, in_features) = (2, 3)",
            fix=_("create weight with one row per output and one column per input"))
-    expect(bias.shape == (2,),
-           observed=_("bias has shape {shape}").format(shape=bias.shape),
+    expect(tuple(bias.shape) == (2,),
+           observed=_("bias has shape {shape}").format(shape=tuple(bias.shape)),
            expected="(out_features,) = (2,)",
            fix=_("create bias with one entry per output"))
 
@@ -121,19 +122,30 @@ def test_optimizer_updates_weight_and_bias(submission):
     g = generator(1)
     x, upstream = torch.randn(8, 4, generator=g), torch.randn(8, 3, generator=g)
     submission.instrument("sgd_step", _("taking one SGD step on model.parameters()"),
-                          module=layer, inputs=[x], upstream=upstream)
+                          module=layer, inputs=[x], upstream=upstream, lr=0.1)
     after = layer.describe()
+    # The judge's own update: the loss is (layer(x) * upstream).sum(), so the gradients are
+    # upstream^T x and upstream summed over the batch.
+    update = {"weight": upstream.T @ x, "bias": upstream.sum(0)}
     for name in ("weight", "bias"):
         expect(name in before,
                observed=_("the optimizer was given {names}").format(names=sorted(before)),
                expected=_("{name} among the parameters the optimizer updates").format(name=name),
                fix=_("register {name} as an nn.Parameter").format(name=name))
-        new = registered_weight(after, name).value
-        expect(not torch.equal(new, before[name]),
-               observed=_("{name} did not change after optimizer.step()").format(name=name),
-               expected=_("{name} updated by the step").format(name=name),
-               fix=_("make sure forward uses self.{name} itself (not a copy, .data or "
-                     ".detach()), so the loss's gradient reaches it").format(name=name))
+        new = read_tensor(layer, name)
+        if tuple(new.shape) == tuple(before[name].shape):
+            expect(not torch.equal(new, before[name].to(new.dtype)),
+                   observed=_("{name} did not change after optimizer.step()").format(name=name),
+                   expected=_("{name} updated by the step").format(name=name),
+                   fix=_("make sure forward uses self.{name} itself (not a copy, .data or "
+                         ".detach()), so the loss's gradient reaches it").format(name=name))
+        registered_weight(after, name)
+        expect_close(new, before[name] - 0.1 * update[name],
+                     what=_("{name} after one SGD step (lr=0.1) on (layer(x) * g).sum()").format(
+                         name=name),
+                     fix=_("forward must compute x @ weight.T + bias from self.weight and "
+                           "self.bias themselves, so that the step moves each by lr times its "
+                           "gradient"))
 
 
 @check(exercise="init", points=1, tags=["init", "registration"], visibility="visible")
@@ -150,22 +162,39 @@ def test_reset_parameters_keeps_the_same_parameters(submission):
            fix=_("write reset_parameters yourself: draw weight and bias in place from "
                  "U(-1/sqrt(in_features), 1/sqrt(in_features))"))
     layer = make_layer(submission, 8, 6, seed=0)
-    before = layer.describe()
-    weight, bias = layer_tensor(before, "weight"), layer_tensor(before, "bias")
-    layer.call(method="reset_parameters", seed=1, action=_("calling reset_parameters()"))
-    after = layer.describe()
-    new_weight, new_bias = layer_tensor(after, "weight"), layer_tensor(after, "bias")
-    expect(new_weight.id == weight.id and new_bias.id == bias.id,
-           observed=_("after reset_parameters(), weight/bias are new objects, so an optimizer "
-                      "built earlier still holds the old ones and never updates the layer"),
-           expected=_("the same Parameter objects, refilled in place"),
-           fix=_("fill the existing tensors in place (nn.init's functions ending in _ do) "
-                 "instead of assigning new nn.Parameter objects"))
-    expect(not torch.equal(new_weight.value, weight.value)
-           and not torch.equal(new_bias.value, bias.value),
-           observed=_("reset_parameters() left the values unchanged"),
-           expected=_("freshly drawn values"),
-           fix=_("redraw both tensors in reset_parameters, and call it at the end of __init__"))
+    # An optimizer built before the reset, then one step on the grader's own gradients: it
+    # updates the layer only if the reset refilled the very tensors it holds.
+    weight, bias = known_weights(layer, layer.describe(values=False), True, seed=7)
+    g = generator(8)
+    grads = {"weight": torch.randn(weight.shape, generator=g),
+             "bias": torch.randn(bias.shape, generator=g)}
+    drawn = submission.instrument(
+        "gradient_step", _("building an SGD optimizer, calling reset_parameters(), then taking "
+                           "one step"), module=layer, grads=grads, lr=0.25, reset=True, seed=1)
+    drawn = drawn.get("reset", {}) if isinstance(drawn, dict) else {}
+    for name, start in (("weight", weight), ("bias", bias)):
+        fresh = drawn.get(name)
+        expect(isinstance(fresh, torch.Tensor) and tuple(fresh.shape) == tuple(start.shape)
+               and not torch.equal(plain(fresh), start),
+               observed=_("reset_parameters() left the values unchanged"),
+               expected=_("freshly drawn values"),
+               fix=_("redraw both tensors in reset_parameters, and call it at the end of "
+                     "__init__"))
+        after = read_tensor(layer, name)
+        fresh = plain(fresh)
+        expect(not (tuple(after.shape) == tuple(fresh.shape) and torch.equal(after, fresh)),
+               observed=_("after reset_parameters(), an SGD optimizer built before it took a "
+                          "step and `{name}` did not move: weight/bias are new objects, so an "
+                          "optimizer built earlier still holds the old ones and never updates "
+                          "the layer").format(name=name),
+               expected=_("the same Parameter objects, refilled in place"),
+               fix=_("fill the existing tensors in place (nn.init's functions ending in _ do) "
+                     "instead of assigning new nn.Parameter objects"))
+        expect_close(after, fresh - 0.25 * grads[name],
+                     what=_("`{name}` after reset_parameters() and one step of an optimizer "
+                            "built before it").format(name=name),
+                     fix=_("fill the existing tensors in place (nn.init's functions ending in _ "
+                           "do) instead of assigning new nn.Parameter objects"))
 
 
 @check(exercise="forward", points=1, tags=["shapes", "forward"], visibility="visible")
@@ -212,9 +241,13 @@ def test_gradients_reach_input_weight_and_bias(submission):
 def test_does_not_use_nn_linear(submission):
     """Linear builds the affine map itself: no nn.Linear inside, no F.linear while it runs."""
     cls = submission.function("Linear")
-    expect(not cls.inherits(LINEAR),
-           observed=_("Linear subclasses nn.Linear"), expected=_("a subclass of nn.Module only"),
-           fix=_("declare `class Linear(nn.Module):` and create the parameters yourself"))
+    evidence = nn_linear_evidence(submission)
+    expect(not evidence,
+           observed=_("Linear is built on nn.Linear / torch.nn.functional.linear: {evidence}").format(
+               evidence="; ".join(evidence)),
+           expected=_("a subclass of nn.Module only, computing the affine map itself"),
+           fix=_("declare `class Linear(nn.Module):` and create the parameters yourself"),
+           cause=NN_LINEAR_CAUSE)
     ops, works = [], True
     for bias in (True, False):
         built = cls.call(4, 3, bias=bias, keep=True, watch=True, seed=6,
@@ -243,7 +276,13 @@ def test_does_not_use_nn_linear(submission):
            observed=_("the layer contains nn.Linear submodules: {inner}").format(inner=inner),
            expected=_("no nn.Linear inside"),
            fix=_("hold weight and bias as your own nn.Parameters"))
-    expect_no_forbidden(forbidden_ops(tuple(ops)), _("building and calling Linear"))
+    findings = watch_findings(tuple(ops))
+    expect(not findings,
+           observed=_("building and calling Linear: {findings}").format(
+               findings="; ".join(findings)),
+           expected=_("the affine map written with tensor operations (matmul, @, +, addmm)"),
+           fix=_("compute the product of the input and the transposed weight yourself, then add "
+                 "the bias, in the thread and process the grader calls you in"))
     expect_no_forbidden(forbidden_in_source(submission, "Linear"), _("the source of Linear"))
     expect(works,
            observed=_("Linear(4, 3) does not compute x @ weight.T + bias with its registered "
@@ -262,22 +301,39 @@ def test_does_not_use_nn_linear(submission):
 def test_dtype_argument(submission):
     """Linear(3, 2, dtype=torch.float64) has float64 parameters and computes in float64."""
     layer = make_layer(submission, 3, 2, dtype=torch.float64)
-    dtypes = {n: p.dtype for n, p in layer.describe(values=False).parameters.items()}
+    dtypes = {n: str(read_tensor(layer, n).dtype).removeprefix("torch.")
+              for n in ("weight", "bias")}
     expect(set(dtypes.values()) == {"float64"},
            observed=_("parameter dtypes {dtypes}").format(dtypes=dtypes),
            expected=_("float64 for both"),
            fix=_("pass dtype (and device) on to every tensor you create for the parameters, as "
                  "nn.Linear's factory_kwargs do"))
-    y = layer(torch.randn(4, 3, dtype=torch.float64))
+    # Values float32 cannot hold: the output matches to float64 precision only if the layer
+    # computes in float64 with the values the grader wrote.
+    g = generator(9)
+    chosen = {"weight": torch.randn(2, 3, dtype=torch.float64, generator=g),
+              "bias": torch.randn(2, dtype=torch.float64, generator=g)}
+    for name, values in chosen.items():
+        layer.get(name, keep=True).method("copy_", values, no_grad=True)
+    x = torch.randn(4, 3, dtype=torch.float64, generator=g)
+    y = layer(x)
     got = y.dtype if isinstance(y, torch.Tensor) else type(y).__name__
     expect(got == torch.float64, observed=_("the output is {dtype}").format(dtype=got),
            expected="torch.float64", fix=_("do not convert inside forward"))
+    expect_close(y, reference_forward(x, chosen["weight"], chosen["bias"]),
+                 what="Linear(3, 2, dtype=torch.float64)(x)", rtol=1e-12, atol=1e-12,
+                 fix=_("do not convert inside forward: compute in the dtype of the parameters"))
 
 
 @check(exercise="extras", points=1, tags=["state-dict"], visibility="visible")
 def test_state_dict_loads_into_nn_linear(submission):
     """Your layer's state_dict loads into nn.Linear(4, 3) (strict) and gives it your weight and bias."""
     layer = make_layer(submission, 4, 3, seed=4)
+    try:
+        chosen = dict(zip(("weight", "bias"),
+                          known_weights(layer, layer.describe(values=False), True, seed=4)))
+    except CheckFailed:
+        chosen = None   # no weight or bias to write into: the strict load below says why
     state = layer.state_dict()
     reference = nn.Linear(4, 3)
     try:
@@ -289,11 +345,10 @@ def test_state_dict_loads_into_nn_linear(submission):
                           "{'weight': (3, 4), 'bias': (3,)}",
                           _("register exactly weight, shaped (out_features, in_features), and "
                             "bias, shaped (out_features,), as parameters")) from None
-    info = layer.describe()
     for name in ("weight", "bias"):
         loaded = torch.nan_to_num(getattr(reference, name).detach())
-        yours = torch.nan_to_num(registered_weight(info, name).value)
-        expect(torch.equal(loaded, yours),
+        yours = torch.nan_to_num(chosen[name] if chosen is not None else read_tensor(layer, name))
+        expect(tuple(loaded.shape) == tuple(yours.shape) and torch.equal(loaded, yours),
                observed=_("nn.Linear's {name} after loading your state_dict differs from your "
                           "layer's {name}").format(name=name),
                expected=_("the same values"),
@@ -312,8 +367,12 @@ def test_function_backward_is_its_own(submission):
            expected=_("{type}Backward, the node of your Function").format(type=fn.type),
            fix=_("compute the output inside forward (where autograd is off) and return it; "
                  "call LinearFunction.apply, not LinearFunction.forward"))
-    expect_no_forbidden(forbidden_ops(run.forward_ops + run.backward_ops),
-                        _("LinearFunction"))
+    findings = watch_findings(run.forward_ops + run.backward_ops)
+    expect(not findings,
+           observed=_("LinearFunction: {findings}").format(findings="; ".join(findings)),
+           expected=_("the affine map written with tensor operations (matmul, @, +, addmm)"),
+           fix=_("compute the product of the input and the transposed weight yourself, then add "
+                 "the bias, in the thread and process the grader calls you in"))
     expect_no_forbidden(forbidden_in_source(submission, "LinearFunction"),
                         _("the source of LinearFunction"))
     # Autograd inside backward: other nodes evaluated while our backward runs, or the source.
@@ -329,3 +388,5 @@ def test_function_backward_is_its_own(submission):
            fix=_("in backward, compute each gradient from grad_output and the saved tensors with "
                  "matrix products and sums; re-running the forward and asking autograd for the "
                  "gradient skips the exercise"))
+    # What earns the point: the gradients that backward produced, compared with the formulas.
+    expect_gradients(run, _("a (3, 4) input with bias"))
