@@ -54,6 +54,7 @@ class Case:
     mentions: str = ""        # text the result's summary or a check's feedback must contain
     failed: str = ""          # a check that must fail
     assignment: str = "linear"
+    most: float | None = None  # the highest score allowed: what the case's honest content earns
 
     @property
     def id(self) -> str:
@@ -151,6 +152,35 @@ CASES = [
     Case("lone_surrogate_message.py", "reference", "full", "input", "ValueError: bad \ufffd text"),
     Case("code_nested_too_deeply.py", "reference", "full", "input",
          "the cell is nested too deeply to read"),
+    # Verified evidence: linear (issue 19). Every check earns from values the judge computed
+    # itself; what the learner side reports can only take points away. nn.Linear under the
+    # exercise's name (found by the judge's own reading of the class statement, the reported
+    # bases, or the operator watch on every thread) earns none of the layer's checks: these
+    # score at most the reference's LinearFunction (8 points); a weight autograd never trains
+    # scores what the honestly frozen weight does (27); forged reports and a dispatch mode
+    # answering aten::equal add nothing to a stub.
+    Case("linear_subclass_of_nn_linear.py", "reference", "below", "boundary",
+         "nn.Linear", failed="linear/forward_2d", most=8),
+    Case("linear_nn_linear_on_a_worker_thread.py", "reference", "below", "boundary",
+         "torch.nn.functional.linear", failed="linear/does_not_use_nn_linear", most=8),
+    Case("linear_parameter_lies_about_requires_grad.py", "reference", "below", "boundary",
+         failed="linear/parameters_are_leaves_that_require_grad", most=27),
+    Case("linear_forge_reports_through_module_globals.py", "stub", "zero", "boundary", most=0),
+    Case("linear_nn_linear_with_forged_reports.py", "reference", "below", "boundary",
+         "nn.Linear", failed="linear/does_not_use_nn_linear", most=8),
+    Case("linear_dispatch_mode_answers_equal.py", "stub", "zero", "boundary", most=0),
+    # Verified evidence: parameters (issue 19). Every check earns from values the judge chose
+    # and checked itself (load_state_dict round trips, outputs, an SGD step over nn.Module's
+    # own registry); what the learner side says of its modules only explains a failure. Each
+    # case is wrong code, then a lie about it in a later cell, and scores no more than the code
+    # before the lie, its honest content (tests/test_parameters.py grades both, without the
+    # static scan, and checks it check by check).
+    Case("parameters_forged_registration_reports.py", "stub", "below", "boundary",
+         failed="parameters/scale_weight_is_parameter", assignment="parameters"),
+    Case("parameters_parameter_subclass_flags.py", "stub", "below", "boundary",
+         failed="parameters/scale_optimizer_updates_weight", assignment="parameters"),
+    Case("parameters_lying_parameters_method.py", "stub", "zero", "boundary",
+         assignment="parameters"),
 ]
 # What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
 PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}
@@ -331,6 +361,8 @@ def test_case_gets_its_expected_result(outcome, case):
         assert score == 0, [t["name"] for t in result["tests"] if t["status"] == "passed"]
     elif case.expect == "below":
         assert 0 <= score < top
+    if case.most is not None:
+        assert score <= case.most, [t["name"] for t in result["tests"] if t["status"] == "passed"]
     text = result["output"] + "\n".join(t["output"] for t in result["tests"])
     if case.mentions:
         assert case.mentions in text, text[:3000]
