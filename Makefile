@@ -113,9 +113,11 @@ lab: $(STAMP)
 # The semester with nbgrader (see README, "For instructors"). Each loop skips the assignments
 # with nothing to work on. autograde releases first: nbgrader's gradebook (gradebook.db) learns
 # each assignment's graded cells from `generate_assignment`, and a fresh clone has no gradebook.
-# nbgrader runs the notebooks (timestamps, late penalties, autograded/); then the engine grades the
-# same notebooks and writes its scores into nbgrader's gradebook, which learner code in a kernel
-# cannot forge (see README, "The semester"). A notebook nbgrader cannot process stops nothing.
+# nbgrader runs no notebook (nbgrader_config.py replaces its Execute step: no kernel, no learner
+# code outside the sandbox); it records submissions, timestamps and late penalties and writes
+# autograded/. Then the engine grades the same notebooks in its sandbox and writes its scores into
+# nbgrader's gradebook, all or nothing per assignment, failing if any could not be written (see
+# README, "The semester"). A notebook nbgrader cannot process stops nothing.
 autograde: release
 	@for a in $(ASSIGNMENTS); do \
 	  if compgen -G "submitted/*/$$a/*.ipynb" > /dev/null; then \

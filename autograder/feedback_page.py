@@ -81,10 +81,6 @@ class OfflineMath(Preprocessor):
 
     enabled = True   # nbconvert's preprocessors do nothing unless enabled
 
-    def preprocess(self, nb, resources):
-        resources["kit_mathjax_script"] = MATHJAX_SCRIPT   # what the template leaves out
-        return super().preprocess(nb, resources)
-
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and "$" in cell.source:
             cell.source = markdown_math_to_mathml(cell.source)
@@ -183,13 +179,38 @@ class FeedbackExporter(HTMLExporter):
     Content-Security-Policy, or it writes none."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        resources = {**(resources or {}), "kit_csp_meta": CSP_META}   # the template writes it
+        # What the template leaves out (MathJax) and what it writes first in <head> (the policy).
+        resources = {**(resources or {}), "kit_csp_meta": CSP_META,
+                     "kit_mathjax_script": MATHJAX_SCRIPT}
         output, resources = super().from_notebook_node(nb, resources, **kw)
         output = MATHJAX_CONFIG.sub("", output, count=1)
         if not has_policy(output):
             raise ValueError(f"the feedback template {self.template_name!r} wrote a page without "
                              "the kit's Content-Security-Policy first in its <head>")
+        active = runnable(output)
+        if active:
+            raise ValueError(f"the feedback page would hold {active}; the kit writes no script, "
+                             "and learner content is sanitised: a sanitiser or template changed")
         return output, resources
+
+
+def runnable(page: str) -> list[str]:
+    """The elements and attributes of `page` that could run or load something (none on a page
+    the kit writes)."""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for element in BeautifulSoup(page, features="html.parser").find_all(True):
+        if element.name in ("script", "iframe", "object", "embed", "frame", "base", "form"):
+            found.append(f"<{element.name}>")
+        for name, value in element.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on"):
+                found.append(f"<{element.name} {name}>")
+            elif name.lower() in ("href", "src", "action", "formaction", "xlink:href") and \
+                    re.match(r"\s*(javascript|vbscript):", value, re.I):
+                found.append(f"<{element.name} {name}={value[:40]}>")
+    return found
 
 
 def has_policy(page: str) -> bool:

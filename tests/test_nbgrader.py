@@ -7,7 +7,8 @@ code writes to stderr, one whose code crashes, and learners who forge their poin
 kernel (replacing `autograder.notebook.check`, claiming more than a cell is worth, printing a
 fake report) or hand in a notebook nbgrader cannot read. nbgrader's recorded score (in the
 gradebook, `grades.csv` and the feedback pages) must equal what `python -m autograder grade`
-gives the same notebook: `make autograde` writes the engine's scores into the gradebook.
+gives the same notebook: `make autograde` runs no kernel and writes the engine's scores into the
+gradebook (tests/test_nbgrader_hostile.py attacks that path).
 """
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ print("parameters: 6 / 6 points on the public checks")
 '''
 BROKEN = '{"cells": [{"cell_type": "code", "source": "x = 1"'   # cut off: not valid JSON
 FORGERS = ("forger", "overclaimer", "fake-report", "broken")
+# What the forgers' own kernels left in their saved notebooks' test cells (no kernel runs under
+# `make autograde`: these outputs are read, listed in discrepancies.csv, never recorded).
+CLAIMS = {"forger": "worth", "overclaimer": "1000.0"}
+
+
+def _claim_points(notebook: Path, claim: str) -> None:
+    from autograder.submission import is_test_cell
+
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and is_test_cell(cell):
+            points = cell["metadata"]["nbgrader"]["points"] if claim == "worth" else claim
+            cell["outputs"] = [{"output_type": "execute_result", "execution_count": 1,
+                                "metadata": {}, "data": {"text/plain": f"{points}"}}]
+    notebook.write_text(json.dumps(nb, indent=1) + "\n")
 
 
 def reference(assignment: str) -> Path:
@@ -203,6 +219,8 @@ def semester(tmp_path_factory) -> Semester:
             target.write_text(sources)
         else:
             submission_notebook(released(assignment), sources, target)
+            if learner in CLAIMS:
+                _claim_points(target, CLAIMS[learner])
         copy = tmp / "engine" / assignment / f"{learner}.ipynb"
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, copy)
@@ -282,7 +300,9 @@ def test_stderr_costs_nothing_and_a_learner_crash_scores_zero(semester):
     stderr_in = {("test" if c["metadata"].get("nbgrader", {}).get("grade") else "other")
                  for c in nb["cells"] if c["cell_type"] == "code"
                  for o in c.get("outputs", []) if o.get("name") == "stderr"}
-    assert stderr_in == {"other"}, f"stderr outputs found in: {stderr_in}"
+    # No kernel runs under make autograde (the learner's outputs are cleared): no test cell has
+    # stderr, which nbgrader would score 0; the engine discards stderr while its checks run.
+    assert "test" not in stderr_in, f"stderr outputs found in: {stderr_in}"
     row = semester.grades["linear", "noisy"]
     assert float(row["raw_score"]) == float(row["max_score"]), row
     crash = semester.course / "autograded" / "crash" / "linear" / "linear.ipynb"
@@ -350,12 +370,15 @@ def test_forged_points_never_reach_the_gradebook(semester):
     assert float(semester.grades["linear", "reference"]["raw_score"]) == 33
     flagged = {(r["student"], r["cell"]) for r in _csv(semester.course / "autograded" /
                                                        "discrepancies.csv")}
-    assert {learner for learner, _ in flagged} == {"forger"}, flagged
-    assert len(flagged) == 5 and all(
+    # The points the forgers' saved outputs claim (nothing runs them) are listed, not recorded.
+    assert {learner for learner, _ in flagged} == set(CLAIMS), flagged
+    assert len(flagged) == 5 * len(CLAIMS) and all(
         float(r["kernel_points"]) > float(r["engine_points"])
         for r in _csv(semester.course / "autograded" / "discrepancies.csv"))
+    # nbgrader processes every readable notebook (it runs none, so no kernel can claim more than
+    # a cell is worth); the one it cannot read is graded by the engine alone.
     unprocessed = {r["student"] for r in _csv(semester.course / "autograded" / "unprocessed.csv")}
-    assert unprocessed == {"overclaimer", "broken"}, unprocessed
+    assert unprocessed == {"broken"}, unprocessed
     assert "Scores in the gradebook (from the engine)" in semester.autograde_log
 
 

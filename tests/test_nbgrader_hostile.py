@@ -306,3 +306,64 @@ def test_the_formgrader_shows_learner_markdown_inert(course, formgrader):
     assert "onerror" not in page
     assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", page, re.I)
     assert "pwned-output" not in page
+
+
+# --- Late penalties: nbgrader's rule, on the engine's score ---------------------------------------
+
+def test_late_penalty_is_nbgrader_rule_on_the_engine_score(course, tmp_path):
+    """nbgrader computed the penalty on the withheld score (0); the overlay applies the course's
+    late-submission rule (here 'zero': a late notebook scores 0) to the engine's score."""
+    import datetime
+
+    from nbgrader.api import Gradebook
+
+    from autograder.gradebook import apply
+
+    copy = tmp_path / "course"
+    shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
+    with open(copy / "nbgrader_config.py", "a") as config:
+        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    due = datetime.datetime(2026, 1, 1, 12, 0)
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+        gradebook.update_or_create_assignment(ASSIGNMENT, duedate=due)
+        for learner, stamp in (("honest", due + datetime.timedelta(hours=2)),
+                               ("page", due - datetime.timedelta(hours=2))):
+            gradebook.update_or_create_submission(ASSIGNMENT, learner, timestamp=stamp)
+    results = {(learner, ASSIGNMENT): json.loads((course.path / "results" / "gradebook" / learner /
+                                                  f"{ASSIGNMENT}.json").read_text())
+               for learner in ("honest", "page")}
+    overlay = apply(copy, results)
+    assert overlay.complete, (overlay.failures, overlay.not_graded)
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+        late = gradebook.find_submission(ASSIGNMENT, "honest")
+        on_time = gradebook.find_submission(ASSIGNMENT, "page")
+        assert (late.score, late.late_submission_penalty) == (FULL, FULL)
+        assert (on_time.score, on_time.late_submission_penalty or 0) == (FULL, 0)
+
+
+def test_an_assignment_that_cannot_be_written_keeps_no_score(course, tmp_path):
+    """All or nothing: one result the overlay cannot use (a check's score that is not a number)
+    leaves the whole assignment withheld, the other learner's good score included, and says so
+    (`make autograde` fails); grades-status.csv says "not graded", with no score."""
+    from nbgrader.api import Gradebook
+
+    from autograder.gradebook import apply, withhold
+
+    copy = tmp_path / "course"
+    shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
+    learners = ("honest", "page")
+    withhold(copy, {(learner, ASSIGNMENT) for learner in learners})
+    results = {(learner, ASSIGNMENT): json.loads((course.path / "results" / "gradebook" / learner /
+                                                  f"{ASSIGNMENT}.json").read_text())
+               for learner in learners}
+    results["page", ASSIGNMENT]["tests"].append({"name": "not-a-check", "score": "many"})
+    overlay = apply(copy, results)
+    assert not overlay.complete and [a for a, _ in overlay.failures] == [ASSIGNMENT]
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+        for learner in learners:
+            grades = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, learner).grades
+            assert all(g.auto_score is None and g.needs_manual_grade for g in grades), learner
+    from autograder.gradebook import status_rows
+
+    status = {row[1]: row for row in status_rows(copy) if row[0] == ASSIGNMENT}
+    assert status["honest"][2].startswith("submitted, not graded") and status["honest"][3] == ""
