@@ -248,7 +248,10 @@ def configure(c) -> None:
     # HTMLExporter, which the formgrader uses with its own template (its Manual Grading page
     # failed with "TemplateNotFound: bootstrap.min.css" when it got the feedback template).
     c.GenerateFeedback.exporter_class = FeedbackExporter
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, OfflineMath]
+    # InertMetadata last there: nbgrader's GetGrades looks the grade ids up as they are.
+    c.FeedbackExporter.preprocessors = []
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, OfflineMath,
+                                        InertMetadata]
     c.FeedbackExporter.template_name = TEMPLATE
     c.FeedbackExporter.template_file = "page.html.j2"   # extends nbgrader's feedback/index.html.j2
     c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]

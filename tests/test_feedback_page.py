@@ -99,7 +99,8 @@ def test_feedback_page_is_inert_and_allows_no_script():
 
     import nbgrader
 
-    from autograder.feedback_page import CONTENT_SECURITY_POLICY, FeedbackExporter, has_policy
+    from autograder.feedback_page import (CONTENT_SECURITY_POLICY, FeedbackExporter,
+                                          InertMetadata, has_policy)
 
     config = _config()
     config.HTMLExporter.extra_template_paths = [os.path.join(
@@ -107,7 +108,11 @@ def test_feedback_page_is_inert_and_allows_no_script():
         "node_modules", "bootstrap", "dist", "css")]   # what generate_feedback adds
     resources = {"nbgrader": {"notebook": "linear", "score": 0, "max_score": 1,
                               "late_penalty": 0}}
-    page, _ = FeedbackExporter(config=config).from_notebook_node(_hostile_notebook(), resources)
+    exporter = FeedbackExporter(config=config)
+    for step in config.GenerateFeedback.preprocessors[1:]:   # as generate_feedback; no gradebook
+        exporter.register_preprocessor(step, enabled=True)
+    assert config.GenerateFeedback.preprocessors[-1] is InertMetadata
+    page, _ = exporter.from_notebook_node(_hostile_notebook(), resources)
     assert has_policy(page) and "default-src 'none'" in CONTENT_SECURITY_POLICY
     assert "script-src" not in CONTENT_SECURITY_POLICY
     _assert_inert(page)
