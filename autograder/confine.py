@@ -189,6 +189,32 @@ def visible_paths() -> list[str]:
     return [str(p) for p in outer]
 
 
+def links_into(bound: list[str]) -> list[tuple[str, str]]:
+    """The symbolic links on the way to what is bound, as `(link, target)`, outermost first:
+    an environment reached through a link (`/opt/envs/course -> /srv/venvs/course`, a course
+    copied with `.venv` as a link) is bound at its resolved path, and the interpreter's own
+    paths (`sys.prefix`, `sys.path`) go through the link, so the learner's root needs the links
+    too. Links inside a bound folder are visible already and are not listed."""
+    entries = [sys.executable, sys.prefix, sys.exec_prefix, *site.getsitepackages(),
+               *(p for p in sys.path if p), str(PACKAGE_DIR), str(COURSE_ROOT / "data")]
+    bound_paths = [Path(b) for b in bound]
+    links: list[tuple[str, str]] = []
+    for entry in entries:
+        path = Path(os.path.abspath(entry))
+        try:
+            if not any(_inside(path.resolve(), b) for b in bound_paths):
+                continue   # not visible inside anyway
+        except OSError:
+            continue
+        for depth in range(2, len(path.parts) + 1):
+            prefix = Path(*path.parts[:depth])
+            if any(_inside(prefix.parent, b) for b in bound_paths):
+                continue   # the folder holding it is bound: the link is there as it is
+            if prefix.is_symlink() and (str(prefix), os.readlink(prefix)) not in links:
+                links.append((str(prefix), os.readlink(prefix)))
+    return links
+
+
 def _bind_read_only(source: str, target: str) -> None:
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
@@ -234,6 +260,10 @@ def new_root(plan: Plan, report: Report, uid: int) -> str:
         except OSError:
             if path in ("/usr", "/etc", str(PACKAGE_DIR)):
                 raise
+    for link, target in links_into(bound):
+        if not os.path.lexists(root + link):
+            os.makedirs(os.path.dirname(root + link), exist_ok=True)
+            os.symlink(target, root + link)
     hidden = [str(GRADERS_DIR), *(str(COURSE_ROOT / n) for n in (
         "solutions", "tests", "submitted", "autograded", "feedback", "results", "dist")),
         *plan.hide]

@@ -125,6 +125,7 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
             {"type": "cell", "index": e["index"], "name": names.get(e["index"], "?")}
             if type(e.get("index")) is int else {"type": "cell", "index": 0, "name": "?"}))
         sources = {c.index: c.source for c in cells}
+        names_of_cells = {c.index: c.name for c in cells}
         # A cell nested too deeply for Python's parser (100,000 unary minuses) was broken on
         # purpose: it is not run (what cannot be read is neither scanned nor credited), and the
         # result says it is the notebook's; the other cells run as usual.
@@ -136,10 +137,13 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         # side reports: such a submission is credited nothing, whatever happens when it runs.
         # The kit's own cells (as released) are exempt.
         kit_cells = assignment.released_cells()
-        reach = static.engine_reach({i: s for i, s in sources.items()
-                                     if s.strip() not in kit_cells})
-        if reach:
-            report({"type": "tampering", "uses": reach})
+        found = static.findings({i: s for i, s in sources.items()
+                                 if s.strip() not in kit_cells})
+        if found:
+            for finding in found:   # the cell as feedback names it ("cell 12 [7]")
+                finding["where"] = names_of_cells.get(finding["cell"], "?")
+            report({"type": "tampering", "uses": list(dict.fromkeys(f["rule"] for f in found)),
+                    "findings": found[:30]})
         started = time.perf_counter()
         answer = transport.request({"op": "run_cells",
                                     "cells": [[c.index, c.source, c.ipython] for c in cells]})

@@ -57,6 +57,8 @@ class RunReport:
     limit: str | None = None          # "time" or "memory" when a limit was hit
     grader_error: str | None = None   # the kit's graders or sandbox failed (not the learner's fault)
     tampering: list[str] = field(default_factory=list)   # what the code uses that reaches the engine
+    # Where: {"rule", "where" (the cell as feedback names it), "line", "code"}, for the instructor.
+    findings: list[dict] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     cells_run: int = 0                # code cells sent to the learner process
@@ -113,6 +115,11 @@ class SubmissionRun:
         self._report_buffer = b""
         self._learner_end = None
         self._gone = None
+        # Cells exactly as released (the kit's own): until a cell of the learner's starts, no
+        # learner code has run, and a learner process that fails is the engine's failure.
+        kit_cells = assignment.released_cells()
+        self._learner_cells = {c.index for c in cells if c.source.strip() not in kit_cells}
+        self._learner_code_started = False
         self._start = time.monotonic()
         self.run_dir = tempfile.mkdtemp(prefix="autograder-")
         os.chmod(self.run_dir, 0o711)
@@ -183,12 +190,15 @@ class SubmissionRun:
     def _handle(self, message: dict) -> None:
         kind = _field(message, "type", str)
         if kind == "cell":
+            if message.get("index") in self._learner_cells:
+                self._learner_code_started = True
             name = message.get("name")
             self.stage = _("while running {cell}").format(
                 cell=name[:40] if isinstance(name, str)
                 else _("code cell {number}").format(number=_field(message, "index", int)))
         elif kind == "cells_done" and self._phase == "cells":
             self._phase = "checks"
+            self._learner_code_started = self._learner_code_started or bool(self._learner_cells)
             errors = _field(message, "errors", list)
             for error in errors:
                 if not (isinstance(error, dict) and isinstance(error.get("where"), str)
@@ -216,6 +226,11 @@ class SubmissionRun:
                           str(message.get("reason", ""))[:200])
         elif kind == "tampering":
             self.report.tampering = [str(u)[:80] for u in _field(message, "uses", list)][:30]
+            self.report.findings = [
+                {"rule": str(f.get("rule"))[:80], "where": str(f.get("where"))[:60],
+                 "line": f.get("line") if type(f.get("line")) is int else 0,
+                 "code": str(f.get("code"))[:120]}
+                for f in message.get("findings", []) if isinstance(f, dict)][:30]
         elif kind == "grader_error":
             self.report.grader_error = str(message.get("message", ""))[:4000]
         elif kind == "done":
@@ -293,7 +308,14 @@ class SubmissionRun:
         _kill_and_reap(self.judge_pid)
         with use(self.language):
             self._stop_learner()
-            if self._gone is not None and self.report.problem is None:
+            if (self._gone is not None and not self._learner_code_started
+                    and self.report.problem is None and self.report.grader_error is None):
+                # Nothing of the learner's ran: the kit's own start-up or cells failed (an
+                # environment the learner process cannot read, a missing package).
+                self.report.grader_error = (
+                    "the learner process failed before any of the learner's code ran ("
+                    + (self._gone[1] or "it ended") + f", {self.stage})")
+            elif self._gone is not None and self.report.problem is None:
                 self.report.problem = self._describe_gone()
             self.report.checks = list(self._checks.values())
             self.report.seconds = time.monotonic() - self._start
