@@ -37,7 +37,24 @@ def grade_files(paths: list[Path], out: Path, *extra: str) -> dict[Path, dict]:
 
         assignment = for_submission(path, _flag(extra, "--assignment"))
         results[path] = json.loads((out / result_name(path, assignment)).read_text())
+    _log_verdicts(results, extra)
     return results
+
+
+def _log_verdicts(results: dict[Path, dict], extra) -> None:
+    """With KIT_VERDICT_LOG=FILE (set by .ci/loaded), every graded file's verdict (its score per
+    check), keyed by where it lies below the test's own temporary folder, appended as JSON lines:
+    runs on machines under different loads must log the same verdicts."""
+    log = os.environ.get("KIT_VERDICT_LOG")
+    if not log:
+        return
+    with open(log, "a", encoding="utf-8") as handle:
+        for path, result in results.items():
+            key = re.sub(r"^.*/pytest-\d+/", "", str(path))
+            key = re.sub(r"^(\w+?)\d*/", r"\1/", key)   # test_x0/ -> test_x/
+            handle.write(json.dumps({"file": key, "options": list(extra), "verdict": {
+                t["name"]: t["score"] for t in result.get("tests", [])},
+                "score": result.get("score")}, sort_keys=True) + "\n")
 
 
 def _flag(args, name):

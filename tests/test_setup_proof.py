@@ -134,3 +134,44 @@ def test_the_proof_holds_without_namespaces(tmp_path, case):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "33 / 33" in proc.stdout
 
+
+
+CRASHING_CHECK = '''
+
+@check(exercise="forward", points=1, tags=["shapes"], visibility="visible")
+def test_zz_crashes_the_judge_on_a_marked_notebook(submission):
+    """A check of the test course only: the judge process dies on a notebook that holds the
+    marker (an engine failure the learner did not cause)."""
+    import os as _os
+
+    if any("MARKER-crash-the-judge" in source for source in submission.sources.values()):
+        _os._exit(1)
+'''
+
+
+def test_an_engine_failure_records_no_score(tmp_path):
+    """A course whose judge crashes on one notebook: that learner is "not graded" (no score in
+    the result or class.csv, a note saying why), the classmate keeps full marks, the command
+    exits 1."""
+    import csv
+
+    from kit import code_cell_sources, code_notebook
+
+    course = scratch_course(tmp_path / "course")
+    public = course / "autograder" / "graders" / "linear" / "public.py"
+    public.write_text(public.read_text() + CRASHING_CHECK)
+    submitted = a_class(tmp_path / "submitted", students=1)
+    code_notebook(code_cell_sources(REFERENCE) + ["# MARKER-crash-the-judge\n"],
+                  submitted / "marked" / "linear" / "linear.ipynb")
+    out = tmp_path / "results"
+    proc = engine("grade-all", str(submitted), "--out", str(out), "--jobs", "2",
+                  cwd=course, cache=tmp_path / "cache")
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    marked = json.loads((out / "marked" / "linear.json").read_text())
+    assert marked["status"] == "error" and marked["score"] is None and marked["tests"] == []
+    honest = json.loads((out / "student0" / "linear.json").read_text())
+    assert honest["score"] == honest["max_score"] > 0
+    with open(out / "class.csv", newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert rows["marked"]["score"] == "" and rows["marked"]["note"].startswith("not graded: ")
+    assert rows["student0"]["score"] == str(honest["score"]) and rows["student0"]["note"] == ""
