@@ -89,6 +89,12 @@ def main() -> None:
     nbgrader = str(Path(python).parent / "nbgrader")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         course = scratch_course(Path(tmp) / "course")
+        # The course's nbgrader runs no kernel (autograder/nbgrader_setup.py); the benchmark
+        # measures stock nbgrader autograde, which does: its own preprocessors, Execute included.
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write("\nfrom nbgrader.converters import Autograde as _Autograde\n"
+                         "c.Autograde.autograde_preprocessors = "
+                         "_Autograde.class_traits()['autograde_preprocessors'].default()\n")
         placed = place_submissions(course, args.per_assignment, args.only)
         total = sum(len(v) for v in placed.values())
         counts = ", ".join(f"{a} {len(v)}" for a, v in placed.items())
