@@ -54,6 +54,14 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq -e . $(addprefix -c ,$(CONSTRAINTS))
+	@# Headless Chromium for the tests that open the kit's pages as a person would (they skip,
+	@# saying why, where it cannot be installed: not root, no apt).
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    { apt-get install -y -qq chromium-headless-shell >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && \
+	        apt-get install -y -qq chromium-headless-shell >/dev/null 2>&1; }; }; } || \
+	  echo "note: no headless Chromium (apt-get install chromium-headless-shell); the page tests will skip"
 	touch $@
 
 # A=<id> names the assignment of a notebook whose name does not (linear (copy).ipynb).
