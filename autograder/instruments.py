@@ -2,8 +2,9 @@
 
 `OpWatch` lists the operators that reached PyTorch's dispatcher during a call (`aten::linear`
 however it was reached: `F.linear`, `torch.ops.aten.linear`, with torch functions disabled).
-`fit_trace` runs the learner's `fit` on a small slice of the helmet data and records every
-training forward pass and optimizer step with hooks owned by this module.
+`fit_trace` runs the learner's `fit` on a small slice of the helmet data and records, at every
+optimizer step, raw values (parameters, buffers, gradients, the param groups' options): the
+judge replays each step itself and decides everything.
 
 These run on the learner's side of the boundary, so the judge treats what they report as
 evidence to check, never as a verdict.
@@ -96,9 +97,9 @@ def _profiler():
 # -- fit -----------------------------------------------------------------------------------------
 
 class CountingDataset(torch.utils.data.Dataset):
-    """A data set that counts the items served: every epoch draws each item once, so the count
-    tells which epoch a forward pass or an optimizer step belongs to, whatever batch sizes the
-    learner's code uses."""
+    """A data set that records the items served, in order: with one pass over every item per
+    epoch, where each optimizer step falls in this list tells the judge its batch and its epoch,
+    whatever batch sizes and loaders the learner's code uses."""
 
     def __init__(self, dataset):
         self.dataset = dataset
@@ -111,100 +112,109 @@ class CountingDataset(torch.utils.data.Dataset):
         self.indices.append(int(index))
         return self.dataset[index]
 
-    def epoch(self) -> int:
-        return max(len(self.indices) - 1, 0) // len(self.dataset)
+
+try:   # the flag autograd uses, not what a Python-level property of a subclass says
+    _REQUIRES_GRAD = torch._C.TensorBase.requires_grad.__get__
+except AttributeError:  # pragma: no cover - an older torch
+    _REQUIRES_GRAD = torch._C._TensorBase.requires_grad.__get__
+
+
+def requires_grad(t: torch.Tensor) -> bool:
+    return bool(_REQUIRES_GRAD(t))
+
+
+def _plain(t: torch.Tensor) -> torch.Tensor:
+    """A detached copy of a tensor's values, as a plain tensor."""
+    with torch._C.DisableTorchFunctionSubclass():
+        return torch.Tensor._make_subclass(torch.Tensor, t.detach()).clone()
 
 
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {name: t.detach().clone() for name, t in
-            nn.Module.state_dict(model, keep_vars=True).items()}
+    return {name: _plain(t) for name, t in nn.Module.state_dict(model, keep_vars=True).items()
+            if isinstance(t, torch.Tensor)}
 
 
-def _changed(model: nn.Module, previous: dict[str, torch.Tensor]) -> list[str]:
-    return [name for name, t in nn.Module.state_dict(model, keep_vars=True).items()
-            if name in previous and not torch.equal(t.detach(), previous[name])]
+STALE_SEED = 7
 
 
 def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
-              stale_gradients: bool = False, eval_first: bool = False,
-              record_gradients: bool = False) -> dict:
-    """Run `fit(model, dataset, **kwargs)` on the first `images` training images and record it.
+              stale_gradients: bool = False, eval_first: bool = False) -> dict:
+    """Run `fit(model, dataset, **kwargs)` on the first `images` training images, and record
+    raw values only: nothing here decides anything (no comparison of tensors, no verdict).
 
-    `eval_first` hands fit a model in eval mode, as after an evaluation; `record_gradients`
-    also records, for every training forward pass, the model's state and which layers were in
-    eval mode, and at every optimizer step the gradient of every parameter (so that the judge
-    can check each step used the gradient of its own batch).
+    `stale_gradients` leaves a gradient on every parameter first (one backward pass on seeded
+    inputs, in eval mode so that no value changes); `eval_first` hands fit a model in eval
+    mode, as after an evaluation.
 
-    Returns {"history": what fit returned, "error": evidence or None, "forwards": [...],
-    "steps": [...], "order": the item indices in the order served, "parameters": the model's
-    parameter names, "backbone_batchnorms" and "head_batchnorms": their BatchNorm layers}.
+    Returns {"history": what fit returned, "error": evidence or None, "start": the model's
+    parameters and buffers when fit was called, "start_grads": their .grad, "parameters": the
+    parameters' names, "order": the item indices in the order served, "steps": one entry per
+    optimizer step that held a parameter of the model: "served" (items served before it),
+    "grads" (every parameter's .grad as the step found it), "groups" (each param group's
+    options as values and its parameters by name), "optimizer" (which optimizer, numbered in
+    the order first seen), "training" (the modules in train mode), "requires_grad" (the
+    parameters that required grad) and "state" (parameters and buffers after the step)}.
+    The judge replays every step with its own model, data and loss, and compares.
     """
     from autograder.learner import evidence
 
     yolo = importlib.import_module("yolo")
     dataset = CountingDataset(yolo.HelmetDataset(None, "train", limit=images))
-    norms = [(name, m) for name, m in model.backbone.named_modules() if isinstance(m, BATCHNORM)]
-    head_norms = [(name, m) for name, m in model.head.named_modules() if isinstance(m, BATCHNORM)]
-    if stale_gradients:
-        model(torch.rand(2, 3, 96, 96)).square().mean().backward()
-    if eval_first:
-        model.eval()
     named = list(nn.Module.named_parameters(model))
     own = {id(p): name for name, p in named}
-    previous = _snapshot(model)
-    forwards, steps, pending = [], [], {}
+    if stale_gradients:
+        modes = [(m, m.training) for m in nn.Module.modules(model)]
+        model.eval()
+        generator = torch.Generator().manual_seed(STALE_SEED)
+        model(torch.rand(2, 3, 96, 96, generator=generator)).square().mean().backward()
+        for m, training in modes:
+            m.training = training
+    if eval_first:
+        model.eval()
+    start = _snapshot(model)
+    start_grads = {name: (_plain(p.grad) if p.grad is not None else None) for name, p in named}
+    steps, pending, optimizers = [], {}, []
 
-    def before_forward(module, args):
-        if record_gradients and torch.is_grad_enabled():
-            pending["state"] = _snapshot(model)
-            pending["eval"] = [n for n, m in nn.Module.named_modules(model) if not m.training]
-
-    def on_forward(module, args, output):
-        if not torch.is_grad_enabled() or not args or not isinstance(args[0], torch.Tensor):
-            return
-        batch = int(args[0].shape[0])
-        record = {
-            "epoch": dataset.epoch(), "batch": batch,
-            "indices": dataset.indices[-batch:] if len(dataset.indices) >= batch else [],
-            "output": output.detach().clone() if isinstance(output, torch.Tensor) else None,
-            "backbone_bn_training": [bool(m.training) for _, m in norms],
-            "head_bn_training": [bool(m.training) for _, m in head_norms],
-            "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        }
-        if record_gradients and "state" in pending:
-            record["state"] = pending.pop("state")
-            record["eval"] = pending.pop("eval")
-            record["requires_grad"] = [n for n, p in named if p.requires_grad]
-        forwards.append(record)
+    def serial(optimizer) -> int:
+        for number, seen in enumerate(optimizers):
+            if seen is optimizer:
+                return number
+        optimizers.append(optimizer)   # held, so that no later optimizer reuses its id
+        return len(optimizers) - 1
 
     def before_step(optimizer, args, kwargs_):
-        if record_gradients:
-            pending["grads"] = {name: (p.grad.detach().clone() if p.grad is not None else None)
-                                for name, p in named}
-
-    def on_step(optimizer, args, kwargs_):
         held = [id(p) for g in optimizer.param_groups for p in g["params"]]
-        grads = pending.pop("grads", None)
         if not any(key in own for key in held):
+            pending.pop("step", None)
             return
-        step = {
-            "epoch": dataset.epoch(), "after_forward": len(forwards) - 1,
-            "groups": [{"lr": float(g["lr"]), "weight_decay": float(g.get("weight_decay", 0.0)),
-                        "momentum": float(g.get("momentum", 0.0) or 0.0),
-                        "size": len(g["params"]),
-                        "names": [own.get(id(p), "?") for p in g["params"]]}
-                       for g in optimizer.param_groups],
-            "changed": _changed(model, previous),
+        groups = []
+        for g in optimizer.param_groups:
+            options = {}
+            for key in ("lr", "momentum", "dampening", "weight_decay"):
+                value = g.get(key, 0.0)
+                options[key] = float(value) if isinstance(value, (int, float)) else None
+            for key in ("nesterov", "maximize"):
+                options[key] = bool(g.get(key, False))
+            options["params"] = [own.get(id(p), "?") for p in g["params"]]
+            groups.append(options)
+        pending["step"] = {
+            "served": len(dataset.indices), "optimizer": serial(optimizer),
+            "kind": f"{type(optimizer).__module__}.{type(optimizer).__qualname__}"[:200],
+            "groups": groups,
+            "grads": {name: (_plain(p.grad) if p.grad is not None else None)
+                      for name, p in named},
+            "training": [n for n, m in nn.Module.named_modules(model) if m.training],
+            "requires_grad": [n for n, p in named if requires_grad(p)],
         }
-        if grads is not None:
-            step["grads"] = grads
-        steps.append(step)
-        previous.update(_snapshot(model))
 
-    handles = [model.register_forward_pre_hook(before_forward),
-               model.register_forward_hook(on_forward),
-               register_optimizer_step_pre_hook(before_step),
-               register_optimizer_step_post_hook(on_step)]
+    def after_step(optimizer, args, kwargs_):
+        step = pending.pop("step", None)
+        if step is not None:
+            step["state"] = _snapshot(model)
+            steps.append(step)
+
+    handles = [register_optimizer_step_pre_hook(before_step),
+               register_optimizer_step_post_hook(after_step)]
     history, error = None, None
     try:
         torch.manual_seed(seed)
@@ -214,10 +224,37 @@ def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
     finally:
         for handle in handles:
             handle.remove()
-    return {"history": history, "error": error, "forwards": forwards, "steps": steps,
-            "order": list(dataset.indices), "parameters": list(own.values()),
-            "backbone_batchnorms": [name for name, _ in norms],
-            "head_batchnorms": [name for name, _ in head_norms]}
+    return {"history": history, "error": error, "start": start, "start_grads": start_grads,
+            "parameters": [name for name, _ in named], "order": list(dataset.indices),
+            "steps": steps}
+
+
+def train_step(server, *, model, indices: list, lr: float = 0.1) -> dict:
+    """One training step of the model as it stands: the kit's loss on the helmet images at
+    `indices`, backward (onto whatever gradients the parameters already hold), and a plain SGD
+    step over every parameter. Reports raw values only: the parameters and buffers before and
+    after, the gradients before backward and at the step, the modules in train mode and the
+    parameters that required grad. The judge replays the step itself and decides."""
+    from autograder.learner import evidence
+
+    yolo = importlib.import_module("yolo")
+    named = list(nn.Module.named_parameters(model))
+    report = {"before": _snapshot(model),
+              "previous": {n: (_plain(p.grad) if p.grad is not None else None) for n, p in named},
+              "training": [n for n, m in nn.Module.named_modules(model) if m.training],
+              "requires_grad": [n for n, p in named if requires_grad(p)], "error": None}
+    try:
+        dataset = yolo.HelmetDataset(None, "train", limit=max(indices) + 1)
+        images, targets = yolo.collate([dataset[i] for i in indices])
+        loss = yolo.yolo_loss(model(images), targets)
+        if loss.requires_grad:
+            loss.backward()
+        report["grads"] = {n: (_plain(p.grad) if p.grad is not None else None) for n, p in named}
+        torch.optim.SGD([p for _, p in named], lr=lr).step()
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
+        report["error"] = evidence(exc)
+    report["state"] = _snapshot(model)
+    return report
 
 
 def sgd_step(server, *, module, inputs: list, upstream: torch.Tensor, lr: float = 0.1) -> dict:
@@ -314,6 +351,6 @@ def gradient_step(server, *, module, grads: dict, lr: float, reset: bool = False
     return {"reset": drawn}
 
 
-INSTRUMENTS = {"fit_trace": fit_trace, "sgd_step": sgd_step}
+INSTRUMENTS = {"fit_trace": fit_trace, "train_step": train_step, "sgd_step": sgd_step}
 INSTRUMENTS["registered_sgd_step"] = registered_sgd_step
 INSTRUMENTS["gradient_step"] = gradient_step

@@ -118,7 +118,7 @@ def mro_of(obj) -> list[str]:
 def tensor_info(t: torch.Tensor, *, values: bool) -> dict:
     info = {"id": id(t), "type": type(t).__name__, "shape": list(t.shape),
             "dtype": str(t.dtype).removeprefix("torch."), "device": t.device.type,
-            "requires_grad": bool(t.requires_grad), "is_leaf": bool(t.is_leaf),
+            "requires_grad": instruments.requires_grad(t), "is_leaf": bool(t.is_leaf),
             "is_parameter": isinstance(t, nn.Parameter),
             "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
             "has_grad": t.grad is not None}

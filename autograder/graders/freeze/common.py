@@ -2,9 +2,9 @@
 
 The models are the grader's own (`modelspec`): built in the learner process for the learner's
 functions to act on, described back as plain data. `fit` is run by the learner-side instrument
-`fit_trace` (hooks on every training forward pass and optimizer step); this module parses what
-it reports and recomputes each batch's loss with the judge's own copy of the kit's `yolo.py`
-and data, so no loss the learner side reports is taken on trust.
+`fit_trace`, which reports raw values at every optimizer step; this module replays every step
+with the judge's own copy of the kit's `yolo.py`, data and loss, and its own SGD, so that what a
+fit check credits is a value the judge computed (see "observing fit" below).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import torch
 
 from autograder.checks import CheckFailed, expect
-from autograder.client import Evidence, LearnerError, ModuleInfo, Remote
+from autograder.client import (Evidence, LearnerError, LearnerGone, ModuleInfo, Remote,
+                              reference_model)
 from autograder.i18n import _
 from autograder.protocol import ProtocolError
 
@@ -98,6 +99,30 @@ def optimizer_groups(optimizer, model_info: ModuleInfo) -> Groups:
 
 
 # -- observing fit -----------------------------------------------------------------------------------
+#
+# The learner process runs fit under `instruments.fit_trace`, which records raw values at every
+# optimizer step: the parameters and buffers after it, the gradients and param groups it found,
+# the modules in train mode and the parameters that required grad, and the items the data set
+# served. Nothing the learner side reports is believed: the judge replays every step itself,
+# from the state before it, with its own TinyYOLO, data and loss, and its own SGD:
+#
+# * the forward pass on the step's batch, in the reported modes, must give the reported
+#   BatchNorm statistics (so the modes and the batch are those the step really used);
+# * the reported gradients must be the judge's gradients of the kit's loss at that state, as
+#   they are, scaled down (clipping), scaled up, or added to the previous step's (the last two
+#   are mistakes the checks name); gradients all None or zero apply nothing and verify nothing;
+# * SGD with the reported options and gradients, and the momentum the judge itself carried over
+#   from that optimizer's earlier steps, must give the reported parameters.
+#
+# A step passing all three is *verified*: what it shows (a weight unchanged, a statistic
+# unchanged, an lr, a batch) is a value the judge computed. The first state is the model the
+# judge built, compared byte for byte with its own copy. Checks credit only verified steps.
+
+GRADIENT_TOLERANCE = 1e-3      # relative, over all gradients (float32 through a small CNN)
+TENSOR_TOLERANCE = 1e-2        # relative, per gradient tensor
+SGD_CLASS = "torch.optim.sgd.SGD"
+ACCEPTED = ("ok", "clipped", "accumulated", "scaled")   # gradients the judge can explain
+
 
 @dataclass(frozen=True)
 class FitPlan:
@@ -123,41 +148,54 @@ class FitPlan:
 
 
 @dataclass
-class Forward:
-    epoch: int
-    batch: int
-    indices: list[int]
-    loss: float | None       # the kit's loss on this batch, recomputed by the judge
-    backbone_bn_training: tuple[bool, ...]
-    head_bn_training: tuple[bool, ...]
-    trainable: int
-    state: dict | None = None          # with record_gradients: parameters and buffers before it
-    eval_layers: tuple[str, ...] = ()  # ... the layers in eval mode
-    requires_grad: tuple[str, ...] = ()
-
-
-@dataclass
 class Step:
+    number: int                          # 1-based, over all steps
     epoch: int
-    lrs: tuple[float, ...]
-    weight_decays: tuple[float, ...]
-    group_sizes: tuple[int, ...]
-    changed: set[str]                    # parameters and buffers changed since the last step
-    backbone_params_changed: list[str]   # since fit began
-    backbone_buffers_changed: list[str]  # since fit began
-    head_changed: bool                   # since fit began
-    after_forward: int = -1              # index of the forward pass just before it
-    grads: dict | None = None            # with record_gradients: every parameter's .grad
+    indices: list[int]                   # the items served for this step's batch
+    optimizer: int
+    kind: str
+    groups: list[dict]                   # options as values, "params": names
+    grads: dict                          # name -> tensor or None, as the step found them
+    training: frozenset                  # modules in train mode
+    requires_grad: frozenset
+    state: dict                          # parameters and buffers after the step
+    before: dict = field(default_factory=dict)
+    verdict: str = "other"               # the gradients: "ok", "clipped", "accumulated", ...
+    detail: str = ""
+    problem: str | None = None           # why the step is not verified; None when it is
+    loss: float | None = None            # the kit's loss on the batch, computed by the judge
+    changed: frozenset = frozenset()     # parameters and buffers whose values changed
+
+    @property
+    def verified(self) -> bool:
+        return self.problem is None
+
+    @property
+    def lrs(self) -> tuple:
+        return tuple(g.get("lr") for g in self.groups)
+
+    @property
+    def weight_decays(self) -> tuple:
+        return tuple(g.get("weight_decay") or 0.0 for g in self.groups)
+
+    @property
+    def group_sizes(self) -> tuple:
+        return tuple(len(g["params"]) for g in self.groups)
+
+    @property
+    def batch(self) -> int:
+        return len(self.indices)
 
 
 @dataclass
 class FitTrace:
     plan: FitPlan
     history: object = None
-    forwards: list[Forward] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     order: list[int] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
+    buffers: list[str] = field(default_factory=list)
+    problem: str | None = None           # the start itself could not be verified
 
     @property
     def frozen_steps(self) -> list[Step]:
@@ -166,14 +204,6 @@ class FitTrace:
     @property
     def unfrozen_steps(self) -> list[Step]:
         return [s for s in self.steps if s.epoch >= self.plan.freeze_epochs]
-
-    @property
-    def frozen_forwards(self) -> list[Forward]:
-        return [f for f in self.forwards if f.epoch < self.plan.freeze_epochs]
-
-    @property
-    def unfrozen_forwards(self) -> list[Forward]:
-        return [f for f in self.forwards if f.epoch >= self.plan.freeze_epochs]
 
     def epoch_orders(self) -> list[list[int]]:
         """The item indices each epoch drew, in the order drawn."""
@@ -188,95 +218,296 @@ def _typed(raw, key, kind):
     return value
 
 
-def _tensors(raw, key) -> dict | None:
+def _tensors(raw, key) -> dict:
     value = raw.get(key) if type(raw) is dict else None
-    if value is None:
-        return None
-    if type(value) is not dict or not all(v is None or isinstance(v, torch.Tensor)
-                                          for v in value.values()):
-        raise ProtocolError(f"a fit trace with a malformed {key!r}")
+    if type(value) is not dict or not all(type(k) is str and (v is None or isinstance(v, torch.Tensor))
+                                          for k, v in value.items()):
+        raise ProtocolError(f"a fit trace with malformed {key!r}")
     return value
 
 
-def _names(raw, key) -> tuple[str, ...]:
-    value = raw.get(key, []) if type(raw) is dict else []
-    return tuple(n for n in value if type(n) is str) if type(value) is list else ()
+def _names(raw, key) -> frozenset:
+    value = _typed(raw, key, list)
+    return frozenset(n for n in value if type(n) is str)
+
+
+def _groups(raw) -> list[dict]:
+    groups = []
+    for g in _typed(raw, "groups", list):
+        if type(g) is not dict:
+            raise ProtocolError("a fit trace with a malformed param group")
+        options = {}
+        for key in ("lr", "momentum", "dampening", "weight_decay"):
+            value = g.get(key)
+            options[key] = float(value) if isinstance(value, (int, float)) \
+                and not isinstance(value, bool) and math.isfinite(value) else None
+        for key in ("nesterov", "maximize"):
+            options[key] = g.get(key) is True
+        options["params"] = [n for n in _typed(g, "params", list) if type(n) is str]
+        groups.append(options)
+    return groups
 
 
 class _Batches:
-    """The judge's own data slice and loss: what each batch of fit should have seen."""
+    """The judge's own data slice: what each batch of fit should have seen."""
 
     def __init__(self, images: int):
         self.helper = yolo()
         self.dataset = self.helper.HelmetDataset(None, "train", limit=images)
+        self._items: dict[int, tuple] = {}
 
     def valid(self, indices: list[int]) -> bool:
         return bool(indices) and all(0 <= i < len(self.dataset) for i in indices)
 
     def batch(self, indices: list[int]):
-        return self.helper.collate([self.dataset[i] for i in indices])
+        for i in indices:
+            if i not in self._items:
+                self._items[i] = self.dataset[i]
+        return self.helper.collate([self._items[i] for i in indices])
 
-    def loss(self, indices: list[int], output) -> float | None:
-        if not isinstance(output, torch.Tensor) or not self.valid(indices):
-            return None
-        _images, targets = self.batch(indices)
-        try:
-            with torch.no_grad():
-                return float(self.helper.yolo_loss(output.float(), targets))
-        except (RuntimeError, ValueError, IndexError):
-            return None
+
+def _start_state(stale: bool) -> tuple[dict, dict]:
+    """The judge's own copy of the model fit is handed, and the gradients it carries."""
+    from autograder.instruments import STALE_SEED
+
+    model = reference_model(TINY_YOLO, seed=0)
+    if stale:
+        model.eval()
+        generator = torch.Generator().manual_seed(STALE_SEED)
+        model(torch.rand(2, 3, 96, 96, generator=generator)).square().mean().backward()
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    grads = {n: (p.grad.detach().clone() if p.grad is not None else None)
+             for n, p in model.named_parameters()}
+    return state, grads
 
 
 def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool = False,
-                eval_first: bool = True, record_gradients: bool = False) -> FitTrace:
-    """Run the learner's fit on a fresh model and a small slice, watching every forward and step.
+                eval_first: bool = True) -> FitTrace:
+    """Run the learner's fit on a fresh model and a small slice, then replay every step.
 
     The model arrives in eval mode, as it would after an evaluation."""
     fit = submission.function("fit")
     model = fresh_model(submission)
     raw = submission.instrument("fit_trace", _("running your fit on a slice of the helmet data"),
                                 fit=fit, model=model, images=plan.images, kwargs=plan.kwargs(),
-                                seed=1, stale_gradients=stale_gradients, eval_first=eval_first,
-                                record_gradients=record_gradients)
+                                seed=1, stale_gradients=stale_gradients, eval_first=eval_first)
     if type(raw) is not dict:
         raise CheckFailed(_("the learner process did not report on fit"), _("a trace"),
                           _("run fit"))
     if raw.get("error") is not None:
         raise LearnerError(Evidence.parse(raw["error"]), _("running your fit"))
-    parameters = [n for n in _typed(raw, "parameters", list) if type(n) is str]
-    batches = _Batches(plan.images)
-    trace = FitTrace(plan, raw.get("history"), order=[i for i in _typed(raw, "order", list)
-                                                       if type(i) is int],
-                     parameters=parameters)
-    for entry in _typed(raw, "forwards", list):
-        indices = [i for i in _typed(entry, "indices", list) if type(i) is int]
-        trace.forwards.append(Forward(
-            epoch=_typed(entry, "epoch", int), batch=_typed(entry, "batch", int), indices=indices,
-            loss=batches.loss(indices, entry.get("output")),
-            backbone_bn_training=tuple(bool(b) for b in _typed(entry, "backbone_bn_training", list)),
-            head_bn_training=tuple(bool(b) for b in _typed(entry, "head_bn_training", list)),
-            trainable=_typed(entry, "trainable", int), state=_tensors(entry, "state"),
-            eval_layers=_names(entry, "eval"), requires_grad=_names(entry, "requires_grad")))
-    since_start: set[str] = set()
-    own = set(parameters)
-    for entry in _typed(raw, "steps", list):
-        groups = _typed(entry, "groups", list)
-        changed = {n for n in _typed(entry, "changed", list) if type(n) is str}
-        since_start |= changed
-        after = entry.get("after_forward", -1)
+    order = [i for i in _typed(raw, "order", list) if type(i) is int]
+    trace = FitTrace(plan, raw.get("history"), order=order,
+                     parameters=[n for n in _typed(raw, "parameters", list) if type(n) is str])
+    served = 0
+    for number, entry in enumerate(_typed(raw, "steps", list)[:4 * len(order) + 4], start=1):
+        now = _typed(entry, "served", int)
+        indices = order[served:now] if served <= now <= len(order) else []
+        served = max(served, now) if now <= len(order) else served
         trace.steps.append(Step(
-            epoch=_typed(entry, "epoch", int),
-            lrs=tuple(float(_typed(g, "lr", (int, float))) for g in groups),
-            weight_decays=tuple(float(_typed(g, "weight_decay", (int, float))) for g in groups),
-            group_sizes=tuple(_typed(g, "size", int) for g in groups),
-            changed=changed,
-            backbone_params_changed=sorted(n for n in since_start
-                                           if under(n, "backbone") and n in own),
-            backbone_buffers_changed=sorted(n for n in since_start
-                                            if under(n, "backbone") and n not in own),
-            head_changed=any(under(n, "head") and n in own for n in since_start),
-            after_forward=after if type(after) is int else -1, grads=_tensors(entry, "grads")))
+            number=number, epoch=max(now - 1, 0) // plan.images, indices=indices,
+            optimizer=_typed(entry, "optimizer", int), kind=str(entry.get("kind"))[:200],
+            groups=_groups(entry), grads=_tensors(entry, "grads"),
+            training=_names(entry, "training"), requires_grad=_names(entry, "requires_grad"),
+            state=_tensors(entry, "state")))
+    _replay(trace, _tensors(raw, "start"), _tensors(raw, "start_grads"), stale_gradients)
     return trace
+
+
+def _same(a, b) -> bool:
+    return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
+            and a.dtype == b.dtype and torch.equal(a, b))
+
+
+def _replay(trace: FitTrace, start: dict, start_grads: dict, stale: bool) -> None:
+    """Verify the reported start, then replay every step from the state before it."""
+    own_state, own_grads = _start_state(stale)
+    trace.buffers = [n for n in own_state if n not in set(trace.parameters)]
+    if set(start) != set(own_state) or not all(_same(start[k], v) for k, v in own_state.items()):
+        trace.problem = _("the model fit was handed is not the one the grader built (its "
+                          "parameters or buffers differ)")
+    elif set(start_grads) != set(own_grads) or not all(
+            (g is None and start_grads[n] is None) or
+            (g is not None and isinstance(start_grads[n], torch.Tensor)
+             and start_grads[n].shape == g.shape and torch.allclose(start_grads[n], g,
+                                                                    rtol=1e-4, atol=1e-6))
+            for n, g in own_grads.items()):
+        trace.problem = _("the gradients the model carried when fit began are not those the "
+                          "grader left on it")
+    if trace.problem is not None:
+        for step in trace.steps:
+            step.problem = trace.problem
+        return
+    helper = yolo()
+    batches = _Batches(trace.plan.images)
+    model = helper.TinyYOLO(num_classes=2)
+    names = set(own_state)
+    params = [n for n, _p in model.named_parameters()]
+    momentum: dict = {}
+    before, previous_grads = start, start_grads
+    for step in trace.steps:
+        step.before = before
+        step.problem = _verify_step(step, model, params, names, batches, momentum,
+                                    previous_grads)
+        if set(step.state) == names:
+            step.changed = frozenset(n for n in names if not _same(step.state[n], before[n]))
+            before = step.state
+        previous_grads = step.grads
+
+
+def _verify_step(step: Step, model, params: list[str], names: set, batches: _Batches,
+                 momentum: dict, previous_grads: dict) -> str | None:
+    helper = yolo()
+    where = _("step {step} (epoch {epoch})").format(step=step.number, epoch=step.epoch)
+    if set(step.state) != names or set(step.grads) != set(params):
+        return _("{where}: the report of the model's state is incomplete").format(where=where)
+    if not batches.valid(step.indices):
+        return _("{where}: the step's batch could not be told from the items the data set "
+                 "served").format(where=where)
+    # The forward pass and the loss, in the modes and with the batch the step reports.
+    try:
+        model.load_state_dict(step.before, strict=True)
+    except (RuntimeError, KeyError):
+        return _("{where}: the model's state cannot be loaded").format(where=where)
+    for name, module in model.named_modules():
+        module.training = name in step.training
+    for name, p in model.named_parameters():
+        p.requires_grad_(name in step.requires_grad)
+        p.grad = None
+    images, targets = batches.batch(step.indices)
+    output = model(images)
+    loss = helper.yolo_loss(output, targets)
+    step.loss = float(loss)
+    if loss.requires_grad:
+        loss.backward()
+    expected = {n: p.grad for n, p in model.named_parameters()}
+    for name, buffer in model.named_buffers():
+        got = step.state[name]
+        if got.shape != buffer.shape or got.dtype != buffer.dtype or not (
+                torch.equal(got, buffer) if not buffer.is_floating_point()
+                else torch.allclose(got, buffer, rtol=1e-4, atol=1e-5)):
+            return _("{where}: the BatchNorm statistics after the step ({name}) are not what a "
+                     "forward pass on the step's batch, in the modes reported, "
+                     "gives").format(where=where, name=name)
+    # The gradients the optimizer found.
+    step.verdict, step.detail = _compare(expected, step.grads, previous_grads)
+    if step.verdict not in ACCEPTED:
+        return step.detail
+    # The optimizer step.
+    if step.kind != SGD_CLASS:
+        return _("{where}: fit stepped a {kind}, not the SGD of build_optimizer").format(
+            where=where, kind=step.kind)
+    values = {n: step.before[n].clone() for n in params}
+    for group in step.groups:
+        if any(group[k] is None for k in ("lr", "momentum", "dampening", "weight_decay")):
+            return _("{where}: a param group's options are not numbers").format(where=where)
+        held = [n for n in group["params"] if n in values and step.grads.get(n) is not None]
+        buffers = [momentum.get((step.optimizer, n)) for n in held]
+        for i, name in enumerate(held):
+            p, grad = values[name], step.grads[name].clone()
+            if group["maximize"]:
+                grad = -grad
+            if group["weight_decay"]:
+                grad = grad.add(p, alpha=group["weight_decay"])
+            if group["momentum"]:
+                buf = buffers[i]
+                if buf is None:
+                    buf = grad.clone()
+                    buffers[i] = buf
+                else:
+                    buf.mul_(group["momentum"]).add_(grad, alpha=1 - group["dampening"])
+                grad = grad.add(buf, alpha=group["momentum"]) if group["nesterov"] else buf
+            p.add_(grad, alpha=-group["lr"])
+        if group["momentum"]:
+            for name, buf in zip(held, buffers):
+                momentum[(step.optimizer, name)] = buf
+    for name in params:
+        got = step.state[name]
+        if got.shape != values[name].shape or not torch.allclose(got, values[name], rtol=1e-5,
+                                                                 atol=1e-6):
+            return _("{where}: {name} after the step is not what an SGD step with the reported "
+                     "gradients, options and momentum gives").format(where=where, name=name)
+    return None
+
+
+def _norm(tensors) -> float:
+    return math.sqrt(sum(float((t.double() ** 2).sum()) for t in tensors))
+
+
+def _dense(grads: dict, names, like: dict) -> list:
+    return [(grads.get(n) if grads.get(n) is not None else torch.zeros_like(like[n])).double()
+            for n in names]
+
+
+def _close(got: list, want: list, total: float) -> bool:
+    if _norm(a - b for a, b in zip(got, want)) > GRADIENT_TOLERANCE * total:
+        return False
+    return all(_norm([a - b]) <= TENSOR_TOLERANCE * _norm([b]) + 1e-6 * total
+               for a, b in zip(got, want))
+
+
+def _compare(expected: dict, got: dict, previous: dict) -> tuple[str, str]:
+    """What the gradients the optimizer found are, next to the judge's own of the batch's loss."""
+    like = {n: (e if e is not None else got.get(n)) for n, e in expected.items()}
+    names = [n for n in expected if like[n] is not None and
+             (got.get(n) is None or got[n].shape == like[n].shape)]
+    if len(names) != len([n for n in expected if like[n] is not None]):
+        return "other", _("gradients of the wrong shape")
+    e, g = _dense(expected, names, like), _dense(got, names, like)
+    size = _norm(e)
+    if _norm(g) == 0.0:
+        if size == 0.0:
+            return "other", _("no parameter required grad, so no step could train anything")
+        return "cleared", _("every gradient was None or zero when the optimizer stepped")
+    if size == 0.0:
+        return "other", _("gradients where the batch's loss gives none")
+    if _close(g, e, size):
+        return "ok", ""
+    scale = sum(float((a * b).sum()) for a, b in zip(g, e)) / (size ** 2)
+    if scale > 0 and _close(g, [scale * b for b in e], size):
+        if scale <= 1 + GRADIENT_TOLERANCE:
+            return "clipped", _("scaled by {scale:.3g} (clipping)").format(scale=scale)
+        return "scaled", _("{scale:.3g} times the gradient of the batch's mean "
+                           "loss").format(scale=scale)
+    # Gradients never cleared, for every parameter or only for some (an optimizer whose
+    # zero_grad reaches only the parameters it holds): each tensor is its batch's gradient,
+    # or that plus the gradient it held at the previous step.
+    p = _dense(previous, names, like)
+    fresh = [_close([a], [b], size) for a, b in zip(g, e)]
+    summed = [_close([a - c], [b], size) for a, b, c in zip(g, e, p)]
+    if all(f or s for f, s in zip(fresh, summed)) and _norm(p) > 0 \
+            and _close([a if f else a - c for a, c, f in zip(g, p, fresh)], e, size):
+        return "accumulated", _("the previous steps' gradients added to this batch's")
+    difference = _norm(a - b for a, b in zip(g, e)) / size
+    return "other", _("relative difference {difference:.3g} from the gradient of its batch's "
+                      "loss").format(difference=difference)
+
+
+def expect_verified(steps: list[Step], what: str) -> None:
+    """Fail, naming the first step the judge could not replay, unless every step is verified."""
+    bad = next((s for s in steps if not s.verified), None)
+    if bad is None:
+        return
+    if bad.verdict == "cleared":
+        raise CheckFailed(
+            _("at step {step} (epoch {epoch}) every gradient was None or zero when the optimizer "
+              "stepped: no step of fit applied a gradient, so nothing in {what} "
+              "trained").format(step=bad.number, epoch=bad.epoch, what=what),
+            _("each step applying the gradient of its own batch's loss"),
+            _("clear the gradients before backward (or after step), never between backward "
+              "and step: the order is zero_grad, backward, step"), cause="fit:zero-grad-order")
+    raise CheckFailed(
+        _("the grader replayed fit's steps with its own model, data and loss and could not "
+          "reproduce what your fit did: {problem}").format(problem=bad.problem),
+        _("every optimizer step of fit to be one step of the kit's training: the loss "
+          "yolo_loss(model(images), targets) on a batch of the data set, backward, and a step "
+          "of the SGD from build_optimizer, with nothing else changing the model"),
+        _("train exactly as the exercise describes: for each batch, zero_grad, the kit's loss, "
+          "backward, step; change the model only through the optimizer"), cause="fit:unverified")
+
+
+def backbone(names) -> list[str]:
+    return [n for n in names if under(n, "backbone")]
 
 
 def model_sizes() -> tuple[int, int]:
@@ -286,99 +517,29 @@ def model_sizes() -> tuple[int, int]:
             sum(p.numel() for p in model.parameters()))
 
 
+def trainable_count(step: Step) -> int:
+    """Scalars of the parameters that required grad at a step (verified steps: autograd's own
+    flags, since the judge computed that step's gradients with them)."""
+    return sum(step.before[n].numel() for n in step.requires_grad if n in step.before)
+
+
 def early_switch(trace: FitTrace) -> int | None:
     """The epoch of the frozen phase in which a backbone that had been frozen became trainable
     again, if any. (A backbone trainable from the start was never frozen: another mistake.)"""
     head, _total = model_sizes()
     was_frozen = False
-    for forward in trace.frozen_forwards:
-        if forward.trainable <= head:
+    for step in trace.frozen_steps:
+        if trainable_count(step) <= head:
             was_frozen = True
         elif was_frozen:
-            return forward.epoch
+            return step.epoch
     return None
 
 
 def trainable_while_frozen(trace: FitTrace) -> int | None:
     """The first epoch of the frozen phase in which the backbone was trainable at all."""
     head, _total = model_sizes()
-    return next((f.epoch for f in trace.frozen_forwards if f.trainable > head), None)
-
-
-@dataclass
-class GradientCheck:
-    step: int                  # 1-based, over all steps
-    epoch: int
-    verdict: str               # "ok", "cleared", "accumulated", "scaled", "other"
-    detail: str = ""
-
-
-def check_gradients(trace: FitTrace) -> list[GradientCheck]:
-    """For each step, is the gradient it applied the gradient of its own batch's loss?
-
-    The judge loads the state the model had before that batch's forward pass into its own
-    TinyYOLO, puts the same layers in eval mode, runs the batch and the kit's loss, and compares
-    the gradients with those the learner's optimizer found when it stepped. A gradient scaled
-    down (clipping) is accepted; one scaled up (a summed loss) is not."""
-    helper = yolo()
-    batches = _Batches(trace.plan.images)
-    verdicts = []
-    previous: dict | None = None
-    for number, step in enumerate(trace.steps, start=1):
-        if step.grads is None or not 0 <= step.after_forward < len(trace.forwards):
-            continue
-        forward = trace.forwards[step.after_forward]
-        if forward.state is None or not batches.valid(forward.indices):
-            continue
-        model = helper.TinyYOLO(num_classes=2)
-        try:
-            model.load_state_dict(forward.state, strict=True)
-        except RuntimeError:
-            continue
-        for name, module in model.named_modules():
-            module.train(name not in forward.eval_layers)
-        wanted = set(forward.requires_grad)
-        for name, p in model.named_parameters():
-            p.requires_grad_(name in wanted)
-        images, targets = batches.batch(forward.indices)
-        helper.yolo_loss(model(images), targets).backward()
-        expected = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
-        got = step.grads
-        verdicts.append(GradientCheck(number, step.epoch,
-                                      *_compare(expected, got, previous)))
-        previous = got
-    return verdicts
-
-
-def _norm(tensors) -> float:
-    return math.sqrt(sum(float((t.double() ** 2).sum()) for t in tensors))
-
-
-def _compare(expected: dict, got: dict, previous: dict | None) -> tuple[str, str]:
-    names = [n for n in expected if n in got]
-    if not names:
-        return "other", _("no parameter of the model had a gradient when the optimizer stepped")
-    present = [n for n in names if got[n] is not None]
-    if not present or _norm(got[n] for n in present) == 0.0:
-        return "cleared", _("every gradient was None or zero when the optimizer stepped")
-    e = [expected[n].double() for n in present]
-    g = [got[n].double() for n in present]
-    size = _norm(e) or 1.0
-    difference = _norm(a - b for a, b in zip(g, e)) / size
-    if difference < 1e-3 and len(present) == len(names):
-        return "ok", ""
-    scale = sum(float((a * b).sum()) for a, b in zip(g, e)) / (size ** 2)
-    if 0 < scale <= 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
-        return "ok", _("scaled by {scale:.3g} (clipping)").format(scale=scale)
-    if scale > 1 + 1e-3 and _norm(a - scale * b for a, b in zip(g, e)) / size < 1e-3:
-        return "scaled", _("{scale:.3g} times the gradient of the batch's mean "
-                           "loss").format(scale=scale)
-    if previous is not None and all(previous.get(n) is not None for n in present):
-        summed = [a - previous[n].double() for a, n in zip(g, present)]
-        if _norm(a - b for a, b in zip(summed, e)) / size < 1e-3:
-            return "accumulated", _("the previous steps' gradients added to this batch's")
-    return "other", _("relative difference {difference:.3g} from the gradient of its batch's "
-                      "loss").format(difference=difference)
+    return next((s.epoch for s in trace.frozen_steps if trainable_count(s) > head), None)
 
 
 def expect_ran(trace: FitTrace) -> None:
@@ -386,9 +547,9 @@ def expect_ran(trace: FitTrace) -> None:
     plan = trace.plan
     expect(trace.frozen_steps and trace.unfrozen_steps,
            observed=_("fit took {frozen} optimizer steps in the first {freeze_epochs} epochs and "
-                      "{unfrozen} after them (training forwards seen: {forwards})").format(
+                      "{unfrozen} after them").format(
                frozen=len(trace.frozen_steps), freeze_epochs=plan.freeze_epochs,
-               unfrozen=len(trace.unfrozen_steps), forwards=len(trace.forwards)),
+               unfrozen=len(trace.unfrozen_steps)),
            expected=_("optimizer steps in both phases: {freeze_epochs} frozen epochs, then "
                       "{unfreeze_epochs} unfrozen, each a pass over the {images} images").format(
                freeze_epochs=plan.freeze_epochs, unfreeze_epochs=plan.unfreeze_epochs,
@@ -396,3 +557,98 @@ def expect_ran(trace: FitTrace) -> None:
            fix=_("for each epoch, loop over a DataLoader of the data set; for each batch compute "
                  "the kit's loss on the model's predictions, clear the gradients, backpropagate "
                  "and step the optimizer"), cause="fit:no-steps")
+
+
+# -- one training step, replayed ---------------------------------------------------------------------
+
+PROBE_INDICES = [0, 1]
+PROBE_LR = 0.1
+
+
+@dataclass
+class Probe:
+    """One training step of a model as the learner's function left it, replayed by the judge:
+    what trained (parameters whose values the verified step changed) and which BatchNorm
+    statistics moved."""
+
+    step: Step
+    problem: str | None
+    parameters: list[str]
+    buffers: list[str]
+
+    def moved(self, prefix: str = "") -> list[str]:
+        return [n for n in self.parameters if under(n, prefix) and n in self.step.changed]
+
+    def still(self, prefix: str = "") -> list[str]:
+        return [n for n in self.parameters if under(n, prefix) and n not in self.step.changed]
+
+    def statistics_moved(self, prefix: str = "") -> list[str]:
+        return [n for n in self.buffers if under(n, prefix) and n in self.step.changed
+                and not n.endswith("num_batches_tracked")]
+
+    def statistics_still(self, prefix: str = "") -> list[str]:
+        return [n for n in self.buffers if under(n, prefix) and n not in self.step.changed
+                and not n.endswith("num_batches_tracked")]
+
+
+def _stale_state() -> tuple[dict, dict]:
+    """The judge's copy of a model after `leave_stale_gradients`: its state and gradients."""
+    model = reference_model(TINY_YOLO, seed=0)
+    images = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(7))
+    output = model(images)
+    output.backward(torch.ones_like(output))
+    return ({k: v.detach().clone() for k, v in model.state_dict().items()},
+            {n: p.grad.detach().clone() for n, p in model.named_parameters()})
+
+
+def probe(model: Remote, *, stale: bool = False) -> Probe:
+    """Ask the learner process for one training step of `model` (a TinyYOLO the judge built
+    with seed 0, then handed to the learner's functions), and replay it: the values before it
+    must be the judge's own, the gradients those of the kit's loss, the update plain SGD."""
+    raw = model._learner.instrument("train_step", _("running one training step of the model"),
+                                    model=model, indices=PROBE_INDICES, lr=PROBE_LR)
+    if type(raw) is not dict:
+        raise LearnerGone("a malformed report of a training step")
+    if raw.get("error") is not None:
+        raise LearnerError(Evidence.parse(raw["error"]), _("running one training step"))
+    own_state, own_grads = _stale_state() if stale else _start_state(False)
+    step = Step(number=1, epoch=0, indices=list(PROBE_INDICES), optimizer=0, kind=SGD_CLASS,
+                groups=[], grads=_tensors(raw, "grads"), training=_names(raw, "training"),
+                requires_grad=_names(raw, "requires_grad"), state=_tensors(raw, "state"),
+                before=_tensors(raw, "before"))
+    params = list(own_grads)
+    step.groups = [{"lr": PROBE_LR, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0,
+                    "nesterov": False, "maximize": False, "params": params}]
+    previous = _tensors(raw, "previous")
+    problem = None
+    if set(step.before) != set(own_state) or not all(_same(step.before[k], v)
+                                                      for k, v in own_state.items()):
+        problem = _("the values of the model changed before it trained (freezing and unfreezing "
+                    "change flags and modes, never values)")
+    elif set(previous) != set(params) or not all(
+            g is None or (own_grads[n] is not None and g.shape == own_grads[n].shape
+                          and torch.allclose(g, own_grads[n], rtol=1e-4, atol=1e-6))
+            for n, g in previous.items()):
+        problem = _("the gradients the model held before the step are not those the grader "
+                    "left on it")
+    if problem is None:
+        helper = yolo()
+        problem = _verify_step(step, helper.TinyYOLO(num_classes=2), params, set(own_state),
+                               _Batches(max(PROBE_INDICES) + 1), {}, previous)
+    if problem is None and step.verdict == "cleared":
+        problem = step.detail
+    if set(step.state) == set(own_state):
+        step.changed = frozenset(n for n in own_state if not _same(step.state[n], step.before[n]))
+    return Probe(step, problem, params, [n for n in own_state if n not in set(params)])
+
+
+def expect_probe(result: Probe) -> None:
+    """Fail unless the judge could replay the training step."""
+    expect(result.problem is None,
+           observed=_("the grader trained the model for one step after your function and could "
+                      "not reproduce the step with its own copy: {problem}").format(
+               problem=result.problem),
+           expected=_("a model that trains as a TinyYOLO does: the kit's loss, backward and an "
+                      "SGD step, with the parameters that require grad and the modes it has"),
+           fix=_("change only requires_grad, .grad and train/eval modes; leave the model's "
+                 "values, classes and methods alone"), cause="probe:unverified")

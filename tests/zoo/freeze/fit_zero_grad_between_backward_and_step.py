@@ -2,6 +2,7 @@
 Misconception: gradients can be cleared anywhere in the step (between backward and step they are gone before the optimizer uses them, so nothing trains).
 Caught by: freeze/fit_head_learns_while_frozen, freeze/fit_steps_with_each_batch_gradient
 Mentions: zero_grad
+Costs more: no step of fit applies a gradient, so fit trains nothing the grader could replay: every fit check credits only steps the judge verified as training (a run of steps that change nothing is what a forged report would look like), so each fails with this one cause
 """
 from torch.utils.data import DataLoader
 
