@@ -148,13 +148,16 @@ CASES = [
     # aten::equal, a Parameter lying about requires_grad and records filled in through the
     # trace's hook closures earn no more than the honest code beneath them.
     Case("freeze_trace_says_frozen.py", "reference", "below", "boundary",
-         failed="freeze/fit_keeps_the_backbone_frozen_first", assignment="freeze"),
+         failed="freeze/fit_keeps_the_backbone_frozen_first", assignment="freeze",
+         most=28),
     Case("freeze_dispatch_mode_answers_equal.py", "reference", "below", "boundary",
-         failed="freeze/fit_keeps_the_backbone_frozen_first", assignment="freeze"),
+         failed="freeze/fit_keeps_the_backbone_frozen_first", assignment="freeze",
+         most=19),
     Case("freeze_parameter_lies_about_requires_grad.py", "reference", "below", "boundary",
-         failed="freeze/freeze_turns_off_requires_grad", assignment="freeze"),
+         failed="freeze/freeze_turns_off_requires_grad", assignment="freeze",
+         most=27),
     Case("freeze_forge_through_hook_closures.py", "stub", "zero", "boundary",
-         assignment="freeze"),
+         assignment="freeze", most=0),
     # Instructor tools (issue 20): a notebook broken on purpose is told it is theirs (JSON
     # nested 20,000 levels deep; 1,000 raising cells whose report would be over a megabyte),
     # never "a problem in the kit"; a lone surrogate in a message is replaced, never a crash.
