@@ -24,7 +24,7 @@ import torch
 from autograder import modelspec
 from autograder.checks import CheckFailed
 from autograder.i18n import _
-from autograder.protocol import Channel, Opaque, ProtocolError, Ref, decode, encode, FRAME
+from autograder.protocol import Channel, Opaque, Oversized, ProtocolError, Ref, decode, encode, FRAME
 
 # -- text from the learner side -------------------------------------------------------------------
 
@@ -32,6 +32,42 @@ _BLOB = re.compile(r"[A-Za-z0-9+/=_\-]{64,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")   # not text: no UTF-8 writer takes one
 MAX_TEXT = 300
+# Elements in any tensor or shape the learner side describes, before a grader sees it: graders
+# allocate from described shapes (`torch.randn(info.shape)`), so a shape over this bound fails
+# the check (`OversizedTensor`) instead of costing the judge its size. 4 Mi elements (16 MiB as
+# float32) is a hundred times any tensor the exercises make.
+MAX_SHAPE_ELEMENTS = 1 << 22
+MAX_DIMS = 8
+
+
+class OversizedTensor(CheckFailed):
+    """The learner side described a tensor larger than any check needs."""
+
+    def __init__(self, shape: tuple):
+        super().__init__(
+            _("a tensor of shape {shape} ({count} elements) came back from your code").format(
+                shape=shape[:MAX_DIMS], count=_count(shape)),
+            _("tensors of at most {limit} elements (the exercise's tensors are far smaller)").format(
+                limit=MAX_SHAPE_ELEMENTS),
+            _("create your tensors with the sizes the exercise passes to your code"))
+
+
+def _count(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def bounded_shape(shape) -> tuple[int, ...]:
+    """A shape from the learner side, checked before anything is sized by it."""
+    if (type(shape) not in (list, tuple) or len(shape) > MAX_DIMS
+            or not all(type(n) is int and 0 <= n < (1 << 31) for n in shape)):
+        raise ProtocolError("a malformed shape")
+    shape = tuple(shape)
+    if _count(shape) > MAX_SHAPE_ELEMENTS:
+        raise OversizedTensor(shape)
+    return shape
 
 
 def clean(text: str, limit: int = MAX_TEXT) -> str:
@@ -59,6 +95,10 @@ def _plain(value, learner: "Learner"):
                                    tuple(clean(m, 200) for m in value.mro)))
     if kind is Opaque:
         return Opaque(clean(value.type, 100), clean(value.text, 200))
+    if isinstance(value, torch.Tensor):   # a meta tensor's shape is any size, a value's up to 64 MiB
+        bounded_shape(tuple(value.shape))
+    if kind is Oversized:
+        raise OversizedTensor(value.shape)
     return value
 
 
@@ -205,10 +245,18 @@ class LocalTransport:
 
 # -- descriptions -------------------------------------------------------------------------------------
 
+MAX_ITEMS = 10_000   # entries in one list of a description (the learner side sends at most these)
+# Elements of all the tensors one module description names together: graders may allocate a
+# copy of each (4 x MAX_SHAPE_ELEMENTS; the exercises' largest model has under 100,000).
+MAX_MODULE_ELEMENTS = 4 * MAX_SHAPE_ELEMENTS
+
+
 def _get(raw: dict, key: str, kind, default=None):
     value = raw.get(key, default)
     if kind is not None and not isinstance(value, kind):
         raise ProtocolError(f"a description with a malformed {key!r}")
+    if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
+        raise ProtocolError(f"a description whose {key!r} has over {MAX_ITEMS} entries")
     return value
 
 
@@ -232,16 +280,14 @@ class TensorInfo:
     def parse(cls, raw) -> "TensorInfo":
         if type(raw) is not dict:
             raise ProtocolError("a malformed tensor description")
-        shape = _get(raw, "shape", list)
-        if not all(type(n) is int for n in shape):
-            raise ProtocolError("a malformed shape")
+        shape = bounded_shape(_get(raw, "shape", list))
         value, grad = raw.get("value"), raw.get("grad")
         for t in (value, grad):
             if t is not None and not isinstance(t, torch.Tensor):
                 raise ProtocolError("a tensor description whose values are not a tensor")
         grad_fn = raw.get("grad_fn")
         persistent = raw.get("persistent")
-        return cls(_get(raw, "id", int), _get(raw, "type", str), tuple(shape),
+        return cls(_get(raw, "id", int), _get(raw, "type", str), shape,
                    _get(raw, "dtype", str), _get(raw, "device", str),
                    _get(raw, "requires_grad", bool), _get(raw, "is_leaf", bool),
                    _get(raw, "is_parameter", bool),
@@ -322,10 +368,19 @@ class ModuleInfo:
         keys = _get(raw, "state_dict", list)
         if not all(type(n) is str for n in none + keys):
             raise ProtocolError("a malformed list of names")
+        parameters, buffers = pairs("parameters", TensorInfo.parse), pairs("buffers", TensorInfo.parse)
+        # Every entry counts (a shared parameter under each name: ids are the learner's word).
+        total = sum(t.numel for t in [*(t for _, t in parameters + buffers),
+                                      *(a for a in attributes.values() if isinstance(a, TensorInfo))])
+        if total > MAX_MODULE_ELEMENTS:
+            raise CheckFailed(
+                _("the module's tensors hold {count} elements together").format(count=total),
+                _("at most {limit} elements (the exercise's models are far smaller)").format(
+                    limit=MAX_MODULE_ELEMENTS),
+                _("create your tensors with the sizes the exercise passes to your code"))
         return cls(_get(raw, "id", int), _get(raw, "type", str), _mro(raw),
-                   _get(raw, "training", bool), pairs("parameters", TensorInfo.parse), none,
-                   dict(pairs("buffers", TensorInfo.parse)), pairs("modules", submodule),
-                   attributes, keys)
+                   _get(raw, "training", bool), parameters, none, dict(buffers),
+                   pairs("modules", submodule), attributes, keys)
 
     @property
     def parameters(self) -> dict[str, TensorInfo]:

@@ -51,6 +51,12 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAP_AMBIENT = 38, 36, 47
 _SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126, "keyctl": 250},
              "aarch64": {"pivot_root": 41, "capset": 91, "keyctl": 219}}
+KEYCTL_UNLINK, KEYCTL_CLEAR, KEYCTL_GET_PERSISTENT = 9, 7, 22
+KEY_SPEC_PROCESS_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -2, -4, -5
+IPC_RMID = 0
+# World-writable folders a learner process without a mount namespace can leave files in for the
+# next submission under its uid (its scratch folder is removed whole).
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
 # Set by an instructor (or a test) to grade as if the system refused every namespace:
 # what a container that forbids `unshare`, such as Gradescope's, gets.
 REFUSE_ENV = "AUTOGRADER_NO_NAMESPACES"
@@ -383,7 +389,9 @@ def set_limits(plan: Plan, report: Report, *, own_uid: bool, vm_bytes: int) -> N
     limits = [("file size", resource.RLIMIT_FSIZE, 256 << 20),
               ("open files", resource.RLIMIT_NOFILE, 1024),
               ("CPU time", resource.RLIMIT_CPU, plan.cpu_seconds),
-              ("core files", resource.RLIMIT_CORE, 0)]
+              ("core files", resource.RLIMIT_CORE, 0),
+              # No POSIX message queue can be created: one would outlive the submission.
+              ("message queues", resource.RLIMIT_MSGQUEUE, 0)]
     if plan.memory_bytes:
         limits.insert(0, ("memory", resource.RLIMIT_AS, vm_bytes + plan.memory_bytes))
     # The process limit counts every process of the uid: with a uid of its own the submission
@@ -427,6 +435,80 @@ def _capabilities_left() -> int | None:
     return None
 
 
+def clear_keyrings() -> None:
+    """Empty this uid's user, user-session and persistent keyrings (as that uid)."""
+    for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+        _syscall("keyctl", KEYCTL_CLEAR, ctypes.c_long(keyring))
+    # The persistent keyring (kept for days, per uid): linked to this process's keyring to be
+    # named, emptied, unlinked again.
+    persistent = _syscall("keyctl", KEYCTL_GET_PERSISTENT, ctypes.c_long(-1),
+                          ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
+    if persistent > 0:
+        _syscall("keyctl", KEYCTL_CLEAR, ctypes.c_long(persistent))
+        _syscall("keyctl", KEYCTL_UNLINK, ctypes.c_long(persistent),
+                 ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
+
+
+def clear_uid_state(uid: int) -> None:
+    """Without namespaces, as root, with no process of `uid` left: remove what a submission
+    under `uid` left behind outside its scratch folder for the next one under that uid: SysV
+    shared memory, semaphores and message queues (no IPC namespace), and files and folders in
+    the world-writable folders (no private /tmp). Never raises; only for the submissions' own
+    uids (never the grading user's files)."""
+    if os.geteuid() != 0 or uid not in UID_RANGE:
+        return
+    for kind, remove in (("shm", lambda i: _libc.shmctl(i, IPC_RMID, None)),
+                         ("sem", lambda i: _libc.semctl(i, 0, IPC_RMID, 0)),
+                         ("msg", lambda i: _libc.msgctl(i, IPC_RMID, None))):
+        try:
+            header, *rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+            columns = header.split()
+            ident, owners = columns[1], [columns.index(c) for c in ("uid", "cuid")]
+            for row in rows:
+                fields = row.split()
+                if any(int(fields[i]) == uid for i in owners):
+                    remove(int(fields[columns.index(ident)]))
+        except (OSError, ValueError, IndexError):
+            pass
+    folders = list(SHARED_FOLDERS)
+    try:
+        import tempfile
+        folders.append(tempfile.gettempdir())
+    except (OSError, RuntimeError):
+        pass
+    seen: set[tuple[int, int]] = set()
+    for folder in folders:
+        _clear_owned(folder, uid, seen, depth=0)
+
+
+def _clear_owned(folder: str, uid: int, seen: set, depth: int) -> None:
+    """Remove what `uid` owns in `folder`, and look inside the world-writable folders there
+    (the only others `uid` could write in); symbolic links are never followed."""
+    try:
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or (info.st_dev, info.st_ino) in seen or depth > 32:
+            return
+        seen.add((info.st_dev, info.st_ino))
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            found = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if found.st_uid == uid:
+            if stat.S_ISDIR(found.st_mode):
+                remove_tree(entry.path)
+            else:
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+        elif stat.S_ISDIR(found.st_mode) and found.st_mode & 0o002:
+            _clear_owned(entry.path, uid, seen, depth + 1)
+
+
 def drop_privileges(mode: str, uid: int, report: Report) -> None:
     """Become `uid` (as root), drop every capability, and set no_new_privs."""
     if mode in ("root", "user") or os.geteuid() == 0:
@@ -437,10 +519,9 @@ def drop_privileges(mode: str, uid: int, report: Report) -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
         report.protections.append(f"uid {uid} of its own")
-        # The kernel keeps a keyring per uid beyond the life of its processes: whatever an
+        # The kernel keeps keyrings per uid beyond the life of its processes: whatever an
         # earlier submission under this uid left there is dropped before this one runs.
-        for keyring in (-4, -5):   # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
-            _syscall("keyctl", 7, ctypes.c_long(keyring))   # KEYCTL_CLEAR
+        clear_keyrings()
     elif mode == "user":
         report.missing.append("a uid of its own (an unprivileged user namespace maps one uid)")
     else:
@@ -479,13 +560,12 @@ def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
             pass
     else:
         workdir = os.path.join(plan.run_dir, plan.assignment)
-        os.makedirs(workdir)
-        for helper in plan.helper_files:
-            shutil.copy2(helper, workdir)
+        if not os.path.isdir(workdir):   # staged by the grading process (`stage_run_dir`)
+            stage_run_dir(plan.run_dir, plan.assignment, plan.helper_files)
         if os.geteuid() == 0:
-            for entry in [workdir, *(os.path.join(workdir, os.path.basename(h))
-                                     for h in plan.helper_files)]:
-                os.chown(entry, uid, uid)
+            for folder, _dirs, files in os.walk(workdir):   # staged by root, no links
+                for entry in [folder, *(os.path.join(folder, f) for f in files)]:
+                    os.lchown(entry, uid, uid)
             os.chmod(plan.run_dir, 0o711)
             readable = [p for p in (GRADERS_DIR, *GRADERS_DIR.glob("*/hidden.py"))
                         if p.stat().st_mode & stat.S_IROTH] if GRADERS_DIR.stat().st_mode & 0o001 \
@@ -499,6 +579,22 @@ def confine(plan: Plan, mode: str, report: Report, vm_bytes: int) -> str:
     drop_privileges(mode, uid, report)
     report.workdir = workdir
     return workdir
+
+
+def stage_run_dir(run_dir: str, assignment: str, helper_files) -> None:
+    """The scratch folder of a learner process without a mount namespace, with its helper
+    files. The grading process stages every submission's before any learner code runs, so a
+    submission that fills the file system cannot leave a classmate's set-up without room."""
+    workdir = os.path.join(run_dir, assignment)
+    os.makedirs(workdir, exist_ok=True)
+    for helper in helper_files:
+        shutil.copy2(helper, workdir)
+    # What IPython's shell writes before the first cell runs (it copies a README into a new
+    # profile, and cannot start without it); its history database it can do without.
+    profile = os.path.join(workdir, ".ipython", "profile_default")
+    for folder in ("startup", "log", "security", "pid", "db"):
+        os.makedirs(os.path.join(profile, folder), exist_ok=True)
+    open(os.path.join(profile, "startup", "README"), "a").close()
 
 
 # -- without namespaces, as root: keep other uids out of the course's private files -----------
@@ -541,13 +637,14 @@ def protect_course_files(extra: tuple[str, ...] = ()) -> CourseFiles:
         fcntl.flock(protected.users, fcntl.LOCK_SH)
     try:
         saved = _saved_modes(protected)
-        for path in [GRADERS_DIR, COURSE_ROOT / "solutions", COURSE_ROOT / "tests",
-                     *map(Path, extra)]:
+        # The course root itself: other users may pass through it (to the engine, data/ and
+        # the environment), not list it.
+        for path, taken in [(COURSE_ROOT, 0o006), *((p, 0o007) for p in private_course_paths(extra))]:
             try:
                 mode = path.stat().st_mode
-                if path.is_dir() and mode & 0o007:
+                if (stat.S_ISDIR(mode) or stat.S_ISREG(mode)) and mode & taken:
                     saved.setdefault(str(path.resolve()), stat.S_IMODE(mode))
-                    path.chmod(mode & ~0o007)
+                    path.chmod(stat.S_IMODE(mode) & ~taken)
             except OSError:
                 pass
         _keep_modes(protected, saved)
@@ -555,6 +652,38 @@ def protect_course_files(extra: tuple[str, ...] = ()) -> CourseFiles:
         if mutex is not None:
             os.close(mutex)
     return protected
+
+
+# What a learner process needs of the course without a mount namespace: the engine (its graders
+# excepted), the data, the released assignments (the helpers' source), and the environment
+# and the editable install's record where they lie inside the course.
+COURSE_READABLE = ("autograder", "data", "assignments")
+
+
+def private_course_paths(extra: tuple[str, ...] = ()) -> list[Path]:
+    """Everything of the course other users lose their permissions on while grading without
+    namespaces: the graders, and every entry of the course root but COURSE_READABLE (the git
+    store, solutions, tests, submitted/, autograded/, feedback/, dist/, results/, the
+    gradebook, grades.csv, ...), and `extra` (folders of submissions and results elsewhere).
+    Symbolic links at the course root are left alone (changing a link's mode changes what it
+    points to); what they point to is out of reach when it lies in a protected folder."""
+    keep = set(COURSE_READABLE)
+    for prefix in (sys.prefix, sys.exec_prefix):
+        resolved = Path(prefix).resolve()
+        if _inside(resolved, COURSE_ROOT.resolve()) and resolved != COURSE_ROOT.resolve():
+            keep.add(resolved.relative_to(COURSE_ROOT.resolve()).parts[0])
+    paths = [GRADERS_DIR, COURSE_ROOT / "solutions", COURSE_ROOT / "tests"]
+    try:
+        entries = sorted(os.scandir(COURSE_ROOT), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name in keep or entry.name.endswith(".egg-info") or entry.is_symlink():
+            continue
+        path = Path(entry.path)
+        if path not in paths:
+            paths.append(path)
+    return paths + [Path(p) for p in extra]
 
 
 def restore_course_files(protected: CourseFiles | None) -> None:

@@ -43,6 +43,71 @@ def send(fd: int, message: dict) -> None:
         view = view[os.write(fd, view):]
 
 
+# The judge's own limits (`limit_judge`): address space beyond what it inherits from the warm
+# grading process, and CPU seconds beyond the submission's time limit. Every size the judge reads
+# from the learner side is bounded before anything is allocated (`protocol`, `client`): an honest
+# judge grows by under 200 MB.
+JUDGE_MEMORY_BYTES = 2 << 30
+JUDGE_PROCESSES = 256            # in its pids cgroup: torch's threads count
+# Progress events: one per cell is what an honest learner process sends; past that many (and a
+# margin), each further event makes the judge wait long enough that a flood of them costs the
+# learner process its wall-clock time rather than the judge its CPU.
+EVENT_MARGIN = 64
+EVENT_PACE = 20.0                # seconds waited per second of CPU an excess event cost
+EVENT_MIN_WAIT_S = 0.005
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def limit_judge(cpu_seconds: int, memory_bytes: int = JUDGE_MEMORY_BYTES) -> None:
+    """In the forked judge, before it reads anything from the learner side: its address space,
+    CPU time, file size and core files are limited (its cgroups, where there are any, are the
+    grading process's to set: `sandbox.SubmissionRun`)."""
+    for kind, value in ((resource.RLIMIT_AS, _vm_bytes() + memory_bytes),
+                        (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
+        try:
+            soft, hard = resource.getrlimit(kind)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(kind, (value, hard))
+        except (ValueError, OSError):
+            pass
+
+
+class CellEvents:
+    """The learner's progress events, as the judge passes them on: a cell's event only while
+    the cells run, each cell once and in order (the stage a time limit names), and excess events
+    paced (see EVENT_PACE)."""
+
+    def __init__(self, report, cells: list[Cell]):
+        self._report = report
+        self._names = {c.index: c.name for c in cells}
+        self._free = len(cells) + EVENT_MARGIN
+        self._last = -1
+        self._cpu = time.process_time()
+        self.running = False
+        self.received = 0
+        self.forwarded = 0
+
+    def __call__(self, event: dict) -> None:
+        self.received += 1
+        index = event.get("index")
+        if (self.running and event.get("event") == "cell" and type(index) is int
+                and index in self._names and index > self._last):
+            self._last = index
+            self.forwarded += 1
+            self._report({"type": "cell", "index": index, "name": self._names[index]})
+        now = time.process_time()
+        if self.received > self._free:
+            time.sleep(max(EVENT_MIN_WAIT_S, EVENT_PACE * (now - self._cpu)))
+        self._cpu = time.process_time()
+
+
 def make_undumpable() -> None:
     """No process of the same user may open this one's /proc files (its pipes under fd/, its
     memory) or attach a debugger to it: what a learner process without namespaces could try."""
@@ -120,12 +185,9 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         set_language(language)
         sys.path.insert(0, str(assignment.helper_dir))    # the kit's own helper modules
         channel = Channel(sock)
-        names = {c.index: c.name for c in cells}
-        transport = PipeTransport(channel, on_event=lambda e: report(
-            {"type": "cell", "index": e["index"], "name": names.get(e["index"], "?")}
-            if type(e.get("index")) is int else {"type": "cell", "index": 0, "name": "?"}))
+        events = CellEvents(report, cells)
+        transport = PipeTransport(channel, on_event=events)
         sources = {c.index: c.source for c in cells}
-        names_of_cells = {c.index: c.name for c in cells}
         # A cell nested too deeply for Python's parser (100,000 unary minuses) was broken on
         # purpose: it is not run (what cannot be read is neither scanned nor credited), and the
         # result says it is the notebook's; the other cells run as usual.
@@ -133,6 +195,7 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
         if too_deep:
             cells = [c for c in cells if c.index not in {e["cell"] for e in too_deep}]
             sources = {c.index: c.source for c in cells}
+        names_of_cells = {c.index: c.name for c in cells}
         # Code that reaches into the interpreter or the engine could rewrite what the learner
         # side reports: such a submission is credited nothing, whatever happens when it runs.
         # The kit's own cells (as released) are exempt.
@@ -145,8 +208,10 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
             report({"type": "tampering", "uses": list(dict.fromkeys(f["rule"] for f in found)),
                     "findings": found[:30]})
         started = time.perf_counter()
+        events.running = True
         answer = transport.request({"op": "run_cells",
                                     "cells": [[c.index, c.source, c.ipython] for c in cells]})
+        events.running = False
         if type(answer) is not dict or type(answer.get("errors")) is not list:
             raise LearnerGone("the learner process did not report on its cells")
         errors = []

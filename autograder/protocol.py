@@ -35,7 +35,16 @@ MAX_DEPTH = 24
 MAX_NODES = 200_000
 MAX_STRING = 20_000                    # characters in one string of the tree
 MAX_DIMS = 8
-MAX_ELEMENTS = 1 << 34                 # even for meta tensors, which hold no bytes
+# Elements in one tensor: as many as the largest message could carry as bytes. A meta tensor
+# (which holds no bytes) of more arrives as an `Oversized` holding its shape, never as a tensor:
+# a shape read from the learner side is a size the judge may allocate from (`torch.ones(shape)`).
+# The graders' API bounds every shape further (`client.MAX_SHAPE_ELEMENTS`) and fails the check
+# that met one over it.
+MAX_ELEMENTS = MAX_MESSAGE
+# The JSON header the judge parses (json.loads builds every value before MAX_NODES can be
+# counted): 8 MiB, far above any honest answer. The learner side, which receives the cells of
+# a notebook of any size, reads headers up to the whole message (`long_text`).
+MAX_HEADER = 8 << 20
 DTYPES = {
     "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
     "float64": torch.float64, "uint8": torch.uint8, "int8": torch.int8, "int16": torch.int16,
@@ -68,6 +77,18 @@ class Ref:
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.type} #{self.id}>"
+
+
+class Oversized:
+    """A meta tensor with more than MAX_ELEMENTS elements: only its shape and dtype name."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: tuple[int, ...], dtype: str):
+        self.shape, self.dtype = shape, dtype
+
+    def __repr__(self) -> str:
+        return f"<oversized tensor {self.shape}>"
 
 
 class Opaque:
@@ -260,10 +281,12 @@ class _Decoder:
             raise ProtocolError("a tensor with a malformed device or flag")
         dtype = DTYPES[dtype_name]
         numel = math.prod(shape)
+        if index == -1 and device == "meta":
+            if numel > MAX_ELEMENTS:
+                return Oversized(tuple(shape), dtype_name)
+            return torch.empty(shape, dtype=dtype, device="meta")
         if numel > MAX_ELEMENTS:
             raise ProtocolError("a tensor with too many elements")
-        if index == -1 and device == "meta":
-            return torch.empty(shape, dtype=dtype, device="meta")
         if type(index) is not int or not 0 <= index < len(self.blobs) or index in self.used:
             raise ProtocolError("a tensor naming a missing or reused blob")
         self.used.add(index)
@@ -287,6 +310,8 @@ def decode(data: bytes | memoryview, header_length: int, *, keep_requires_grad: 
     view = memoryview(data)
     if not 0 < header_length <= len(view):
         raise ProtocolError("a header length out of range")
+    if header_length > MAX_HEADER and not long_text:
+        raise ProtocolError(f"a header of {header_length} bytes, over the limit of {MAX_HEADER}")
     try:
         header = json.loads(bytes(view[:header_length]))
     except (ValueError, RecursionError, UnicodeDecodeError):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from autograder import confine
 from autograder.assignments import Assignment
 from autograder.i18n import _, language, use
-from autograder.judge import judge_main, make_undumpable
+from autograder.judge import JUDGE_MEMORY_BYTES, JUDGE_PROCESSES, judge_main, limit_judge, make_undumpable
 from autograder.submission import Cell
 from autograder.warmup import warm_up
 from autograder.zygote import Zygote, close_all_but
@@ -56,6 +56,9 @@ class RunReport:
     problem: str | None = None        # why grading stopped early, for the learner
     limit: str | None = None          # "time" or "memory" when a limit was hit
     grader_error: str | None = None   # the kit's graders or sandbox failed (not the learner's fault)
+    # The learner's sandbox could not be set up (the grading machine's fault, never the
+    # learner's: a full disk, a refused mount); also in grader_error. An engine error.
+    setup_error: str | None = None
     tampering: list[str] = field(default_factory=list)   # what the code uses that reaches the engine
     # Where: {"rule", "where" (the cell as feedback names it), "line", "code"}, for the instructor.
     findings: list[dict] = field(default_factory=list)
@@ -65,6 +68,8 @@ class RunReport:
     seconds: float = 0.0              # wall time of the whole run
     cells_seconds: float = 0.0        # of which running the submission's cells
     checks_seconds: float = 0.0       # of which inside the checks
+    judge_cpu_seconds: float | None = None   # the judge's own CPU time (user + system)
+    judge_peak_mb: float | None = None       # its peak resident memory (ru_maxrss)
 
 
 @dataclass(frozen=True)
@@ -85,15 +90,16 @@ def _field(message: dict, key: str, kind):
     return value
 
 
-def _kill_and_reap(pid: int) -> None:
+def _kill_and_reap(pid: int):
+    """Returns the child's resource usage (None when it was reaped elsewhere)."""
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     try:
-        os.waitpid(pid, 0)
+        return os.wait4(pid, 0)[2]
     except ChildProcessError:
-        pass
+        return None
 
 
 class SubmissionRun:
@@ -102,7 +108,7 @@ class SubmissionRun:
 
     def __init__(self, cells: list[Cell], assignment: Assignment, limits: Limits,
                  zygote: Zygote, slot: int, hide: tuple[str, ...] = (),
-                 first_uid: int = confine.UID_BASE):
+                 first_uid: int = confine.UID_BASE, run_dir: str | None = None):
         self.language = language()   # of every text about this submission, judge's included
         self.limits = limits
         self.slot = slot
@@ -121,8 +127,7 @@ class SubmissionRun:
         self._learner_cells = {c.index for c in cells if c.source.strip() not in kit_cells}
         self._learner_code_started = False
         self._start = time.monotonic()
-        self.run_dir = tempfile.mkdtemp(prefix="autograder-")
-        os.chmod(self.run_dir, 0o711)
+        self.run_dir = run_dir or stage(assignment)
         plan = confine.Plan(
             run_dir=self.run_dir, assignment=assignment.id,
             helper_files=tuple(str(p) for p in assignment.helper_files()),
@@ -139,13 +144,27 @@ class SubmissionRun:
             learner_end.close()
             supervisor_end.close()
         read_fd, write_fd = os.pipe()
+        # The judge's own control groups (1 CPU, its memory, its processes), where there are
+        # any: what the learner side makes it do is accounted there, not to the grading process.
+        self._judge_cgroups = confine.Cgroups.create(
+            f"judge-{os.getpid()}-{slot}-{time.monotonic_ns()}", cpus=1,
+            memory_bytes=JUDGE_MEMORY_BYTES, processes=JUDGE_PROCESSES,
+            wanted=confine.namespaces_wanted())
         sys.stdout.flush()
         sys.stderr.flush()
+        go_read, go_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
+            os.close(go_write)
+            os.read(go_read, 1)   # in its cgroups before it reads a byte of the learner's
             close_all_but(judge_end.fileno(), write_fd)
+            limit_judge(int(limits.time_s * 2) + 10)
             judge_main(judge_end, write_fd, cells, assignment, self.language)
+        os.close(go_read)
+        self._judge_cgroups.add(pid)
+        os.write(go_write, b"x")
+        os.close(go_write)
         os.close(write_fd)
         judge_end.close()
         self.judge_pid, self.judge_fd = pid, read_fd
@@ -277,6 +296,7 @@ class SubmissionRun:
                         "yet score 0. Allocate smaller tensors, and fewer processes.").format(
                             limit=self.limits.memory_mb, stage=self.stage)
             elif isinstance(message.get("failed"), str):
+                self.report.setup_error = message["failed"][:500]
                 self.report.grader_error = ("the learner process could not be confined: "
                                             + message["failed"][:500])
 
@@ -305,11 +325,21 @@ class SubmissionRun:
             os.close(self.judge_fd)
         except OSError:
             pass
-        _kill_and_reap(self.judge_pid)
+        usage = _kill_and_reap(self.judge_pid)
+        self._judge_cgroups.end()
+        if usage is not None:
+            self.report.judge_cpu_seconds = usage.ru_utime + usage.ru_stime
+            self.report.judge_peak_mb = usage.ru_maxrss / 1024
         with use(self.language):
             self._stop_learner()
-            if (self._gone is not None and not self._learner_code_started
-                    and self.report.problem is None and self.report.grader_error is None):
+            if self.report.setup_error is not None:
+                # Never the learner's doing: not told to stop calling os._exit.
+                self.report.problem = _(
+                    "the grading machine could not set up the sandbox your code runs in (a "
+                    "problem on the grading side, not in your code); your notebook was not "
+                    "graded, and your instructor can grade it again.")
+            elif (self._gone is not None and not self._learner_code_started
+                  and self.report.problem is None and self.report.grader_error is None):
                 # Nothing of the learner's ran: the kit's own start-up or cells failed (an
                 # environment the learner process cannot read, a missing package).
                 self.report.grader_error = (
@@ -380,6 +410,27 @@ def _note_memory_limit(report: RunReport, limits: Limits) -> None:
         report.problem = report.problem or note
 
 
+def stage(assignment: Assignment) -> str:
+    """A submission's run folder (and, where the learner will have no mount namespace, its
+    scratch folder with the helper files), made before it starts: `Session.run` stages every
+    submission's before the first learner code runs, so that one that fills the file system
+    cannot leave a classmate's set-up without room (a set-up that fails even so is the grading
+    machine's error, `RunReport.setup_error`)."""
+    run_dir = tempfile.mkdtemp(prefix="autograder-")
+    try:
+        os.chmod(run_dir, 0o711)
+        if not confine.namespaces_wanted() or not _NAMESPACES[0]:
+            confine.stage_run_dir(run_dir, assignment.id,
+                                  tuple(str(p) for p in assignment.helper_files()))
+    except BaseException:
+        confine.remove_tree(run_dir)
+        raise
+    return run_dir
+
+
+_NAMESPACES = [True]   # whether learner processes get namespaces here (`Session` finds out)
+
+
 # -- the grading process ---------------------------------------------------------------------------
 
 def _set_child_subreaper() -> None:
@@ -414,7 +465,8 @@ class Session:
         make_undumpable()
         self.uids = confine.claim_uids()
         self._protected = None
-        if os.geteuid() == 0 and not confine.namespaces_available():
+        _NAMESPACES[0] = confine.namespaces_available()
+        if os.geteuid() == 0 and not _NAMESPACES[0]:
             # No mount namespace will hide the graders: file permissions must, while grading.
             self._protected = confine.protect_course_files(protect)
         self.zygote = Zygote()
@@ -440,17 +492,35 @@ class Session:
         start."""
         pending = list(jobs)
         max_parallel = min(max_parallel, confine.UIDS_PER_BLOCK)
+        # Every submission's run folder, before any of their code runs (see `stage`).
+        staged: dict[int, str] = {}
+        for index, job in enumerate(pending):
+            try:
+                staged[index] = stage(job[2])
+            except OSError:
+                pass   # made when the submission starts, or its failure is the engine's
+        pending = [(index, job) for index, job in enumerate(pending)]
+        try:
+            self._run_all(pending, staged, limits, max_parallel, on_done, hide)
+        finally:
+            for run_dir in staged.values():   # of submissions that never started
+                confine.remove_tree(run_dir)
+
+    def _run_all(self, pending, staged, limits, max_parallel, on_done, hide) -> None:
         running: dict[int, tuple[object, SubmissionRun]] = {}
         while pending or running:
             while pending and len(running) < max_parallel:
-                key, load, assignment, *rest = pending.pop(0)
+                index, (key, load, assignment, *rest) = pending.pop(0)
+                run_dir = staged.pop(index, None)
                 # A distinct uid per submission running at once: the lowest slot not in use.
                 slot = min(set(range(max_parallel)) - {r.slot for _, r in running.values()})
                 try:
                     with use(rest[0] if rest else None):
                         run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide,
-                                            self.uids.first)
+                                            self.uids.first, run_dir)
                 except Exception as exc:  # noqa: BLE001 - this submission's problem only
+                    if run_dir is not None:
+                        confine.remove_tree(run_dir)
                     on_done(key, exc)
                     continue
                 running[id(run)] = (key, run)

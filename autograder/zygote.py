@@ -175,6 +175,8 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
                                   "hierarchy this process may write)")
         mode = confine.unshare(report, plan.namespaces)
         confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
+        if mode == "none":   # what an earlier grading process may have left under this uid
+            confine.clear_uid_state(plan.uid)
         go_read, go_write = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -206,6 +208,7 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
         cgroups.end()
         if mode == "none":
             _end_leftovers(plan)
+            confine.clear_uid_state(plan.uid)   # nothing of this submission reaches the next
         if not stopped or oom:
             if os.WIFSIGNALED(status):
                 ended = {"signal": os.WTERMSIG(status)}

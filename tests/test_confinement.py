@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -272,3 +273,283 @@ def test_a_killed_batch_resumes_where_it_stopped(tmp_path):
     fresh = subprocess.run(command + ["--fresh"], cwd=REPO, text=True, capture_output=True,
                            timeout=600)
     assert "graded 6 submissions" in fresh.stdout and "kept" not in fresh.stdout
+
+
+# -- the judge and per-uid state (issue 19) ------------------------------------------------------
+
+# Grades notebooks one after another in one warm session (the engine's own API, as grade-all
+# uses it) and prints, per notebook, what the result does not carry: the judge's CPU time and
+# peak memory, and the grading process's own CPU time while it ran.
+SESSION_SCRIPT = r"""
+import json, resource, sys
+from pathlib import Path
+from autograder import assignments, confine
+from autograder.sandbox import Limits, Session
+from autograder.submission import load_cells
+
+args = json.loads(sys.argv[1])
+if args.get("fail_setup"):   # a grading machine whose sandboxes cannot be set up
+    def refuse(*_a, **_k):
+        raise OSError(28, "No space left on device")
+    confine.confine = refuse
+paths = [Path(p) for p in args["paths"]]
+found = {}
+with Session(list({a.id: a for a in map(assignments.for_submission, paths)}.values())) as session:
+    for path in paths:
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        assignment = assignments.for_submission(path)
+        session.run([(0, lambda: load_cells(path), assignment)],
+                    Limits(args.get("time_limit", 30), 1024),
+                    on_done=lambda key, report: found.__setitem__(str(path), report))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        report = found[str(path)]
+        print(json.dumps({
+            "path": str(path), "score": sum(c.get("score", 0) for c in report.checks),
+            "failed": [c.get("output", "") for c in report.checks if c.get("status") != "passed"],
+            "problem": report.problem, "setup_error": report.setup_error,
+            "grader_error": report.grader_error, "judge_cpu": report.judge_cpu_seconds,
+            "judge_peak_mb": report.judge_peak_mb,
+            "grading_cpu": (after.ru_utime + after.ru_stime) - (cpu.ru_utime + cpu.ru_stime)}))
+"""
+
+
+def grade_in_session(paths: list[Path], env: dict | None = None, **options) -> dict[str, dict]:
+    proc = subprocess.run([sys.executable, "-c", SESSION_SCRIPT,
+                           json.dumps({"paths": [str(p) for p in paths], **options})],
+                          cwd=REPO, text=True, capture_output=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return {Path(row["path"]).parent.name: row for row in rows}
+
+
+def case_notebook(case: str, assignment: str, folder: Path, extra: str = "") -> Path:
+    base = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    text = (TESTS / "hostile" / f"{case}.py").read_text() if case else ""
+    return code_notebook(code_cell_sources(base) + percent_cells(text + extra),
+                         folder / (case or "reference") / f"{assignment}.ipynb")
+
+
+def test_the_judge_stays_small_whatever_shape_is_described(tmp_path):
+    """A weight of 12288 x 32768 on the meta device costs the learner nothing; a grader that drew
+    values of its shape made the judge allocate 3.4 GB. Every shape is bounded before a grader
+    sees it: the checks that meet one fail, saying so, and the judge's peak memory stays that of
+    an honest submission's judge."""
+    huge = case_notebook("huge_described_shape", "linear", tmp_path)
+    scale = case_notebook("huge_meta_parameter", "parameters", tmp_path)
+    honest = case_notebook("", "linear", tmp_path)
+    rows = grade_in_session([honest, huge, scale])
+    reference, attack, meta = rows["reference"], rows["huge_described_shape"], rows["huge_meta_parameter"]
+    assert reference["score"] == 33, reference
+    assert reference["judge_peak_mb"] and attack["judge_peak_mb"], "the judge's usage is measured"
+    for row in (attack, meta):
+        assert row["problem"] is None and row["grader_error"] is None, row
+        assert row["failed"] and any("(12288, 32768)" in f or "(1048576, 16384)" in f
+                                     for f in row["failed"]), row["failed"][:2]
+        assert all("elements" in f for f in row["failed"] if "came back" in f)
+    # Measured: about 400 MB for every judge here (forked from the warm grading process), and
+    # 3469 MB for the huge shape before shapes were bounded.
+    assert attack["judge_peak_mb"] <= reference["judge_peak_mb"] + 150, (attack, reference)
+    assert meta["judge_peak_mb"] <= reference["judge_peak_mb"] + 150, (meta, reference)
+    assert attack["score"] < 33 and meta["score"] < 30
+
+
+def test_a_flood_of_progress_events_costs_the_learner_not_the_judge(tmp_path):
+    """A million well-formed progress events, written by hand on the learner's socket, cost
+    5 CPU s in the judge and 2.8 in the grading process in a 20 s run. The judge passes on one
+    event per cell and paces the rest: the flood runs into the time limit (its own loss), and
+    the CPU spent outside the learner process stays that of a submission that sleeps as long."""
+    flood = case_notebook("progress_event_flood", "linear", tmp_path)
+    idle = case_notebook("", "linear", tmp_path / "idle", extra="\nimport time\ntime.sleep(30)\n")
+    rows = grade_in_session([idle, flood], time_limit=8)
+    idle_row, flood_row = rows["reference"], rows["progress_event_flood"]
+    for row in (idle_row, flood_row):
+        assert row["problem"] and "time limit" in row["problem"], row
+    assert "cell 7" in flood_row["problem"], "the stage is the flooding cell, as the judge saw it"
+    assert flood_row["judge_cpu"] <= idle_row["judge_cpu"] + 1.0, (flood_row, idle_row)
+    assert flood_row["grading_cpu"] <= idle_row["grading_cpu"] + 0.5, (flood_row, idle_row)
+
+
+def test_a_sandbox_that_cannot_be_set_up_is_the_engines_error_not_the_learners(tmp_path):
+    """A grading machine that cannot set up a learner's sandbox (here: every set-up refused with
+    a full disk) grades nobody, and tells nobody to stop calling os._exit."""
+    row = grade_in_session([case_notebook("", "linear", tmp_path)], fail_setup=True)["reference"]
+    assert row["setup_error"] and "No space left on device" in row["setup_error"], row
+    assert row["grader_error"], "mapped by the result to the engine's error, not a learner's 0"
+    assert "grading side" in row["problem"] and "os._exit" not in row["problem"], row
+
+
+def _key_in_persistent_keyring(uid: int) -> bool:
+    """As root: whether `uid`'s persistent keyring holds the key leave_state_behind.py adds."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    keyring = libc.syscall(250, 22, ctypes.c_long(uid), ctypes.c_long(-2))   # GET_PERSISTENT
+    if keyring <= 0:
+        pytest.skip("no persistent keyrings on this kernel")
+    return libc.syscall(250, 10, ctypes.c_long(keyring), b"user", b"kit-left-behind",
+                        ctypes.c_long(0)) > 0                                  # KEYCTL_SEARCH
+
+
+def _sysv_left(uid: int) -> list[str]:
+    left = []
+    for kind in ("shm", "sem", "msg"):
+        header, *rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        column = header.split().index("uid")
+        left += [f"{kind} {row.split()[1]}" for row in rows if int(row.split()[column]) == uid]
+    return left
+
+
+def _remove_sysv(uid: int) -> None:
+    for entry in _sysv_left(uid):
+        kind, ident = entry.split()
+        subprocess.run(["ipcrm", f"-{kind[0]}", ident], capture_output=True)
+
+
+@pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None,
+                    reason="needs root (a uid of its own per submission) and setpriv")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="keyctl's number is x86_64's")
+@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "none"])
+def test_nothing_of_one_submission_reaches_the_next_under_its_uid(tmp_path, open_folder,
+                                                                  namespaces):
+    """What one submission leaves in the kernel's per-uid state (its persistent keyring; without
+    namespaces also SysV IPC and files in /tmp, /var/tmp and /dev/shm) is gone when the next one
+    graded under its uid starts. The state is planted by leave_state_behind.py run as that uid,
+    and looked at from outside, as root."""
+    base = 200_000 + (os.getpid() % 1000) * 16 * 256   # a uid block no other grading process uses
+    env = {"AUTOGRADER_UID_BASE": str(base), "AUTOGRADER_LOCKS": str(tmp_path / "locks")}
+    if not namespaces:
+        env["AUTOGRADER_NO_NAMESPACES"] = "1"
+    uid = base   # the first slot of the first block
+    planted = open_folder / "plant.py"
+    planted.write_text((TESTS / "hostile" / "leave_state_behind.py").read_text())
+    planted.chmod(0o644)
+    files = [Path(p) for p in ("/tmp/kit-left-behind", "/dev/shm/kit-left-behind",
+                               "/var/tmp/kit-left-behind")]
+    try:
+        for path in files:
+            path.unlink(missing_ok=True)
+        subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                        sys.executable, "-I", str(planted)], check=True, timeout=120, cwd="/")
+        assert _key_in_persistent_keyring(uid), "the key was planted (the test can fail)"
+        assert len(_sysv_left(uid)) == 3 and all(p.exists() for p in files[:2])
+        rows = grade_in_session([case_notebook("find_state_left_behind", "linear", tmp_path)], env)
+        row = rows["find_state_left_behind"]
+        assert row["score"] == 33, row["failed"][:2]
+        assert not _key_in_persistent_keyring(uid), "the persistent keyring was emptied"
+        if not namespaces:
+            assert not _sysv_left(uid), _sysv_left(uid)
+            assert not [p for p in files if p.exists()]
+    finally:
+        _remove_sysv(uid)
+        for path in files:
+            path.unlink(missing_ok=True)
+
+
+FILL_AND_HOLD = r"""
+# Fill the scratch folder's file system, then keep grabbing every block that is freed.
+import os, time
+end = time.monotonic() + 30
+number = 0
+while time.monotonic() < end:
+    try:
+        with open(f"fill-{number}.bin", "wb") as handle:
+            handle.write(b"\0" * (1 << 20))
+        number += 1
+    except OSError:
+        time.sleep(0.001)
+"""
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (a uid of its own per submission, a tmpfs)")
+def test_without_namespaces_a_full_disk_never_stops_a_classmate(tmp_path, open_folder):
+    """Without namespaces (Gradescope's containers) every scratch folder lies on TMPDIR's file
+    system: a submission that fills it and grabs every freed block must leave its classmates'
+    set-up room (every submission's scratch folder and helper files are made before any learner
+    code runs). Here TMPDIR is a 48 MB tmpfs; the classmates are `freeze` notebooks (a helper
+    module, `yolo.py`, is copied into each scratch folder)."""
+    scratch = open_folder / "scratch"   # on the way to it, every folder lets the learner pass
+    scratch.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m,mode=1777", "tmpfs",
+                              str(scratch)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: " + mounted.stderr)
+    try:
+        submitted = tmp_path / "submitted"
+        code_notebook(code_cell_sources(REFERENCE) + [FILL_AND_HOLD],
+                      submitted / "0-filler" / "linear" / "linear.ipynb")
+        freeze = REPO / "solutions" / "freeze" / "freeze.ipynb"
+        for number in range(1, 5):
+            folder = submitted / f"{number}-classmate" / "freeze"
+            folder.mkdir(parents=True)
+            shutil.copy2(freeze, folder / "freeze.ipynb")
+        proc = engine("grade-all", str(submitted), "--out", str(tmp_path / "out"), "--jobs", "2",
+                      "--time-limit", "20", env={"AUTOGRADER_NO_NAMESPACES": "1",
+                                                 "TMPDIR": str(scratch)})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        for number in range(1, 5):
+            result = json.loads((tmp_path / "out" / f"{number}-classmate" / "freeze.json").read_text())
+            assert result["score"] == result["max_score"] == 36, (result["output"], proc.stderr)
+        assert not list(scratch.glob("autograder-*")), "every scratch folder is removed"
+    finally:
+        subprocess.run(["umount", "-l", str(scratch)], capture_output=True)
+
+
+@pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None,
+                    reason="needs root (without namespaces, file modes hide the course) and setpriv")
+def test_without_namespaces_the_learner_uid_reads_nothing_of_the_course_but_what_it_needs(
+        tmp_path, open_folder, monkeypatch):
+    """A course with everything an instructor's machine holds: the learner's uid may read the
+    engine, data/ and the released assignments, and nothing else (the git store, solutions,
+    hidden graders, tests, submitted/, autograded/, feedback/, dist/ bundles, the gradebook),
+    until the modes are restored."""
+    course = open_folder / "course"
+    readable = ["autograder/__init__.py", "data/helmets.txt", "assignments/linear/linear.ipynb"]
+    private = [".git/HEAD", ".git/objects/ab/cdef", "solutions/linear/linear.ipynb",
+               "autograder/graders/linear/hidden.py", "tests/kit.py", "submitted/a/linear.ipynb",
+               "autograded/a/linear/linear.ipynb", "feedback/a/linear/linear.html",
+               "dist/gradescope/linear.zip", "results/class.csv", "gradebook.db", "grades.csv",
+               "Makefile"]
+    for relative in readable + private:
+        (course / relative).parent.mkdir(parents=True, exist_ok=True)
+        (course / relative).write_text("x")
+    for path in [course, *course.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    open_folder.chmod(0o755)
+    monkeypatch.setattr(confine, "COURSE_ROOT", course)
+    monkeypatch.setattr(confine, "GRADERS_DIR", course / "autograder" / "graders")
+    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    probe = ("import json, os, sys\nok = []\nfor p in sys.argv[1:]:\n    try:\n"
+             "        open(p).read(); ok.append(p)\n    except OSError:\n        pass\n"
+             "print(json.dumps(ok))")
+
+    def readable_by_learner() -> set[str]:
+        proc = subprocess.run(["setpriv", "--reuid=3999999", "--regid=3999999", "--clear-groups",
+                               sys.executable, "-I", "-c", probe,
+                               *(str(course / r) for r in readable + private)],
+                              capture_output=True, text=True, timeout=120, cwd="/")
+        assert proc.returncode == 0, proc.stderr
+        return {str(Path(p).relative_to(course)) for p in json.loads(proc.stdout)}
+
+    assert readable_by_learner() == set(readable + private), "the probe can read (it can fail)"
+    protected = confine.protect_course_files()
+    try:
+        assert readable_by_learner() == set(readable)
+    finally:
+        confine.restore_course_files(protected)
+    assert readable_by_learner() == set(readable + private), "modes restored"
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide the course)")
+def test_without_namespaces_a_submission_reads_nothing_of_the_course(tmp_path):
+    """The whole engine, as root with namespaces refused: read_course_store.py looks for the git
+    store, the hidden graders, the solutions and the course's folders from its scratch folder,
+    and must find nothing (what it finds reaches its feedback)."""
+    notebook = case_notebook("read_course_store", "linear", tmp_path)
+    proc = engine("grade", str(notebook), "--json", str(tmp_path / "result.json"), "--quiet",
+                  env={"AUTOGRADER_NO_NAMESPACES": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["score"] == result["max_score"] == 33, [
+        t["output"] for t in result["tests"] if t["status"] != "passed"]
+    assert any("namespaces" in m for m in result["extra_data"]["sandbox"]["missing"])

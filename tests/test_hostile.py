@@ -196,6 +196,21 @@ CASES = [
          failed="parameters/scale_optimizer_updates_weight", assignment="parameters"),
     Case("parameters_lying_parameters_method.py", "stub", "zero", "boundary",
          assignment="parameters"),
+    # Judge confinement and per-uid state (issue 19)
+    # Shapes on the meta device far over any bound (a 1.5 GiB weight, a 64 GiB one) fail the
+    # checks that meet them, saying the size, without the judge allocating them
+    # (tests/test_confinement.py measures its peak memory); a million progress events cost the
+    # flooder its time limit, not the judge its CPU; state left in /tmp, /dev/shm, SysV IPC and
+    # the persistent keyring reaches no later submission; the course's files (the git store,
+    # hidden graders, solutions, autograded/, feedback/, dist/) are out of the learner's reach.
+    Case("huge_described_shape.py", "reference", "below", "confinement", "elements",
+         failed="linear/parameter_shapes"),
+    Case("huge_meta_parameter.py", "reference", "below", "confinement", "elements",
+         assignment="parameters"),
+    Case("progress_event_flood.py", "reference", "zero", "confinement", "time limit"),
+    Case("leave_state_behind.py", "reference", "any", "confinement"),
+    Case("find_state_left_behind.py", "reference", "full", "confinement"),
+    Case("read_course_store.py", "reference", "full", "confinement"),
 ]
 # What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
 PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}
@@ -205,7 +220,8 @@ def confinement_mode() -> str:
     """What the kernel lets the engine set up here: "root", "user" or "none"."""
     probe = ("import os, sys\nfrom autograder import confine\n"
              "r, w = os.pipe()\npid = os.fork()\n"
-             "if pid == 0:\n    os.write(w, confine.unshare(confine.Report()).encode()); os._exit(0)\n"
+             "if pid == 0:\n    os.write(w, confine.unshare(confine.Report(),\n"
+             "        confine.namespaces_wanted()).encode()); os._exit(0)\n"
              "os.waitpid(pid, 0)\nprint(os.read(r, 10).decode())\n")
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,
                           timeout=120)
