@@ -288,17 +288,23 @@ def _record(course: Path, assignment_id: str, plans: list[_Plan], cells: dict, l
 
     rows = {"scores": [], "discrepancies": [], "unprocessed": [], "not_graded": []}
     with _gradebook(course) as gradebook:
+        # First the structure (nbgrader's API commits as it creates): students, and submissions
+        # where nbgrader could not process the notebook; a new submission holds no score.
+        processed = {}
+        for plan in plans:
+            gradebook.update_or_create_student(plan.student)
+            try:
+                gradebook.find_submission(assignment_id, plan.student)
+                processed[plan.student] = (course / "autograded" / plan.student / assignment_id
+                                           / f"{assignment_id}.ipynb").exists()
+            except MissingEntry:
+                gradebook.add_submission(assignment_id, plan.student)
+                processed[plan.student] = False
+        # Then every score, in one transaction: nothing below commits until all are set.
         try:
             for plan in plans:
                 student, result = plan.student, plan.result
-                gradebook.update_or_create_student(student)
-                try:
-                    submission = gradebook.find_submission(assignment_id, student)
-                    processed = (course / "autograded" / student / assignment_id /
-                                 f"{assignment_id}.ipynb").exists()
-                except MissingEntry:
-                    submission = gradebook.add_submission(assignment_id, student)
-                    processed = False
+                submission = gradebook.find_submission(assignment_id, student)
                 output = str(result.get("output", ""))
                 if not plan.graded:
                     extra = result.get("extra_data")
@@ -307,7 +313,7 @@ def _record(course: Path, assignment_id: str, plans: list[_Plan], cells: dict, l
                     rows["not_graded"].append((student, assignment_id, why))
                     rows["unprocessed"].append((student, assignment_id,
                                                 f"not graded by the engine: {why}"))
-                elif not processed:
+                elif not processed[student]:
                     unreadable = [line for line in output.splitlines()
                                   if line.startswith(prefixes(UNREADABLE))]
                     rows["unprocessed"].append((

@@ -367,3 +367,34 @@ def test_an_assignment_that_cannot_be_written_keeps_no_score(course, tmp_path):
 
     status = {row[1]: row for row in status_rows(copy) if row[0] == ASSIGNMENT}
     assert status["honest"][2].startswith("submitted, not graded") and status["honest"][3] == ""
+
+
+def test_a_write_that_fails_half_way_is_rolled_back(course, tmp_path, monkeypatch):
+    """The gradebook refuses one write after another learner's scores were set: nothing of the
+    assignment is committed (nbgrader's API commits as it creates; the scores come after)."""
+    from nbgrader.api import Gradebook
+
+    from autograder import gradebook as overlay_module
+
+    copy = tmp_path / "course"
+    shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
+    learners = ("honest", "page")
+    overlay_module.withhold(copy, {(learner, ASSIGNMENT) for learner in learners})
+    results = {(learner, ASSIGNMENT): json.loads((course.path / "results" / "gradebook" / learner /
+                                                  f"{ASSIGNMENT}.json").read_text())
+               for learner in learners}
+    real = Gradebook.find_submission_notebook
+
+    def refuse_the_second(self, notebook, assignment, student):
+        if student == "page":
+            raise RuntimeError("the gradebook refused the write")
+        return real(self, notebook, assignment, student)
+
+    monkeypatch.setattr(Gradebook, "find_submission_notebook", refuse_the_second)
+    overlay = overlay_module.apply(copy, results)
+    monkeypatch.undo()
+    assert [a for a, _ in overlay.failures] == [ASSIGNMENT] and not overlay.scores
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+        for learner in learners:
+            grades = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, learner).grades
+            assert all(g.auto_score is None for g in grades), learner
