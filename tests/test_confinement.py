@@ -553,3 +553,52 @@ def test_without_namespaces_a_submission_reads_nothing_of_the_course(tmp_path):
     assert result["score"] == result["max_score"] == 33, [
         t["output"] for t in result["tests"] if t["status"] != "passed"]
     assert any("namespaces" in m for m in result["extra_data"]["sandbox"]["missing"])
+
+
+def test_sizes_from_the_learner_side_are_bounded_before_anything_is_allocated():
+    """The decoder and the graders' API, on forged messages: a meta tensor of any size arrives
+    as its shape only, a described shape over the bound fails the check (a CheckFailed saying
+    the size, never a crash), and lists and headers are bounded."""
+    from autograder import client, protocol
+    from autograder.checks import CheckFailed
+
+    def message(value, blobs=()):
+        header = json.dumps({"v": value, "b": [len(b) for b in blobs]}).encode()
+        return header + b"".join(blobs), len(header)
+
+    huge = [1 << 20, 1 << 20]
+    decoded = protocol.decode(*message({"$t": [-1, "float32", huge, "meta", False]}))
+    assert isinstance(decoded, protocol.Oversized) and decoded.shape == tuple(huge)
+    learner = client.Learner(None)
+    with pytest.raises(client.OversizedTensor) as failed:
+        client._plain({"value": decoded}, learner)
+    assert "(1048576, 1048576)" in failed.value.observed and isinstance(failed.value, CheckFailed)
+    small_meta = protocol.decode(*message({"$t": [-1, "float32", [2, 3], "meta", False]}))
+    assert client._plain(small_meta, learner).shape == (2, 3)
+
+    def tensor_info(shape, ident=1):
+        return {"id": ident, "type": "Parameter", "shape": shape, "dtype": "float32",
+                "device": "cpu", "requires_grad": True, "is_leaf": True, "is_parameter": True,
+                "has_grad": False}
+
+    with pytest.raises(client.OversizedTensor):
+        client.TensorInfo.parse(tensor_info([12288, 32768]))
+    assert client.TensorInfo.parse(tensor_info([2, 3])).shape == (2, 3)
+    with pytest.raises(protocol.ProtocolError):
+        client.TensorInfo.parse(tensor_info([-1, 3]))
+
+    def module(parameters):
+        return {"kind": "module", "id": 1, "type": "M", "mro": [], "training": True,
+                "parameters": parameters, "none_parameters": [], "buffers": [], "modules": [],
+                "attributes": {}, "state_dict": []}
+
+    bound = client.MAX_SHAPE_ELEMENTS
+    with pytest.raises(CheckFailed, match="elements together"):   # each in bounds, not all
+        client.ModuleInfo.parse(module([[f"p{i}", tensor_info([bound], i)] for i in range(5)]))
+    with pytest.raises(protocol.ProtocolError, match="entries"):
+        client.ModuleInfo.parse(module([[f"p{i}", tensor_info([1], i)]
+                                        for i in range(client.MAX_ITEMS + 1)]))
+    long_header = message(["x" * 1000] * (protocol.MAX_HEADER // 1000 + 1))
+    with pytest.raises(protocol.ProtocolError, match="header"):
+        protocol.decode(*long_header)
+    assert len(protocol.decode(*long_header, long_text=True)) > 8000   # the learner side's cells
