@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import json
 import os
 import sys
 import warnings
@@ -45,14 +46,90 @@ def _learner_namespace() -> dict:
     return vars(sys.modules["__main__"])
 
 
+MAX_NOTEBOOK_BYTES = 40 * 1024 * 1024   # the saved notebook read to name cells (as submissions)
+
+
+def _notebook_path(namespace: dict) -> str | None:
+    """The notebook this kernel runs, as the Jupyter server told it (`__session__`, from
+    JPY_SESSION_NAME: the notebook's path when JupyterLab started the kernel)."""
+    for candidate in (namespace.get("__session__"), os.environ.get("JPY_SESSION_NAME")):
+        if isinstance(candidate, str) and candidate.endswith(".ipynb") and \
+                os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def cell_labels(notebook: dict, sources: dict[int, str]) -> dict[int, str]:
+    """"cell 7 [12]" for each execution count whose input is a code cell of the saved
+    `notebook`: 7 its place from the top (text cells included), 12 the count, as JupyterLab
+    shows them. A count whose input matches no saved cell, or several, gets no label (the
+    report then says "cell [12]"): the notebook on disk may be older than the kernel."""
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return {}
+    by_source: dict[str, list[tuple[int, object]]] = {}
+    for position, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if isinstance(source, str):
+            by_source.setdefault(source.rstrip(), []).append((position, cell.get("execution_count")))
+    labels = {}
+    for count, source in sources.items():
+        found = by_source.get(source.rstrip(), [])
+        exact = [position for position, saved in found if saved == count]
+        places = exact or [position for position, _saved in found]
+        if len(places) == 1:
+            labels[count] = _("cell {number}").format(number=places[0]) + f" [{count}]"
+    return labels
+
+
+def _saved_notebook(namespace: dict) -> dict:
+    path = _notebook_path(namespace)
+    if path is None:
+        return {}
+    try:
+        if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return {}
+
+
+class KernelTransport(LocalTransport):
+    """A `LocalTransport` whose error answers name a cell the saved notebook knows by its
+    label ("cell 7 [12]"): a frame of execution count n gets cell n, which `Learner.labels`
+    and `Learner.sources` are keyed by in the kernel."""
+
+    def __init__(self, server, labels: dict[int, str]):
+        super().__init__(server)
+        self.labels = labels
+
+    def request(self, message: dict):
+        answer = super().request(message)
+        error = answer.get("error") if type(answer) is dict else None
+        frames = error.get("frames") if type(error) is dict else None
+        if type(frames) is list:
+            for frame in frames:
+                if type(frame) is dict and frame.get("cell") is None and \
+                        frame.get("execution") in self.labels:
+                    frame["cell"] = frame["execution"]
+        return answer
+
+
 def local_learner(namespace: dict) -> Learner:
     """The graders' view of this kernel's namespace: the same requests as under the engine,
     answered in this process (no boundary: the learner's code here can reach the checks).
-    The cells' sources are the kernel's input history, by execution count."""
+    The cells' sources are the kernel's input history, by execution count; a cell the saved
+    notebook holds is named as JupyterLab shows it ("cell 7 [12]", see `cell_labels`)."""
     history = namespace.get("In")
     sources = ({n: s for n, s in enumerate(history) if isinstance(s, str)}
                if isinstance(history, list) else {})
-    return Learner(LocalTransport(LearnerServer(namespace)), sources=sources)
+    labels = cell_labels(_saved_notebook(namespace), sources)
+    return Learner(KernelTransport(LearnerServer(namespace), labels), sources=sources,
+                   labels=labels)
 
 
 @contextlib.contextmanager
@@ -142,13 +219,23 @@ def _show(text: str, html: str | None) -> None:
     print(text)
 
 
-_STYLE = ("<style>.kit-checks{border-collapse:collapse;font-family:var(--jp-ui-font-family,"
-          "sans-serif);font-size:13px;width:100%}.kit-checks td,.kit-checks th{border-bottom:1px "
-          "solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}.kit-checks .pass{color:"
-          "#1a7f37;font-weight:bold}.kit-checks .fail{color:#cf222e;font-weight:bold}.kit-checks "
-          ".feedback{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;"
+# JupyterLab's own rule for an HTML output's cells (`:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+# td {text-align: right}`, specificity 0,2,1) outranks a plain `.kit-checks td`: the selectors here
+# are more specific (table.kit-checks.kit-checks td: 0,2,2), and each cell also carries its
+# alignment inline (CELL), which no style sheet rule without !important outranks.
+_STYLE = ("<style>table.kit-checks.kit-checks{border-collapse:collapse;font-family:"
+          "var(--jp-ui-font-family,sans-serif);font-size:13px;width:100%;table-layout:auto}"
+          "table.kit-checks.kit-checks td,table.kit-checks.kit-checks th{border:none;"
+          "border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;"
+          "line-height:1.4;white-space:normal}table.kit-checks.kit-checks tr{background:none}"
+          "table.kit-checks.kit-checks td.pass{color:#1a7f37;font-weight:bold;"
+          "white-space:nowrap}table.kit-checks.kit-checks td.fail{color:#cf222e;"
+          "font-weight:bold;white-space:nowrap}table.kit-checks.kit-checks td.points{"
+          "white-space:nowrap}table.kit-checks.kit-checks div.feedback{white-space:pre-wrap;"
+          "word-break:normal;overflow-wrap:break-word;text-align:left;"
           "font-family:var(--jp-code-font-family,monospace);font-size:12px;background:#f6f8fa;"
           "padding:6px}</style>")
+CELL = "style='text-align:left;vertical-align:top'"
 
 
 def report_html(results: list[dict], summary: str) -> str:
@@ -167,14 +254,15 @@ def report_html(results: list[dict], summary: str) -> str:
         else:
             head, feedback = split_feedback(output)
             description = description_of(head)
-        row = (f"<tr><td class='{'pass' if passed else 'fail'}'>{'PASS' if passed else 'FAIL'}"
-               f"</td><td><code>{name}</code><br>{html.escape(description)}</td>"
-               f"<td>{points}</td></tr>")
+        mark = html.escape(_("PASS") if passed else _("FAIL"))
+        row = (f"<tr><td class='{'pass' if passed else 'fail'}' {CELL}>{mark}</td>"
+               f"<td {CELL}><code>{name}</code><br>{html.escape(description)}</td>"
+               f"<td class='points' {CELL}>{points}</td></tr>")
         if feedback:
-            row += (f"<tr><td></td><td colspan='2'><div class='feedback'>"
+            row += (f"<tr><td {CELL}></td><td colspan='2' {CELL}><div class='feedback'>"
                     f"{html.escape(feedback)}</div></td></tr>")
         rows.append(row)
     return valid_text(
-        f"{_STYLE}<table class='kit-checks'><tr><th>{html.escape(_('status'))}</th>"
-        f"<th>{html.escape(_('check'))}</th><th>{html.escape(_('points'))}</th></tr>"
+        f"{_STYLE}<table class='kit-checks'><tr><th {CELL}>{html.escape(_('status'))}</th>"
+        f"<th {CELL}>{html.escape(_('check'))}</th><th {CELL}>{html.escape(_('points'))}</th></tr>"
         f"{''.join(rows)}</table><p><b>{html.escape(summary)}</b></p>")
