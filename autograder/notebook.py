@@ -73,11 +73,12 @@ def cell_labels(notebook: dict, sources: dict[int, str]) -> dict[int, str]:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        if isinstance(source, str):
-            by_source.setdefault(source.rstrip(), []).append((position, cell.get("execution_count")))
+        if isinstance(source, str):   # compared stripped: IPython drops leading blank lines
+            by_source.setdefault(source.strip(), []).append(
+                (position, cell.get("execution_count")))
     labels = {}
     for count, source in sources.items():
-        found = by_source.get(source.rstrip(), [])
+        found = by_source.get(source.strip(), [])
         exact = [position for position, saved in found if saved == count]
         places = exact or [position for position, _saved in found]
         if len(places) == 1:

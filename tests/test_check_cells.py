@@ -1,5 +1,5 @@
 """The check cells as a learner runs them in JupyterLab: an HTML table (checked by parsing it)
-beside the plain-text report, and errors located as JupyterLab shows the cell ([n])."""
+beside the plain-text report, and errors located as JupyterLab shows the cell (cell 7 [12]: its place and its count)."""
 from __future__ import annotations
 
 import os
@@ -47,7 +47,7 @@ class Linear(Linear):
 
 
 @pytest.mark.slow
-def test_a_check_cell_shows_a_table_and_names_cells_as_jupyterlab_does():
+def test_a_check_cell_shows_a_table_and_names_cells_as_jupyterlab_does(tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
@@ -57,8 +57,11 @@ def test_a_check_cell_shows_a_table_and_names_cells_as_jupyterlab_does():
     cells.append(nbformat.v4.new_code_cell(
         'from autograder.notebook import check\npoints = check("linear", "forward")\npoints'))
     notebook = nbformat.v4.new_notebook(cells=cells)
+    saved_copy = tmp_path / "linear.ipynb"   # the notebook as JupyterLab saved it, before the run
+    nbformat.write(notebook, saved_copy)
     env = course_env()
     env["PYTHONPATH"] = str(REPO)
+    env["JPY_SESSION_NAME"] = str(saved_copy)   # as the Jupyter server tells the kernel
     saved = dict(os.environ)   # the kernel starts with this process's environment
     os.environ.update(env)
     try:
@@ -81,5 +84,7 @@ def test_a_check_cell_shows_a_table_and_names_cells_as_jupyterlab_does():
     feedback = [row[-1] for row in table.rows if len(row) == 2 and "Observed" in row[-1]]
     assert feedback and "broken <forward> & co" in feedback[0]   # escaped in the HTML, shown as typed
     bug_count = notebook.cells[-2]["execution_count"]
-    assert re.search(rf"cell \[{bug_count}\], line \d+, in Linear.forward", feedback[0]), feedback[0]
+    bug_place = len(notebook.cells) - 1   # the cell's place from the top, as JupyterLab counts
+    assert re.search(rf"cell {bug_place} \[{bug_count}\], line \d+, in Linear.forward",
+                     feedback[0]), feedback[0]
     assert any(o.get("output_type") == "execute_result" for o in outputs)
