@@ -314,6 +314,29 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
     return trace
 
 
+def _gradients_match(got: dict, own: dict, missing_ok: bool = False) -> bool:
+    """Reported gradients that are the judge's own, up to rounding (relative to their size);
+    with `missing_ok`, a gradient may also be None (cleared)."""
+    total = _norm(g for g in own.values() if g is not None)
+    for name, want in own.items():
+        have = got.get(name)
+        if have is None:
+            if want is not None and not missing_ok:
+                return False
+            continue
+        if want is None or have.shape != want.shape or not _close([have.double()],
+                                                                  [want.double()], total):
+            return False
+    return True
+
+
+def _close_values(a, b) -> bool:
+    """Equal up to float rounding (values two processes computed the same way)."""
+    return (isinstance(a, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype
+            and (torch.allclose(a, b, rtol=1e-4, atol=1e-5) if b.is_floating_point()
+                 else torch.equal(a, b)))
+
+
 def _same(a, b) -> bool:
     return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
             and a.dtype == b.dtype and torch.equal(a, b))
@@ -326,12 +349,7 @@ def _replay(trace: FitTrace, start: dict, start_grads: dict, stale: bool) -> Non
     if set(start) != set(own_state) or not all(_same(start[k], v) for k, v in own_state.items()):
         trace.problem = _("the model fit was handed is not the one the grader built (its "
                           "parameters or buffers differ)")
-    elif set(start_grads) != set(own_grads) or not all(
-            (g is None and start_grads[n] is None) or
-            (g is not None and isinstance(start_grads[n], torch.Tensor)
-             and start_grads[n].shape == g.shape and torch.allclose(start_grads[n], g,
-                                                                    rtol=1e-4, atol=1e-6))
-            for n, g in own_grads.items()):
+    elif set(start_grads) != set(own_grads) or not _gradients_match(start_grads, own_grads):
         trace.problem = _("the gradients the model carried when fit began are not those the "
                           "grader left on it")
     if trace.problem is not None:
@@ -383,9 +401,7 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
     expected = {n: p.grad for n, p in model.named_parameters()}
     for name, buffer in model.named_buffers():
         got = step.state[name]
-        if got.shape != buffer.shape or got.dtype != buffer.dtype or not (
-                torch.equal(got, buffer) if not buffer.is_floating_point()
-                else torch.allclose(got, buffer, rtol=1e-4, atol=1e-5)):
+        if not _close_values(got, buffer):
             return _("{where}: the BatchNorm statistics after the step ({name}) are not what a "
                      "forward pass on the step's batch, in the modes reported, "
                      "gives").format(where=where, name=name)
@@ -617,18 +633,21 @@ def probe(model: Remote, *, stale: bool = False) -> Probe:
                 requires_grad=_names(raw, "requires_grad"), state=_tensors(raw, "state"),
                 before=_tensors(raw, "before"))
     params = list(own_grads)
+    buffers = [n for n in own_state if n not in set(params)]
     step.groups = [{"lr": PROBE_LR, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0,
                     "nesterov": False, "maximize": False, "params": params}]
     previous = _tensors(raw, "previous")
     problem = None
-    if set(step.before) != set(own_state) or not all(_same(step.before[k], v)
-                                                      for k, v in own_state.items()):
+    # Parameters are the judge's own values, byte for byte; after the stale pass, BatchNorm
+    # statistics were computed by a forward pass in the learner process, equal up to rounding.
+    if set(step.before) != set(own_state) or not all(
+            _same(step.before[k], v)
+            or (stale and k in buffers and _close_values(step.before[k], v))
+            for k, v in own_state.items()):
         problem = _("the values of the model changed before it trained (freezing and unfreezing "
                     "change flags and modes, never values)")
-    elif set(previous) != set(params) or not all(
-            g is None or (own_grads[n] is not None and g.shape == own_grads[n].shape
-                          and torch.allclose(g, own_grads[n], rtol=1e-4, atol=1e-6))
-            for n, g in previous.items()):
+    elif set(previous) != set(params) or not _gradients_match(previous, own_grads,
+                                                                  missing_ok=True):
         problem = _("the gradients the model held before the step are not those the grader "
                     "left on it")
     if problem is None:
@@ -639,7 +658,7 @@ def probe(model: Remote, *, stale: bool = False) -> Probe:
         problem = step.detail
     if set(step.state) == set(own_state):
         step.changed = frozenset(n for n in own_state if not _same(step.state[n], step.before[n]))
-    return Probe(step, problem, params, [n for n in own_state if n not in set(params)])
+    return Probe(step, problem, params, buffers)
 
 
 def expect_probe(result: Probe) -> None:
