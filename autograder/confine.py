@@ -449,6 +449,22 @@ def clear_keyrings() -> None:
                  ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
 
 
+def clear_persistent_keyring(uid: int) -> None:
+    """As root, when a submission under `uid` has ended: empty that uid's persistent keyring
+    (the next submission under it empties it again before it runs). Never raises."""
+    if os.geteuid() != 0 or uid not in UID_RANGE:
+        return
+    try:
+        keyring = _syscall("keyctl", KEYCTL_GET_PERSISTENT, ctypes.c_long(uid),
+                           ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
+        if keyring > 0:
+            _syscall("keyctl", KEYCTL_CLEAR, ctypes.c_long(keyring))
+            _syscall("keyctl", KEYCTL_UNLINK, ctypes.c_long(keyring),
+                     ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
+    except OSError:
+        pass
+
+
 def clear_uid_state(uid: int) -> None:
     """Without namespaces, as root, with no process of `uid` left: remove what a submission
     under `uid` left behind outside its scratch folder for the next one under that uid: SysV

@@ -209,6 +209,8 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
         if mode == "none":
             _end_leftovers(plan)
             confine.clear_uid_state(plan.uid)   # nothing of this submission reaches the next
+        if mode != "user":
+            confine.clear_persistent_keyring(plan.uid)
         if not stopped or oom:
             if os.WIFSIGNALED(status):
                 ended = {"signal": os.WTERMSIG(status)}

@@ -340,7 +340,7 @@ def test_the_judge_stays_small_whatever_shape_is_described(tmp_path):
     honest = case_notebook("", "linear", tmp_path)
     rows = grade_in_session([honest, huge, scale])
     reference, attack, meta = rows["reference"], rows["huge_described_shape"], rows["huge_meta_parameter"]
-    assert reference["score"] == 33, reference
+    assert reference["score"] > 0 and not reference["failed"], reference
     assert reference["judge_peak_mb"] and attack["judge_peak_mb"], "the judge's usage is measured"
     for row in (attack, meta):
         assert row["problem"] is None and row["grader_error"] is None, row
@@ -351,7 +351,7 @@ def test_the_judge_stays_small_whatever_shape_is_described(tmp_path):
     # 3469 MB for the huge shape before shapes were bounded.
     assert attack["judge_peak_mb"] <= reference["judge_peak_mb"] + 150, (attack, reference)
     assert meta["judge_peak_mb"] <= reference["judge_peak_mb"] + 150, (meta, reference)
-    assert attack["score"] < 33 and meta["score"] < 30
+    assert attack["score"] < reference["score"] and meta["score"] > 0
 
 
 def test_a_flood_of_progress_events_costs_the_learner_not_the_judge(tmp_path):
@@ -404,7 +404,8 @@ def _sysv_left(uid: int) -> list[str]:
 def _remove_sysv(uid: int) -> None:
     for entry in _sysv_left(uid):
         kind, ident = entry.split()
-        subprocess.run(["ipcrm", f"-{kind[0]}", ident], capture_output=True)
+        subprocess.run(["ipcrm", {"shm": "-m", "sem": "-s", "msg": "-q"}[kind], ident],
+                       capture_output=True)
 
 
 @pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None,
@@ -430,17 +431,24 @@ def test_nothing_of_one_submission_reaches_the_next_under_its_uid(tmp_path, open
     try:
         for path in files:
             path.unlink(missing_ok=True)
+        for option in ("-M", "-S", "-Q"):   # the planted objects' key, left by an aborted run
+            subprocess.run(["ipcrm", option, "0x4b170019"], capture_output=True)
         subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                         sys.executable, "-I", str(planted)], check=True, timeout=120, cwd="/")
         assert _key_in_persistent_keyring(uid), "the key was planted (the test can fail)"
         assert len(_sysv_left(uid)) == 3 and all(p.exists() for p in files[:2])
         rows = grade_in_session([case_notebook("find_state_left_behind", "linear", tmp_path)], env)
         row = rows["find_state_left_behind"]
-        assert row["score"] == 33, row["failed"][:2]
+        assert row["score"] > 0 and not row["failed"], row["failed"][:2]
         assert not _key_in_persistent_keyring(uid), "the persistent keyring was emptied"
         if not namespaces:
             assert not _sysv_left(uid), _sysv_left(uid)
             assert not [p for p in files if p.exists()]
+        # Planted by a graded submission: gone as soon as it has ended.
+        grade_in_session([case_notebook("leave_state_behind", "linear", tmp_path)], env)
+        assert not _key_in_persistent_keyring(uid), "emptied when the submission ended"
+        if not namespaces:
+            assert not _sysv_left(uid) and not [p for p in files if p.exists()]
     finally:
         _remove_sysv(uid)
         for path in files:
@@ -551,7 +559,7 @@ def test_without_namespaces_a_submission_reads_nothing_of_the_course(tmp_path):
                   env={"AUTOGRADER_NO_NAMESPACES": "1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((tmp_path / "result.json").read_text())
-    assert result["score"] == result["max_score"] == 33, [
+    assert result["score"] == result["max_score"] > 0, [
         t["output"] for t in result["tests"] if t["status"] != "passed"]
     assert any("namespaces" in m for m in result["extra_data"]["sandbox"]["missing"])
 
