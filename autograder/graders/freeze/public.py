@@ -40,14 +40,14 @@ def test_freeze_turns_off_requires_grad(submission):
     expect_probe(step)
     trained = step.moved("backbone")
     expect(not trained,
-           observed=_("in one training step after freeze(model.backbone), {count} backbone "
+           observed=_("in one training step after freezing the backbone, {count} backbone "
                       "parameters trained ({names})").format(count=len(trained),
                                                              names=describe_names(trained)),
            expected=_("no backbone parameter changed by a training step"),
            fix=_("switch requires_grad off on each parameter the module holds, with the "
                  "in-place method requires_grad_"))
     expect(not step.still("head"),
-           observed=_("in one training step after freeze(model.backbone), head parameters did "
+           observed=_("in one training step after freezing the backbone, head parameters did "
                       "not train ({names})").format(names=describe_names(step.still("head"))),
            expected=_("only the module passed in is frozen"),
            fix=_("touch the parameters of the module you are given only, not the whole model"))
@@ -72,7 +72,7 @@ def test_freeze_puts_batchnorm_in_eval(submission):
     expect_probe(step)
     moved = step.statistics_moved("backbone")
     expect(not moved,
-           observed=_("in one training step after freeze(model.backbone), the running "
+           observed=_("in one training step after freezing the backbone, the running "
                       "statistics of {count} backbone BatchNorm buffers changed "
                       "({names})").format(count=len(moved), names=describe_names(moved)),
            expected=_("every BatchNorm layer inside the module in eval mode"),
@@ -107,14 +107,14 @@ def _expect_backbone_trains(step, parameters: bool = True) -> None:
     expect_probe(step)
     still = step.still("backbone") if parameters else []
     expect(not still,
-           observed=_("in one training step after unfreeze(model.backbone), {count} backbone "
+           observed=_("in one training step after unfreezing the backbone, {count} backbone "
                       "parameters did not train ({names})").format(count=len(still),
                                                                    names=describe_names(still)),
            expected=_("requires_grad == True for every parameter"),
            fix=_("switch requires_grad back on for every parameter the module holds"))
     resting = step.statistics_still("backbone")
     expect(not resting,
-           observed=_("in one training step after unfreeze(model.backbone), {count} backbone "
+           observed=_("in one training step after unfreezing the backbone, {count} backbone "
                       "BatchNorm statistics did not move ({names})").format(
                count=len(resting), names=describe_names(resting)),
            expected=_("the module and all its layers in train mode"),
