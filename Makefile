@@ -30,7 +30,7 @@ endif
 .PHONY: help setup grade grade-all test release lab clean autograde feedback export student-kit
 
 help:
-	@echo "make grade [NB=path] [A=id]  grade assignments/ (or one notebook / .py file); results in results/"
+	@echo "make grade [NB=path] [A=id]  grade work/ if it exists, else assignments/ (or one notebook / .py file); results in results/"
 	@echo "make test             run the kit's own test suite"
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
@@ -65,9 +65,14 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 # A=<id> names the assignment of a notebook whose name does not (linear (copy).ipynb).
+# Without NB: the learner's working copy, work/ (what `make lab` opens), when it holds notebooks,
+# else assignments/ as released. A result file with points is never replaced by an untouched
+# stub's zeros, and a path that does not exist is an error (exit 2), with no result written.
+GRADE_DIR = $(if $(wildcard work/*/*.ipynb),work,assignments)
 grade: $(STAMP)
 ifeq ($(NB),)
-	$(PY) -m autograder grade $(sort $(wildcard assignments/*/*.ipynb)) --out results
+	@echo "grading the notebooks in $(GRADE_DIR)/ (results in results/)"
+	$(PY) -m autograder grade $(GRADE_DIR)/*/*.ipynb --out results
 else
 	$(PY) -m autograder grade "$(NB)" --out results $(if $(A),--assignment $(A))
 endif
@@ -78,8 +83,11 @@ test: $(STAMP)
 # A whole class in nbgrader's layout, graded in parallel: results/class/<student>/<id>.json + class.csv
 SUBMITTED ?= submitted
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# SCHEDULER=tls://host:8786 grades on that Dask cluster (README, "Beyond one machine").
+SCHEDULER ?=
 grade-all: $(STAMP)
-	$(PY) -m autograder grade-all $(SUBMITTED) --out results/class --jobs $(JOBS)
+	$(PY) -m autograder grade-all $(SUBMITTED) --out results/class --jobs $(JOBS) \
+	  $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
 
 # nbgrader runs helpers (alembic) from the venv's bin/, so it goes on PATH for every nbgrader call.
 NBGRADER := PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/nbgrader

@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade every submission again (by default a result is kept when its "
                             "submission and the graders are unchanged, so a batch that was "
                             "interrupted resumes where it stopped)")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       default=os.environ.get("AUTOGRADER_SCHEDULER") or None,
+                       help="grade on the Dask cluster of this scheduler (tls://HOST:8786, or "
+                            "tcp://127.0.0.1:8786 through an SSH tunnel; default: "
+                            "$AUTOGRADER_SCHEDULER, else this machine's cores)")
+    batch.add_argument("--insecure-scheduler", action="store_true",
+                       help="allow a plain-TCP scheduler on another machine (unencrypted, "
+                            "unauthenticated: only on a network you trust)")
     _add_limits(batch)
     _add_language(batch)
 
@@ -88,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 # is at fault.
 ENGINE_ERROR = 1     # results were written, but the engine failed on some submissions
 SETUP_FAILED = 3     # the set-up failed its reference solution: nothing was graded
+CLUSTER_FAILED = 4   # grade-all --scheduler: the cluster could not grade (the rest of) the class
 
 ALL_CELLS_HELP = ("also run a notebook's closing cells that are exactly as released (by "
                   "default they are skipped: no check depends on them)")
@@ -119,6 +128,9 @@ def _write(result: dict, target: Path) -> None:
 def grade_command(args, parser) -> int:
     if args.json and len(args.paths) != 1:
         parser.error("--json takes one PATH; use --out DIR for several")
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:   # a wrong command line (contract, section 2): no result written, none replaced
+        parser.error(f"{missing[0]} does not exist; nothing was graded and no result written")
     try:
         jobs = [(p, assignments.for_submission(p, args.assignment)) for p in args.paths]
     except assignments.UnknownAssignment as exc:
@@ -130,7 +142,7 @@ def grade_command(args, parser) -> int:
     # Imported here so that `--help` and command-line errors answer without importing torch.
     from autograder.grading import SetupFailed, grade_many
     from autograder.i18n import use, valid
-    from autograder.report import format_report
+    from autograder.report import format_report, kept_earlier
     from autograder.sandbox import Limits
 
     if args.jobs < 1:
@@ -143,10 +155,14 @@ def grade_command(args, parser) -> int:
     def report(key, path, assignment, result):
         if result.get("status") == "error":
             errors.append(path)
-        if args.json:
-            _write(result, args.json)
-        if args.out:
-            _write(result, args.out / result_name(path, assignment))
+        for target in filter(None, [args.json,
+                                    args.out and args.out / result_name(path, assignment)]):
+            with use(valid(result.get("extra_data", {}).get("language"))):
+                kept = kept_earlier(result, target, path, assignment)   # a stub's 0 keeps points
+            if kept:
+                print(f"autograder: {kept}", file=sys.stderr, flush=True)
+            else:
+                _write(result, target)
         if args.quiet:
             score = "not graded" if result.get("status") == "error" else f"{result['score']:g}"
             print(f"{path}: {score} / {result['max_score']:g}", flush=True)
@@ -180,16 +196,32 @@ def grade_all_command(args, parser) -> int:
 
     from autograder.selfcheck import SetupFailed
 
+    cluster = None
+    if args.scheduler:
+        # dask is imported only here, and only once the address is acceptable.
+        from autograder import cluster as scale_out
+
+        try:
+            scale_out.check_address(args.scheduler, args.insecure_scheduler)
+        except scale_out.ClusterError as exc:
+            parser.error(str(exc))
+        cluster = scale_out.Options(args.scheduler, insecure=args.insecure_scheduler)
     try:
         rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
                                all_cells=args.all_cells, language=args.lang,
                                limits=Limits(args.time_limit, args.memory_limit or None,
-                                             threads=1))
+                                             threads=1), cluster=cluster)
     except SetupFailed as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return SETUP_FAILED
+    except Exception as exc:
+        if cluster is None or not isinstance(exc, scale_out.ClusterError):
+            raise
+        print(f"autograder: {exc}", file=sys.stderr)
+        return CLUSTER_FAILED
     print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
                                                       else "") +
+          (f" {cluster.stats.line()}" if cluster else "") +
           f"; results in {args.out}, class table in {args.out / 'class.csv'}")
     print(sandbox_summary(rows))
     errors = [row for row in rows if row[1].get("status") == "error"]

@@ -67,10 +67,24 @@ def test_result_follows_the_contract(magic_notebook_result):
 
 def test_unreadable_submission_still_writes_a_result(tmp_path):
     out = tmp_path / "r.json"
+    (tmp_path / "linear.ipynb").write_text("not json")
     proc = run_engine("grade", str(tmp_path / "linear.ipynb"), "--json", str(out))
     assert proc.returncode == 0
     result = json.loads(out.read_text())
-    assert result["score"] == 0 and "does not exist" in result["output"]
+    assert result["score"] == 0 and "not valid notebook JSON" in result["output"]
+
+
+def test_a_path_that_does_not_exist_is_a_command_line_error(tmp_path):
+    """Contract, section 2: exit 2, no result written, so a typo never overwrites one."""
+    earlier = tmp_path / "results" / "linear.json"
+    earlier.parent.mkdir()
+    earlier.write_text('{"score": 12}')
+    proc = run_engine("grade", str(tmp_path / "wrok" / "linear.ipynb"), "--out",
+                      str(tmp_path / "results"))
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr and "FAIL" not in proc.stdout
+    assert earlier.read_text() == '{"score": 12}'
+    assert sorted(p.name for p in earlier.parent.iterdir()) == ["linear.json"]
 
 
 def test_closing_cells_as_released_are_skipped_and_edited_ones_run(tmp_path):
