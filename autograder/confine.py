@@ -465,11 +465,12 @@ def clear_persistent_keyring(uid: int) -> None:
         pass
 
 
-def clear_uid_state(uid: int) -> None:
+def clear_uid_state(uid: int, folders: tuple[str, ...] = ()) -> None:
     """Without namespaces, as root, with no process of `uid` left: remove what a submission
     under `uid` left behind outside its scratch folder for the next one under that uid: SysV
     shared memory, semaphores and message queues (no IPC namespace), and files and folders in
-    the world-writable folders (no private /tmp). Never raises; only for the submissions' own
+    the world-writable folders (no private /tmp; `folders` adds the grading process's TMPDIR,
+    where the run folders are). Never raises; only for the submissions' own
     uids (never the grading user's files)."""
     if os.geteuid() != 0 or uid not in UID_RANGE:
         return
@@ -486,14 +487,8 @@ def clear_uid_state(uid: int) -> None:
                     remove(int(fields[columns.index(ident)]))
         except (OSError, ValueError, IndexError):
             pass
-    folders = list(SHARED_FOLDERS)
-    try:
-        import tempfile
-        folders.append(tempfile.gettempdir())
-    except (OSError, RuntimeError):
-        pass
     seen: set[tuple[int, int]] = set()
-    for folder in folders:
+    for folder in (*SHARED_FOLDERS, *folders):
         _clear_owned(folder, uid, seen, depth=0)
 
 

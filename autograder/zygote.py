@@ -175,8 +175,10 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
                                   "hierarchy this process may write)")
         mode = confine.unshare(report, plan.namespaces)
         confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
+        # The grading process's TMPDIR, which holds the run folders (this process's was dropped).
+        scratch_parent = (os.path.dirname(plan.run_dir),)
         if mode == "none":   # what an earlier grading process may have left under this uid
-            confine.clear_uid_state(plan.uid)
+            confine.clear_uid_state(plan.uid, scratch_parent)
         go_read, go_write = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -208,7 +210,7 @@ def _supervisor(plan: confine.Plan, learner_fd: int, report_fd: int) -> None:
         cgroups.end()
         if mode == "none":
             _end_leftovers(plan)
-            confine.clear_uid_state(plan.uid)   # nothing of this submission reaches the next
+            confine.clear_uid_state(plan.uid, scratch_parent)   # nothing reaches the next
         if mode != "user":
             confine.clear_persistent_keyring(plan.uid)
         if not stopped or oom:

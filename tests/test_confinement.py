@@ -456,8 +456,11 @@ def test_nothing_of_one_submission_reaches_the_next_under_its_uid(tmp_path, open
 
 
 FILL_AND_HOLD = r"""
-# Fill the scratch folder's file system, then keep grabbing every block that is freed.
+# Fill the scratch folder's file system, then keep grabbing every block that is freed; leave a
+# file in the folder above the scratch folders (TMPDIR, which every user may write in).
 import os, time
+with open(os.path.join(os.path.dirname(os.path.dirname(os.getcwd())), "left-behind"), "w") as f:
+    f.write("for the next submission under this uid")
 end = time.monotonic() + 30
 number = 0
 while time.monotonic() < end:
@@ -500,6 +503,7 @@ def test_without_namespaces_a_full_disk_never_stops_a_classmate(tmp_path, open_f
             result = json.loads((tmp_path / "out" / f"{number}-classmate" / "freeze.json").read_text())
             assert result["score"] == result["max_score"] == 36, (result["output"], proc.stderr)
         assert not list(scratch.glob("autograder-*")), "every scratch folder is removed"
+        assert not (scratch / "left-behind").exists(), "what a submission left in TMPDIR too"
     finally:
         subprocess.run(["umount", "-l", str(scratch)], capture_output=True)
 
