@@ -22,6 +22,8 @@ in this course shows learner content inert:
   Markdown outputs cleaned, JavaScript and widget outputs dropped); under `make autograde` the
   learner's outputs are cleared anyway, and the graded cells show the engine's report as text;
 - nbgrader metadata a template writes as markup (the grade id) is escaped (`InertMetadata`);
+- the page's table of contents names each test cell after its exercise ("Test cell:
+  parameters"), where nbgrader writes "Test cell" for every one (`test_cell_names`);
 - a feedback page carries a Content-Security-Policy that allows no script at all (the kit writes
   none): whatever slipped through the sanitiser would not run. `FeedbackExporter` refuses to
   write a page without it.
@@ -173,6 +175,39 @@ class InertMetadata(Preprocessor):
         return cell, resources
 
 
+# A graded test cell of this course: `check("linear", "parameters")` (see autograder.notebook).
+_CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\w{1,40})["']\s*,\s*["'](\w{1,40})["']""")
+TEST_CELL_LINK = '<a href="#{grade_id}">Test cell</a>'   # nbgrader's table of contents
+
+
+def test_cell_names(nb) -> dict[str, str]:
+    """The name each graded test cell's link gets in the page's table of contents, by its grade
+    id as the page writes it (escaped, see InertMetadata): "Test cell: parameters", after the
+    exercise whose checks it runs, where nbgrader writes "Test cell" for every one. A cell
+    whose exercise cannot be read keeps its grade id as its name ("Test cell: linear-x")."""
+    names = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) \
+            else None
+        if not isinstance(meta, dict) or not meta.get("grade") or meta.get("solution") or \
+                "grade_id" not in meta:
+            continue
+        source = cell.get("source", "")
+        found = _CHECK_CALL.search(source if isinstance(source, str) else "".join(source))
+        grade_id = str(meta["grade_id"])
+        names[html.escape(grade_id, quote=True)] = "Test cell: " + (
+            found.group(2) if found else grade_id[:80])
+    return names
+
+
+def name_test_cells(page: str, names: dict[str, str]) -> str:
+    """`page` with nbgrader's "Test cell" links named by `test_cell_names` (text, escaped)."""
+    for grade_id, name in names.items():
+        page = page.replace(TEST_CELL_LINK.format(grade_id=grade_id),
+                            f'<a href="#{grade_id}">{html.escape(name)}</a>', 1)
+    return page
+
+
 class FeedbackExporter(HTMLExporter):
     """The exporter of `nbgrader generate_feedback` in this course (its own config section, so the
     formgrader's exporter keeps nbgrader's templates): every page it writes carries the kit's
@@ -182,8 +217,9 @@ class FeedbackExporter(HTMLExporter):
         # What the template leaves out (MathJax) and what it writes first in <head> (the policy).
         resources = {**(resources or {}), "kit_csp_meta": CSP_META,
                      "kit_mathjax_script": MATHJAX_SCRIPT}
+        names = test_cell_names(nb)
         output, resources = super().from_notebook_node(nb, resources, **kw)
-        output = MATHJAX_CONFIG.sub("", output, count=1)
+        output = name_test_cells(MATHJAX_CONFIG.sub("", output, count=1), names)
         if not has_policy(output):
             raise ValueError(f"the feedback template {self.template_name!r} wrote a page without "
                              "the kit's Content-Security-Policy first in its <head>")

@@ -150,3 +150,132 @@ def test_a_page_without_the_policy_is_refused():
     assert not has_policy("<html><head><title>t</title></head><body></body></html>")
     assert not has_policy('<html><head><meta charset="utf-8"><script></script>'
                           '<meta http-equiv="Content-Security-Policy" content="x"></head></html>')
+
+
+# --- Readable pages (issue 24, item 7): words unbroken, test cells named by their exercise ------
+
+# "shapes" at every offset from a line's start, so that some must straddle a line's end.
+LONG_FEEDBACK = ("Observed: your code raised RuntimeError: mat1 and mat2 shapes cannot be "
+                 "multiplied (4x3 and 2x3) while the grader was calling Linear "
+                 + " ".join("m" * k + " shapes" for k in range(1, 30)))
+
+
+def _graded_notebook():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cells = []
+    for number, exercise in enumerate(["parameters", "init"]):
+        cell = new_code_cell(f'from autograder.notebook import check\npoints = check("linear", '
+                             f'"{exercise}")\npoints', outputs=[new_output(
+                                 "stream", name="stdout", text=LONG_FEEDBACK)])
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 2, "score": 1,
+                                     "grade_id": f"linear-{exercise}-checks"}
+        cells.append(cell)
+    odd = new_code_cell("points = 1\npoints")
+    odd.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 1, "score": 0,
+                                "grade_id": "<b>odd</b>"}
+    cells.append(odd)
+    return nbformat.from_dict(new_notebook(cells=cells))
+
+
+def _feedback_page(nb) -> str:
+    import os
+
+    import nbgrader
+
+    from autograder.feedback_page import FeedbackExporter
+
+    config = _config()
+    config.HTMLExporter.extra_template_paths = [os.path.join(
+        os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "static",
+        "node_modules", "bootstrap", "dist", "css")]   # what generate_feedback adds
+    resources = {"nbgrader": {"notebook": "linear", "score": 2, "max_score": 5,
+                              "late_penalty": 0}}
+    exporter = FeedbackExporter(config=config)
+    for step in config.GenerateFeedback.preprocessors[1:]:
+        exporter.register_preprocessor(step, enabled=True)
+    page, _ = exporter.from_notebook_node(nb, resources)
+    return page
+
+
+def test_test_cells_are_named_by_their_exercise():
+    from bs4 import BeautifulSoup
+
+    page = _feedback_page(_graded_notebook())
+    links = [a.get_text() for a in BeautifulSoup(page, features="html.parser").select("#toc a")]
+    assert links == ["Test cell: parameters", "Test cell: init", "Test cell: <b>odd</b>"], links
+    assert "<b>odd</b>" not in page   # a grade id that looks like markup stays text
+    from autograder.feedback_page import runnable
+
+    assert runnable(page) == []
+
+
+# Reads, after load, the computed word-break of each <pre> and whether each "shapes" in them
+# lies on one line (one box), into the DOM that --dump-dom prints.
+WORD_PROBE = """<script>
+window.addEventListener('load', () => {
+  const seen = [];
+  for (const pre of document.querySelectorAll('pre')) {
+    const style = getComputedStyle(pre);
+    let split = 0, words = 0;
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let at = node.data.indexOf('shapes'); at >= 0; at = node.data.indexOf('shapes', at + 1)) {
+        const range = document.createRange();
+        range.setStart(node, at); range.setEnd(node, at + 6);
+        words += 1;
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) split += 1;
+      }
+    }
+    seen.push({probe: pre.id === 'probe', wordBreak: style.wordBreak, words, split});
+  }
+  const out = document.createElement('div');
+  out.id = 'computed';
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_feedback_words_are_not_broken_in_chromium(tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    from bs4 import BeautifulSoup
+
+    from autograder.feedback_page import CONTENT_SECURITY_POLICY
+
+    browser = next((shutil.which(n) for n in ("chromium-headless-shell", "chromium",
+                                              "chromium-browser", "google-chrome")
+                    if shutil.which(n)), None)
+    if browser is None:
+        import pytest
+
+        pytest.skip("no Chromium here (apt-get install chromium-headless-shell): the page's "
+                    "layout cannot be measured")
+    soup = BeautifulSoup(_feedback_page(_graded_notebook()), features="html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert policy is not None and policy["content"] == CONTENT_SECURITY_POLICY
+    # The page allows no script; this copy drops the policy to run the probe. The probe's own
+    # <pre>, outside the notebook's cells, wraps as the old page did, with Bootstrap's break-all
+    # (the test can fail).
+    policy.decompose()
+    probe = f"<pre id='probe' style='width:13em;white-space:pre-wrap'>{LONG_FEEDBACK}</pre>"
+    measured = str(soup).replace("</body>", probe + WORD_PROBE + "</body>", 1)
+    path = tmp_path / "feedback.html"
+    path.write_text(measured, encoding="utf-8")
+    proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+                           "--window-size=420,900", "--virtual-time-budget=2000", "--dump-dom",
+                           path.as_uri()], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "</html>" in proc.stdout, proc.stderr[-2000:]
+    found = BeautifulSoup(proc.stdout, features="html.parser").find(id="computed")
+    assert found is not None, proc.stdout[-2000:]
+    seen = json.loads(found.get_text())
+    probes = [s for s in seen if s["probe"]]
+    cells = [s for s in seen if not s["probe"] and s["words"]]
+    assert probes and probes[0]["wordBreak"] == "break-all" and probes[0]["split"] > 0, probes
+    assert len(cells) == 2, seen      # each test cell's output
+    assert all(s["wordBreak"] == "normal" and s["split"] == 0 for s in cells), cells
