@@ -648,6 +648,17 @@ def protect_course_files(extra: tuple[str, ...] = ()) -> CourseFiles:
         fcntl.flock(protected.users, fcntl.LOCK_SH)
     try:
         saved = _saved_modes(protected)
+        # A folder of results not made yet (grade-all's --out) is made now, protected: results
+        # written into it while grading stay out of later learners' reach.
+        umask = os.umask(0o022)
+        os.umask(umask)
+        for folder in map(Path, extra):
+            if not os.path.lexists(folder):
+                try:
+                    folder.mkdir(parents=True, mode=0o750)
+                    saved.setdefault(str(folder.resolve()), 0o777 & ~umask)
+                except OSError:
+                    pass
         # The course root itself: other users may pass through it (to the engine, data/ and
         # the environment), not list it.
         for path, taken in [(COURSE_ROOT, 0o006), *((p, 0o007) for p in private_course_paths(extra))]:

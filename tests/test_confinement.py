@@ -615,3 +615,21 @@ def test_sizes_from_the_learner_side_are_bounded_before_anything_is_allocated():
     with pytest.raises(protocol.ProtocolError, match="header"):
         protocol.decode(*long_header)
     assert len(protocol.decode(*long_header, long_text=True)) > 8000   # the learner side's cells
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide the course)")
+def test_a_results_folder_not_made_yet_is_protected_from_the_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    out = tmp_path / "class" / "results"
+    protected = confine.protect_course_files((str(out),))
+    try:
+        assert out.is_dir() and out.stat().st_mode & 0o007 == 0, "others cannot read results"
+    finally:
+        confine.restore_course_files(protected)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~_umask(), "then as any new folder"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
