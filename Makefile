@@ -165,10 +165,12 @@ student-kit: $(STAMP)
 gradescope: $(STAMP)
 	$(PY) -m autograder gradescope --out $(DIST)/gradescope
 
-# Which checks and concepts a class fails most often, from the results of `make grade-all`.
+# Which checks and concepts a class fails most often, from the results of `make grade-all`; with
+# SUBMITTED (default submitted/), who did not submit; a table per learner.
 RESULTS ?= results/class
 class-report: $(STAMP)
-	$(PY) -m autograder class-report $(RESULTS) --out results/class-report.html
+	$(PY) -m autograder class-report $(RESULTS) --out results/class-report.html \
+	  $(if $(wildcard $(SUBMITTED)),--submitted "$(SUBMITTED)")
 
 # grade-all against nbgrader autograde on the same submissions, in one run (a few minutes).
 BENCH_ARGS ?=

@@ -6,7 +6,11 @@ assignment the score distribution, a table per check and per concept tag with ho
 failed it, and the most common failures called out. Plots are matplotlib PNGs embedded as base64.
 
 A check a learner never attempted (the stub still raises NotImplementedError, or grading stopped
-before the check ran) is counted apart: it says nothing about a misconception.
+before the check ran) is counted apart: it says nothing about a misconception. A root cause is
+counted once: a check that failed only through another check's mistake (its feedback says "the
+same mistake as <check>", see plugin.GraderPlugin) counts for that check, not for itself or its
+concept tags. With the submissions' folder (`--submitted`), the report also lists who did not
+submit which assignment; and it has a table per learner.
 
 Everything a result holds may come from a learner (feedback quotes their values and messages;
 student names are their folders' names): every such text is escaped, never markup, and the page
@@ -21,18 +25,24 @@ import html
 import io
 import json
 import math
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import student_of
-from .i18n import _, language, prefixes, use, valid
+from .batch import _is_dir, student_of
+from .i18n import N_, _, language, prefixes, use, valid
 from .report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback, valid_text
 
 # Feedback that means "this check never saw the learner's own code" (see plugin and result), in
 # every language the kit speaks.
 NOT_ATTEMPTED_PREFIXES = prefixes(NOT_IMPLEMENTED) + prefixes(NOT_CHECKED)
+# A failure through another check's root cause (the plugin's words, in every language).
+SAME_MISTAKE = N_("Observed: the same mistake as {first}: {observed}\n"
+                  "What to change: see {first}; fixing it fixes this check too.")
+SAME_MISTAKE_PREFIXES = prefixes(SAME_MISTAKE)
+_CHECK_NAME = re.compile(r"[\w.-]{1,80}/[\w.-]{1,120}")
 TOP_FAILURES = 3
 TIED_FEEDBACK_SHOWN = 3
 # No script, no plugin, no frame, no form, no external anything: the page's images are data: PNGs
@@ -56,13 +66,16 @@ class CheckStats:
     tags: tuple[str, ...]
     points: float
     graded: int = 0
-    failed: int = 0          # attempted and failed
+    failed: int = 0          # attempted and failed, by a root cause of its own
     not_attempted: int = 0
+    consequences: int = 0    # failed only through another check's mistake (counted there)
     feedback: Counter = field(default_factory=Counter)   # first line of what each failure observed
 
     @property
     def attempted(self) -> int:
-        return self.graded - self.not_attempted
+        """Attempts that say something about this check: neither untouched nor decided by
+        another check's mistake."""
+        return self.graded - self.not_attempted - self.consequences
 
     @property
     def failure_rate(self) -> float:
@@ -144,6 +157,20 @@ def _not_attempted(test: dict) -> bool:
     return _failure_text(test).startswith(NOT_ATTEMPTED_PREFIXES)
 
 
+def root_check(test: dict) -> str | None:
+    """The check whose mistake made `test` fail, when its feedback says "the same mistake as
+    <check>"; None for a failure of its own (or a pass)."""
+    if test.get("status") == "passed":
+        return None
+    text = _failure_text(test)
+    for prefix in SAME_MISTAKE_PREFIXES:
+        if prefix and text.startswith(prefix):
+            found = _CHECK_NAME.match(text[len(prefix):])
+            if found:
+                return found.group()
+    return None
+
+
 def check_stats(records: list[Record]) -> list[CheckStats]:
     """One entry per check, most often failed first."""
     stats: dict[str, CheckStats] = {}
@@ -157,6 +184,8 @@ def check_stats(records: list[Record]) -> list[CheckStats]:
                 continue
             if _not_attempted(test):
                 entry.not_attempted += 1
+            elif root_check(test) is not None:
+                entry.consequences += 1
             else:
                 entry.failed += 1
                 first_line = _failure_text(test).splitlines()[:1]
@@ -193,8 +222,9 @@ def tag_stats(records: list[Record]) -> list[TagStats]:
                 entry = stats.setdefault(tag, TagStats(tag))
                 if test["name"] not in entry.checks:
                     entry.checks.append(test["name"])
-                if _not_attempted(test) and test["status"] != "passed":
-                    continue
+                if test["status"] != "passed" and (_not_attempted(test)
+                                                   or root_check(test) is not None):
+                    continue   # untouched, or another check's mistake (counted for its tags)
                 entry.attempted += 1
                 entry.learners_attempting.add(record.student)
                 if test["status"] != "passed":
@@ -346,10 +376,99 @@ def _assignment_section(assignment: str, records: list[Record]) -> str:
     parts.append(f"<h3>{_e(_('Checks'))}</h3>")
     parts.append(_table(
         [_("check"), _("tags"), _("points"), _("failed"), _("attempted"), _("% failed"),
-         _("not attempted")],
+         _("not attempted"), _("failed through another check's mistake")],
         [[_e(c.name), _e(", ".join(c.tags)), f"{c.points:g}", str(c.failed), str(c.attempted),
-          _pct(c.failure_rate), str(c.not_attempted)] for c in checks],
-        numeric={2, 3, 4, 5, 6}))
+          _pct(c.failure_rate), str(c.not_attempted), str(c.consequences)] for c in checks],
+        numeric={2, 3, 4, 5, 6, 7}))
+    return "\n".join(parts)
+
+
+# -- learners ----------------------------------------------------------------------------------
+
+def submitted_learners(submitted: Path | None) -> dict[str, set[str]]:
+    """Each learner's folder in nbgrader's layout (`submitted/<student>/<assignment>/`), with the
+    assignments it has a folder for (grade-all grades each of them, notebook or not)."""
+    from . import assignments
+
+    found: dict[str, set[str]] = {}
+    if submitted is None or not _is_dir(submitted):
+        return found
+    try:
+        students = sorted(p for p in submitted.iterdir() if _is_dir(p))
+    except OSError:
+        return found
+    for folder in students:
+        try:
+            found[valid_text(folder.name)] = {p.name for p in folder.iterdir()
+                                              if p.name in assignments.ASSIGNMENT_IDS and _is_dir(p)}
+        except OSError:
+            found[valid_text(folder.name)] = set()
+    return found
+
+
+def missing_submissions(records: list[Record],
+                        submitted: dict[str, set[str]]) -> list[tuple[str, list[str]]]:
+    """(learner, the assignments with no result for them), for every learner known from the
+    results or the submissions' folder and every assignment of the report."""
+    learners = {r.student for r in records} | set(submitted)
+    assignments_ = sorted({r.assignment for r in records} | set().union(*submitted.values()))
+    have = {(r.student, r.assignment) for r in records}
+    missing = []
+    for learner in sorted(learners):
+        lacking = [a for a in assignments_ if (learner, a) not in have]
+        if lacking:
+            missing.append((learner, lacking))
+    return missing
+
+
+def _no_result(learner: str, assignment: str, submitted: dict[str, set[str]]) -> str:
+    """Why a learner has no result for an assignment: nothing submitted, or a submission with
+    no grading result (not graded yet, or the engine failed on it: see class.csv)."""
+    if assignment in submitted.get(learner, set()):
+        return _("submitted, no result")
+    return _("no submission")
+
+
+def _learner_rows(records: list[Record], learners: list[str], assignments_: list[str],
+                  submitted: dict[str, set[str]]) -> list[list[str]]:
+    by_key = {(r.student, r.assignment): r for r in records}
+    rows = []
+    for learner in learners:
+        cells, roots = [_e(learner)], []
+        for assignment in assignments_:
+            record = by_key.get((learner, assignment))
+            if record is None:
+                cells.append(_e(_no_result(learner, assignment, submitted)))
+                continue
+            result = record.result
+            cells.append(_e(f"{float(result['score']):g} / {float(result.get('max_score', 0)):g}"))
+            roots.extend(t["name"] for t in result["tests"] if t["status"] != "passed"
+                         and not _not_attempted(t) and root_check(t) is None)
+        cells.append(_e(", ".join(roots)) if roots else "")
+        rows.append(cells)
+    return rows
+
+
+def _learners_section(records: list[Record], submitted: dict[str, set[str]] | None) -> str:
+    learners = sorted({r.student for r in records} | set(submitted or {}))
+    assignments_ = sorted({r.assignment for r in records} | set().union(*(submitted or {}).values()))
+    parts = [f"<h2>{_e(_('Learners'))}</h2>"]
+    missing = missing_submissions(records, submitted or {})
+    if submitted is None:
+        parts.append('<p class="note">' + _e(_(
+            "Learners with no result at all are not known here: give the submissions' folder "
+            "(class-report --submitted submitted) to list them.")) + "</p>")
+    if missing:
+        parts.append(f"<h3>{_e(_('No submission'))}</h3><ul>" + "".join(
+            f"<li>{_e(learner)}: " + _e(", ".join(
+                f"{a} ({_no_result(learner, a, submitted or {})})" for a in lacking)) + "</li>"
+            for learner, lacking in missing) + "</ul>")
+    elif learners:
+        parts.append("<p>" + _e(_("Every learner has a result for every assignment.")) + "</p>")
+    if learners:
+        parts.append(_table([_("learner"), *assignments_, _("checks failed (root causes)")],
+                            _learner_rows(records, learners, assignments_, submitted or {}),
+                            numeric=set(range(1, len(assignments_) + 1))))
     return "\n".join(parts)
 
 
@@ -362,13 +481,15 @@ def report_language(records: list[Record]) -> str | None:
 
 
 def render(records: list[Record], skipped: list[str], source: str,
-           language_: str | None = None) -> str:
-    """The page, in `language_` (default: the language of most results)."""
+           language_: str | None = None, submitted: dict[str, set[str]] | None = None) -> str:
+    """The page, in `language_` (default: the language of most results); `submitted`: the
+    learners' folders (see submitted_learners), None when not given."""
     with use(language_ or report_language(records)):
-        return _render(records, skipped, source)
+        return _render(records, skipped, source, submitted)
 
 
-def _render(records: list[Record], skipped: list[str], source: str) -> str:
+def _render(records: list[Record], skipped: list[str], source: str,
+            submitted: dict[str, set[str]] | None = None) -> str:
     by_assignment: dict[str, list[Record]] = {}
     for record in records:
         by_assignment.setdefault(record.assignment, []).append(record)
@@ -381,11 +502,14 @@ def _render(records: list[Record], skipped: list[str], source: str) -> str:
                 "A check counts as <i>attempted</i> when the learner's own code ran in it; one "
                 "whose stub still raised NotImplementedError, or that grading never reached "
                 "(time limit, crash), counts as <i>not attempted</i>, not as failed. Rates are "
-                "failures among attempts. Tags name the concept a check tests.") + "</p>"]
+                "failures among attempts. A check that failed only through another check's "
+                "mistake (its feedback says so) counts for that check and its tags, not for its "
+                "own. Tags name the concept a check tests.") + "</p>"]
     if not records:
         body.append("<p>" + _e(_("No results were found.")) + "</p>")
     for assignment in sorted(by_assignment):
         body.append(_assignment_section(assignment, by_assignment[assignment]))
+    body.append(_learners_section(records, submitted))
     if skipped:
         body.append(f"<h2>{_e(_('Files left out'))}</h2><ul>"
                     + "".join(f"<li>{_e(s)}</li>" for s in skipped) + "</ul>")
@@ -395,11 +519,14 @@ def _render(records: list[Record], skipped: list[str], source: str) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
-def write_report(results: Path, out: Path, language_: str | None = None) -> int:
+def write_report(results: Path, out: Path, language_: str | None = None,
+                 submitted: Path | None = None) -> int:
     """Write the HTML report of every result under `results` to `out` (in `language_`, default:
-    the results' own); returns how many it read."""
+    the results' own; with `submitted`, the submissions' folder, who did not submit); returns
+    how many it read."""
     records, skipped = load_results(results)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(records, skipped, valid_text(str(results)), language_),
+    learners = submitted_learners(submitted) if submitted is not None else None
+    out.write_text(render(records, skipped, valid_text(str(results)), language_, learners),
                    encoding="utf-8", errors="replace")
     return len(records)

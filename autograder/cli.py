@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="the HTML file to write (default: RESULTS_DIR/class-report.html)")
     report.add_argument("--lang", choices=LANGUAGES, metavar="LANG",
                         help="the report's language (default: the language of most results)")
+    report.add_argument("--submitted", type=Path, metavar="DIR",
+                        help="the submissions' folder (SUBMITTED/<student>/<assignment>/): the "
+                             "report lists who has no submission")
     return parser
 
 
@@ -265,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.classreport import write_report
 
         out = args.out or args.results / "class-report.html"
-        count = write_report(args.results, out, args.lang)
+        if args.submitted is not None and not args.submitted.is_dir():
+            parser.error(f"{args.submitted} is not a folder of submissions")
+        count = write_report(args.results, out, args.lang, args.submitted)
         print(f"class report of {count} results: {out}")
         return 0
     parser.error(f"unknown verb {args.verb}")

@@ -169,3 +169,103 @@ def test_tied_feedback_is_all_shown():
     page = render_page(records)
     assert "most frequent feedback, 2 tied (1&times;): Observed: bias (3, 1)" in page
     assert "Observed: weight (2, 3)" in page
+
+
+# --- Root causes once, who did not submit, a table per learner (issue 24, item 6) ----------------
+
+def _same_mistake(first: str, observed: str, language: str = "en") -> str:
+    from autograder.classreport import SAME_MISTAKE
+    from autograder.i18n import _, use
+
+    with use(language):
+        return _(SAME_MISTAKE).format(first=first, observed=observed)
+
+
+PLAIN_WEIGHT = "Observed: Scale.weight is a plain tensor, not an nn.Parameter"
+
+
+def _one_mistake(language: str = "en"):
+    """A plain-tensor Scale.weight, as the graders word it: one check names the mistake, the
+    others that fail through it say "the same mistake as"."""
+    return [check("weight_is_parameter", False, ["registration"], PLAIN_WEIGHT),
+            check("weight_shape", False, ["shapes"],
+                  _same_mistake("linear/weight_is_parameter", PLAIN_WEIGHT, language)),
+            check("weight_init", False, ["init"],
+                  _same_mistake("linear/weight_is_parameter", PLAIN_WEIGHT, language)),
+            check("state_dict", False, ["state-dict"],
+                  _same_mistake("linear/weight_is_parameter", PLAIN_WEIGHT, language)),
+            check("forward", True, ["forward"])]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_root_cause_is_counted_once(language):
+    from autograder.classreport import root_check
+
+    records = _records({"ada": _one_mistake(language), "bo": _one_mistake(language)})
+    assert root_check(records[0].result["tests"][1]) == "linear/weight_is_parameter"
+    assert root_check(records[0].result["tests"][0]) is None
+    checks = {c.name: c for c in check_stats(records)}
+    root = checks["linear/weight_is_parameter"]
+    assert (root.failed, root.attempted, root.consequences) == (2, 2, 0)
+    for name in ("linear/weight_shape", "linear/weight_init", "linear/state_dict"):
+        assert (checks[name].failed, checks[name].attempted, checks[name].consequences) == \
+            (0, 0, 2), name
+    tags = {t.tag: t for t in tag_stats(records)}
+    assert (tags["registration"].failed, tags["registration"].attempted) == (2, 2)
+    assert tags["registration"].failure_rate == 1.0
+    for tag in ("shapes", "init", "state-dict"):
+        assert (tags[tag].failed, tags[tag].attempted) == (0, 0), tag
+        assert not tags[tag].learners_failing
+
+
+def test_the_report_lists_who_did_not_submit_and_has_a_table_per_learner(tmp_path):
+    from autograder.classreport import render, submitted_learners
+
+    results = tmp_path / "results"
+    submitted = tmp_path / "submitted"
+    for student, tests in {"ada": _one_mistake(), "cy": [check("forward", True, ["forward"])]}.items():
+        (results / student).mkdir(parents=True)
+        (results / student / "linear.json").write_text(json.dumps(result(*tests)))
+        (submitted / student / "linear").mkdir(parents=True)
+    (submitted / "<i>eve").mkdir(parents=True)            # a folder, nothing in it
+    (submitted / "fay" / "linear").mkdir(parents=True)         # submitted, not graded (yet)
+    (submitted / "fay" / "notes").mkdir()                      # not an assignment
+    (results / "cy" / "parameters.json").write_text(json.dumps(result(
+        {"name": "parameters/scale", "score": 1.0, "max_score": 1.0, "status": "passed",
+         "output": "ok", "visibility": "visible", "tags": ["registration"]})))
+    learners = submitted_learners(submitted)
+    assert learners == {"<i>eve": set(), "ada": {"linear"}, "cy": {"linear"},
+                        "fay": {"linear"}}
+    records, skipped = load_results(results)
+    page = render(records, skipped, "results", submitted=learners)
+    missing = re.search(r"<h3>No submission</h3><ul>(.*?)</ul>", page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", missing)
+    assert items == ["&lt;i&gt;eve: linear (no submission), parameters (no submission)",
+                     "ada: parameters (no submission)",
+                     "fay: linear (submitted, no result), parameters (no submission)"], items
+    table = page[page.index("<th>learner</th>"):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)
+    assert "<th>linear</th><th>parameters</th><th>checks failed (root causes)</th>" in rows[0] \
+        or "<th>linear</th><th>parameters</th><th>checks failed (root causes)</th>" in table
+    ada = next(r for r in rows if r.startswith("<td>ada</td>"))
+    assert '<td class="n">1 / 5</td><td class="n">no submission</td>' in ada
+    assert "<td>linear/weight_is_parameter</td>" in ada     # the root cause only
+    assert "weight_shape" not in ada
+    assert any(r.startswith("<td>cy</td>") and "1 / 1</td>" in r for r in rows)
+    # Without the submissions' folder, the learners seen in the results are still tabled.
+    alone = render(records, skipped, "results")
+    assert "ada: parameters (no submission)" in alone and "&lt;i&gt;eve" not in alone
+    assert "--submitted" in alone
+
+
+def test_command_line_takes_the_submissions_folder(results_dir, tmp_path):
+    submitted = tmp_path / "submitted"
+    (submitted / "zed").mkdir(parents=True)
+    out = tmp_path / "report.html"
+    proc = run_engine("class-report", str(results_dir), "--out", str(out), "--submitted",
+                      str(submitted))
+    assert proc.returncode == 0, proc.stderr
+    assert "<li>zed: linear (no submission)</li>" in out.read_text()
+    proc = run_engine("class-report", str(results_dir), "--submitted", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "not a folder of submissions" in proc.stderr
