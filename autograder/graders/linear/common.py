@@ -45,7 +45,7 @@ def make_layer(submission, *args, seed: int | None = None, **kwargs) -> Remote:
     expect_own_linear(submission)
     layer = submission.new("Linear", *args, seed=seed, **kwargs)
     expect(layer.kind == "module",
-           observed=_("Linear(...) built a {type}").format(type=layer.type),
+           observed=_("Linear(...) built an object of type {type}").format(type=layer.type),
            expected=_("an nn.Module subclass"),
            fix=_("declare the class as `class Linear(nn.Module):` and call super().__init__()"))
     return layer
@@ -136,22 +136,84 @@ def expect_drawn(values: torch.Tensor, bound: float, name: str) -> None:
                  "of __init__"), cause="init:not-drawn")
 
 
-def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
-    """The classic wrong forwards, recognised from the output, in a learner's words."""
+def forward_mistake(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
+    """Which classic wrong forward the output shows: "layout" (weight @ x.T), "no-bias"."""
     if not isinstance(y, torch.Tensor):
         return None
     out, inp = weight.shape
     reference = reference_forward(x, weight, bias)
     if x.dim() == 2 and tuple(y.shape) == (out, x.shape[0]):
         if out != x.shape[0] or torch.allclose(y.double(), reference.T.double(), atol=1e-5):
-            return _("the output has shape {shape} laid out as (out_features, batch): the "
-                     "product is taken as weight times the input (weight @ x.T) instead of the "
-                     "input times the transposed weight, so each row is one output feature "
-                     "rather than one sample").format(shape=tuple(y.shape))
+            return "layout"
     if bias is not None and tuple(y.shape) == tuple(reference_forward(x, weight, None).shape):
         if torch.allclose(y.double(), reference_forward(x, weight, None).double(), atol=1e-5):
-            return _("the output equals x @ weight.T without the bias: the bias is never added")
+            return "no-bias"
     return None
+
+
+def forward_diagnosis(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
+    """The classic wrong forwards, recognised from the output, in a learner's words."""
+    mistake = forward_mistake(y, x, weight, bias)
+    if mistake == "layout":
+        return _("the output has shape {shape} laid out as (out_features, batch): the "
+                 "product is taken as weight times the input (weight @ x.T) instead of the "
+                 "input times the transposed weight, so each row is one output feature "
+                 "rather than one sample").format(shape=tuple(y.shape))
+    if mistake == "no-bias":
+        return _("the output equals x @ weight.T without the bias: the bias is never added")
+    return None
+
+
+def diagnosis_cause(y, x: torch.Tensor, weight: torch.Tensor, bias) -> str | None:
+    """The cause of a recognised wrong forward, so that it is explained once."""
+    mistake = forward_mistake(y, x, weight, bias)
+    return f"forward:{mistake}" if mistake else None
+
+
+def not_implemented(exc: LearnerError) -> bool:
+    """The learner's code still raises NotImplementedError: the engine says so itself."""
+    return exc.evidence.type == "NotImplementedError"
+
+
+UNTRANSPOSED_CAUSE = "forward:untransposed"
+# A forward whose output is cut from weight and bias (.data, .detach()): one mistake.
+GRAD_CUT_CAUSE = "grad-flow:cut"
+
+
+def untransposed_diagnosis(error: str, x: torch.Tensor, weight: torch.Tensor) -> str | None:
+    """When the learner's forward raised exactly what the judge's own `x @ weight` raises on
+    the same shapes, the forward multiplies by the weight as stored, (out_features,
+    in_features), instead of by its transpose. The learner's message only words the
+    diagnosis; it never earns a point."""
+    try:
+        torch.matmul(x, weight)
+    except RuntimeError as exc:
+        mine = str(exc).splitlines()[0] if str(exc) else ""
+        if mine and mine in error:
+            out, inp = weight.shape
+            return _("forward raised {error}: x has shape {x_shape} and weight is "
+                     "(out_features, in_features) = ({out}, {inp}), so x @ weight multiplies "
+                     "{inp} input features by {out} rows; the product needs the transposed "
+                     "weight, x @ weight.T, which is (in_features, out_features)").format(
+                error=error, x_shape=tuple(x.shape), out=out, inp=inp)
+    return None
+
+
+def call_layer(layer: Remote, x: torch.Tensor, weight: torch.Tensor, *,
+               action: str | None = None, keep: bool = False, sent=None):
+    """layer(x) (or layer(sent), a handle on the learner side's copy of x), with a forward that
+    raised because it multiplies by the untransposed weight diagnosed as such (one cause, so
+    the checks after the first say it is the same mistake)."""
+    try:
+        return layer.call(x if sent is None else sent, keep=keep,
+                          action=action or _("calling your layer")).value
+    except LearnerError as exc:
+        diagnosis = untransposed_diagnosis(exc.evidence.error, x, weight)
+        if diagnosis is None:
+            raise
+        raise CheckFailed(diagnosis, _("x @ weight.T + bias, of shape (*, out_features)"),
+                          _("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                            "then add the bias"), cause=UNTRANSPOSED_CAUSE) from None
 
 
 def get_function(submission) -> Remote:
@@ -195,18 +257,38 @@ class FunctionRun:
 
 
 def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=True,
-                 x_grad=True, w_grad=True, seed=0, condition: str | None = None) -> FunctionRun:
+                 x_grad=True, w_grad=True, seed=0, condition: str | None = None,
+                 backward: bool = True, upstream: torch.Tensor | None = None) -> FunctionRun:
     """Forward and backward through the learner's LinearFunction, on the judge's inputs; the
     output is checked against x @ weight.T + bias first, so a function that ignores its inputs
     never gets as far as its gradients. `condition` (translated, "on a (2, 3, 4) input") says
-    what sets this run apart; the feedback names the call and its backward with it."""
+    what sets this run apart; the feedback names the call and its backward with it. Without
+    `backward`, only the forward runs (a check of the forward pass does not depend on the
+    gradients); `upstream` replaces the judge's drawn grad_output."""
     fn = get_function(submission)
     x, w, b = function_inputs(shape_x, in_features, out_features, bias=bias, x_grad=x_grad,
                               w_grad=w_grad, seed=seed)
     remote = {"x": submission.tensor(x), "weight": submission.tensor(w),
               "bias": submission.tensor(b) if b is not None else None}
-    answer = fn.call(remote["x"], remote["weight"], remote["bias"], method="apply", keep=True,
-                     watch=True, action=_("calling LinearFunction.apply(x, weight, bias)"))
+    call = (_("LinearFunction.apply(x, weight, bias) {condition}").format(condition=condition)
+            if condition else "LinearFunction.apply(x, weight, bias)")
+    try:
+        answer = fn.call(remote["x"], remote["weight"], remote["bias"], method="apply",
+                         keep=True, watch=True,
+                         action=_("calling LinearFunction.apply(x, weight, bias)"))
+    except LearnerError as exc:
+        if not_implemented(exc):
+            raise
+        evidence = exc.evidence
+        place = evidence.frames[-1].place() if evidence.frames else None
+        failed = (_("{call} failed with {error} at {place}") if place else
+                  _("{call} failed with {error}"))
+        raise CheckFailed(failed.format(call=call, error=evidence.error, place=place),
+                          _("an output of shape (*, out) for an input of shape (*, in), "
+                            "whatever the leading dimensions (none, for a 1-D input)"),
+                          _("in forward, compute x @ weight.T and add the bias when it is not "
+                            "None: @ with the transposed weight works for 1-D, 2-D and 3-D "
+                            "inputs alike"), cause=f"function-forward:{condition}") from None
     y = answer.value
     expect(isinstance(y, Remote) and y.kind == "tensor",
            observed=_("LinearFunction.apply returned {value!r}").format(value=y),
@@ -214,13 +296,15 @@ def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=Tru
            fix=_("return the output tensor from forward"))
     info = y.describe()
     reference = reference_forward(x.detach(), w.detach(), b.detach() if b is not None else None)
-    call = (_("LinearFunction.apply(x, weight, bias) {condition}").format(condition=condition)
-            if condition else "LinearFunction.apply(x, weight, bias)")
     expect_close(info.value, reference, what=call,
                  fix=_("in forward, compute x @ weight.T and add the bias when it is not None; "
                        "every output must depend on the inputs you are given"))
-    g = torch.Generator().manual_seed(seed + 100)
-    upstream = torch.randn(reference.shape, dtype=torch.float64, generator=g)
+    if upstream is None:
+        g = torch.Generator().manual_seed(seed + 100)
+        upstream = torch.randn(reference.shape, dtype=torch.float64, generator=g)
+    if not backward:
+        return FunctionRun(x.detach(), w.detach(), b.detach() if b is not None else None,
+                           info.value, info.grad_fn, upstream, {}, answer.ops, (), x_grad, w_grad)
     try:
         backward = y.call(upstream, method="backward", watch=True,
                           action=_("calling backward() on LinearFunction's output"))
@@ -312,13 +396,14 @@ def forward_case(submission, in_f, out_f, x_shape, what, bias=True):
     layer = make_layer(submission, in_f, out_f, bias=bias, seed=2)
     weight, b = known_weights(layer, layer.describe(values=False), bias, seed=2)
     x = torch.randn(*x_shape, generator=generator(2))
-    y = layer(x)
+    y = call_layer(layer, x, weight)
     diagnosis = forward_diagnosis(y, x, weight, b)
     fix = _("forward maps (*, in_features) to (*, out_features): a product with the transposed "
             "weight works for any number of leading dimensions; then add the bias if there is "
             "one")
     expect(diagnosis is None, observed=diagnosis or "",
-           expected=_("{what}: x @ weight.T (+ bias)").format(what=what), fix=fix)
+           expected=_("{what}: x @ weight.T (+ bias)").format(what=what), fix=fix,
+           cause=diagnosis_cause(y, x, weight, b))
     expect_close(y, reference_forward(x, weight, b), what=what, fix=fix)
 
 

@@ -9,9 +9,9 @@ from torch import nn
 from autograder.checks import CheckFailed, check, expect, expect_close
 from autograder.client import LearnerError
 from autograder.graders.linear.common import (
-    expect_drawn, expect_gradients, expect_step_moves, forward_case, generator, known_weights,
-    layer_tensor, make_layer, read_tensor, reference_forward, registered_weight, run_function,
-    uniform_bound,
+    GRAD_CUT_CAUSE, call_layer, expect_drawn, expect_gradients, expect_step_moves, forward_case, generator,
+    known_weights, layer_tensor, make_layer, not_implemented, read_tensor, reference_forward, registered_weight,
+    run_function, uniform_bound,
 )
 from autograder.i18n import _
 
@@ -30,8 +30,8 @@ def test_parameters_are_leaves_that_require_grad(submission):
             "operation on another parameter, keep requires_grad at its default, and use "
             "self.weight and self.bias themselves in forward")
     for x, upstream in passes:
+        y = call_layer(layer, x, weight, keep=True)
         try:
-            y = layer.call(x, keep=True, action=_("calling your layer")).value
             y.call(upstream, method="backward",
                    action=_("calling backward() on your layer's output"))
         except (LearnerError, AttributeError) as exc:
@@ -39,7 +39,8 @@ def test_parameters_are_leaves_that_require_grad(submission):
             raise CheckFailed(_("a backward pass through the layer failed: {error}").format(
                                   error=error),
                               _("gradients for weight and bias, accumulated in .grad"),
-                              fix) from None
+                              fix, cause=GRAD_CUT_CAUSE if "does not require grad" in error
+                              else None) from None
     expected = {"weight": sum(u.T @ x for x, u in passes),
                 "bias": sum(u.sum(0) for _x, u in passes)}
     for name in ("weight", "bias"):
@@ -129,6 +130,17 @@ def _spread(values: torch.Tensor, bound: float, name: str, in_features: int) -> 
     fix = _("draw from the uniform distribution on [-1/sqrt(in_features), "
             "1/sqrt(in_features)], the bound nn.Linear uses (it keeps the output's variance "
             "independent of in_features)")
+    low, high = float(values.min()), float(values.max())
+    expect(low < 0 < high,
+           observed=(_("{name} of Linear({in_features}, ...) holds no negative value (from "
+                       "{low:.4f} to {high:.4f}): it is drawn from U(0, {bound:.3f}), half the "
+                       "interval, so its mean is not 0") if low >= 0 else
+                     _("{name} of Linear({in_features}, ...) holds no positive value (from "
+                       "{low:.4f} to {high:.4f}): it is drawn from U(-{bound:.3f}, 0), half the "
+                       "interval, so its mean is not 0")).format(
+               name=name, in_features=in_features, low=low, high=high, bound=bound),
+           expected=_("values on both sides of 0, from U(-{bound:.3f}, {bound:.3f})").format(
+               bound=bound), fix=fix)
     expect(abs(std - expected_std) < 0.15 * expected_std,
            observed=_("{name} of Linear({in_features}, ...) has standard deviation "
                       "{std:.4f}").format(name=name, in_features=in_features, std=std),
@@ -198,6 +210,77 @@ def test_forward_without_bias(submission):
     forward_case(submission, 4, 3, (6, 4), "Linear(4, 3, bias=False)(x)", bias=False)
 
 
+def _failed(exc: LearnerError, what: str) -> str:
+    if not_implemented(exc):
+        raise exc
+    evidence = exc.evidence
+    place = evidence.frames[-1].place() if evidence.frames else None
+    text = (_("{what} failed with {error} at {place}") if place else
+            _("{what} failed with {error}"))
+    return text.format(what=what, error=evidence.error, place=place)
+
+
+@check(exercise="forward", points=1, tags=["shapes", "forward"], visibility="hidden")
+def test_forward_empty_batch(submission):
+    """A batch of zero samples, shape (0, 4), maps to an empty output of shape (0, 3), as with nn.Linear."""
+    layer = make_layer(submission, 4, 3, seed=2)
+    weight, bias = known_weights(layer, layer.describe(values=False), True, seed=2)
+    x = torch.zeros(0, 4)
+    fix = _("write forward with whole-tensor operations (x @ self.weight.T + self.bias), which "
+            "work for any number of samples, zero included; no loop over the samples, no "
+            "special case for the batch size")
+    what = _("Linear(4, 3) on a (0, 4) batch (zero samples)")
+    try:
+        y = call_layer(layer, x, weight)
+    except LearnerError as exc:
+        raise CheckFailed(_failed(exc, what), _("an output of shape (0, 3)"), fix) from None
+    shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
+    expect(shape == (0, 3),
+           observed=_("{what} gave {shape}").format(what=what, shape=shape),
+           expected=_("an output of shape (0, 3)"), fix=fix)
+    expect_close(y, reference_forward(x, weight, bias), what=what, fix=fix)
+
+
+@check(exercise="forward", points=1, tags=["forward"], visibility="hidden")
+def test_forward_leaves_input_unchanged(submission):
+    """forward leaves the caller's input as it was, in shape and values, for (4,), (5, 4) and (2, 5, 4) inputs, and works on a 1-D input that requires grad (its gradient reaches it)."""
+    layer = make_layer(submission, 4, 3, seed=2)
+    weight, bias = known_weights(layer, layer.describe(values=False), True, seed=2)
+    fix = _("never change the input in forward: use the out-of-place versions (x.unsqueeze(0), "
+            "x.reshape(...), x + ..., not x.unsqueeze_(0), x.resize_(...), x += ...); the "
+            "caller's tensor is theirs, and a leaf that requires grad refuses in-place changes")
+    for seed, shape in enumerate(((4,), (5, 4), (2, 5, 4))):
+        x = torch.randn(*shape, generator=generator(21 + seed))
+        sent = submission.tensor(x)
+        what = _("Linear(4, 3) on a {shape} input").format(shape=shape)
+        y = call_layer(layer, x, weight, sent=sent)
+        after = sent.describe().value
+        same = tuple(after.shape) == tuple(x.shape) and torch.equal(after, x)
+        expect(same,
+               observed=(_("after {what}, the caller's input has shape {after}: forward changed "
+                           "it in place").format(what=what, after=tuple(after.shape))
+                         if tuple(after.shape) != tuple(x.shape) else
+                         _("after {what}, the caller's input holds other values: forward "
+                           "changed it in place").format(what=what)),
+               expected=_("the input unchanged, shape {shape}").format(shape=shape), fix=fix)
+        expect_close(y, reference_forward(x, weight, bias), what=what, fix=fix)
+    x = torch.randn(4, generator=generator(25))
+    upstream = torch.randn(3, generator=generator(26))
+    sent = submission.tensor(x.clone().requires_grad_())
+    what = _("Linear(4, 3) on a (4,) input that requires grad")
+    try:
+        y = layer.call(sent, keep=True, action=_("calling your layer")).value
+        y.call(upstream, method="backward", action=_("calling backward() on your layer's output"))
+    except (LearnerError, AttributeError) as exc:
+        observed = (_failed(exc, what) if isinstance(exc, LearnerError) else
+                    _("{what} did not return a tensor").format(what=what))
+        raise CheckFailed(observed + _(" (an in-place change of a leaf that requires grad is "
+                                       "refused)"),
+                          _("an output of shape (3,), and x.grad after backward()"), fix) from None
+    expect_close(sent.describe().grad, upstream @ weight,
+                 what=_("x.grad after backward() through {what}").format(what=what), fix=fix)
+
+
 # -- extras ----------------------------------------------------------------------------------
 
 @check(exercise="extras", points=1, tags=["repr"], visibility="hidden")
@@ -248,6 +331,73 @@ def test_state_dict_from_nn_linear(submission):
                                "weight and bias under exactly those names"), rtol=0, atol=0)
 
 
+@check(exercise="extras", points=1, tags=["dtype-device"], visibility="hidden")
+def test_conversion_copy_and_reload(submission):
+    """The layer computes x @ weight.T + bias from the parameters it holds now: after .double(), after .to(torch.float64) and back to float32, after load_state_dict, and in a copy.deepcopy (each with its own values)."""
+    fix = _("compute everything forward needs from self.weight and self.bias inside forward: a "
+            "tensor computed from the weight once, in __init__ (a cached weight.T, say), is "
+            "left behind when .double() or .to() gives the parameters new data, and cannot be "
+            "deep-copied")
+
+    def forward_matches(layer, what, dtype, seed, converted=True):
+        weight, bias = known_weights(layer, layer.describe(values=False), True, seed=seed)
+        x = torch.randn(5, 4, generator=generator(seed)).to(dtype)
+        try:
+            y = call_layer(layer, x, weight)
+        except LearnerError as exc:
+            if not converted:
+                raise
+            raise CheckFailed(_failed(exc, what) + _(": forward still uses something cached "
+                                                       "from the parameters as they were"),
+                              _("x @ weight.T + bias, in {dtype}").format(
+                                  dtype=str(dtype).removeprefix("torch.")), fix) from None
+        tight = dict(rtol=1e-12, atol=1e-12) if dtype == torch.float64 else {}
+        expect_close(y, reference_forward(x, weight, bias), what=what, fix=fix, **tight)
+
+    layer = make_layer(submission, 4, 3, seed=30)
+    # The layer as built first: a forward that fails before any conversion is the forward
+    # checks' mistake, said as theirs.
+    forward_matches(layer, "Linear(4, 3)", torch.float32, 29, converted=False)
+    layer.method("double")
+    forward_matches(layer, _("Linear(4, 3) after .double(), on a float64 input"),
+                    torch.float64, 30)
+    layer = make_layer(submission, 4, 3, seed=31)
+    layer.method("to", torch.float64)
+    layer.method("to", torch.float32)
+    forward_matches(layer, _("Linear(4, 3) after .to(torch.float64) and .to(torch.float32)"),
+                    torch.float32, 31)
+    layer = make_layer(submission, 4, 3, seed=32)
+    g = generator(32)
+    state = {"weight": torch.randn(3, 4, generator=g), "bias": torch.randn(3, generator=g)}
+    try:
+        layer.load_state_dict(state)
+    except LearnerError as exc:
+        raise CheckFailed(_failed(exc, _("load_state_dict")), _("the values loaded"),
+                          fix) from None
+    x = torch.randn(5, 4, generator=g)
+    what = _("Linear(4, 3) after load_state_dict")
+    expect_close(call_layer(layer, x, state["weight"]),
+                 reference_forward(x, state["weight"], state["bias"]), what=what, fix=fix)
+    original = make_layer(submission, 4, 3, seed=33)
+    try:
+        answer = submission.instrument("deepcopy_module", _("copying your layer with "
+                                                            "copy.deepcopy"), module=original)
+    except LearnerError as exc:
+        raise CheckFailed(_failed(exc, "copy.deepcopy(Linear(4, 3))") +
+                          _(": only tensors created by the user (graph leaves) can be "
+                            "deep-copied, so an attribute computed from the weight in __init__ "
+                            "(a cached weight.T, say) breaks the copy"),
+                          _("a copy of the layer that computes like the original"), fix) from None
+    copy = answer.get("copy") if isinstance(answer, dict) else None
+    expect(getattr(copy, "kind", None) == "module",
+           observed=_("copy.deepcopy gave {value!r}").format(value=copy),
+           expected=_("a copy of the layer"), fix=fix)
+    forward_matches(copy, _("a deep copy of Linear(4, 3), given its own values"),
+                    torch.float32, 34)
+    forward_matches(original, _("the original Linear(4, 3) after it was deep-copied"),
+                    torch.float32, 35)
+
+
 # -- LinearFunction --------------------------------------------------------------------------
 
 @check(exercise="function", points=2, tags=["autograd"], visibility="hidden")
@@ -279,3 +429,8 @@ def test_function_input_without_grad(submission):
                             "gradients, (ctx.needs_input_grad tells which inputs want one)"))
 
 
+@check(exercise="function", points=1, tags=["autograd"], visibility="hidden")
+def test_function_1d_input(submission):
+    """On a single sample, a 1-D input of shape (4,) as the docstring's (*, in) allows, the output has shape (3,) and every gradient matches the formulas."""
+    run = run_function(submission, (), 4, 3, seed=6, condition=_("on a 1-D (4,) input"))
+    expect_gradients(run, _("a 1-D (4,) input with bias"))

@@ -7,12 +7,13 @@ from torch import nn
 from autograder import static
 from autograder.checks import CheckFailed, check, expect, expect_close, plain
 from autograder.graders.linear.common import (
-    AUTOGRAD_CALLS, EVASIONS, LINEAR, NN_LINEAR_CAUSE, expect_drawn, expect_gradients,
-    expect_no_forbidden, expect_step_moves, forbidden_in_source, forbidden_ops, forward_case,
-    forward_diagnosis, generator, get_function, known_weights, layer_tensor, make_layer,
-    nn_linear_evidence, read_tensor, reference_forward, registered_weight, run_function,
-    uniform_bound, watch_findings,
+    AUTOGRAD_CALLS, EVASIONS, GRAD_CUT_CAUSE, LINEAR, NN_LINEAR_CAUSE, call_layer,
+    diagnosis_cause, expect_drawn, expect_gradients, expect_no_forbidden, expect_step_moves,
+    forbidden_in_source, forbidden_ops, forward_case, forward_diagnosis, generator, get_function,
+    known_weights, layer_tensor, make_layer, nn_linear_evidence, read_tensor, reference_forward,
+    registered_weight, run_function, uniform_bound, untransposed_diagnosis, watch_findings,
 )
+from autograder.client import LearnerError, TensorInfo
 from autograder.i18n import _
 
 
@@ -75,11 +76,12 @@ def test_forward_2d(submission):
     layer = make_layer(submission, 4, 3, seed=0)
     weight, bias = known_weights(layer, layer.describe(values=False), True, seed=0)
     x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
-    y = layer(x)
+    y = call_layer(layer, x, weight)
     diagnosis = forward_diagnosis(y, x, weight, bias)
     expect(diagnosis is None, observed=diagnosis or "", expected="x @ weight.T + bias, (5, 3)",
            fix=_("weight is (out_features, in_features): multiply the input by its transpose so "
-                 "that each row of the output is one sample, then add the bias"))
+                 "that each row of the output is one sample, then add the bias"),
+           cause=diagnosis_cause(y, x, weight, bias))
     expect_close(y, reference_forward(x, weight, bias), what="Linear(4, 3)(x)",
                  fix=_("weight is (out_features, in_features): multiply the input by its "
                        "transpose and add the bias"))
@@ -97,8 +99,8 @@ def test_extra_repr(submission):
 
 @check(exercise="function", points=1, tags=["autograd"], visibility="visible")
 def test_function_forward(submission):
-    """LinearFunction.apply(x, weight, bias) computes x @ weight.T + bias."""
-    run_function(submission, (6,), 4, 3)
+    """LinearFunction.apply(x, weight, bias) computes x @ weight.T + bias (the forward only: the gradients have their own checks)."""
+    run_function(submission, (6,), 4, 3, backward=False)
 
 
 @check(exercise="function", points=2, tags=["autograd"], visibility="visible")
@@ -121,8 +123,26 @@ def test_optimizer_updates_weight_and_bias(submission):
         before = {**before, "weight": weight, "bias": bias}
     g = generator(1)
     x, upstream = torch.randn(8, 4, generator=g), torch.randn(8, 3, generator=g)
-    submission.instrument("sgd_step", _("taking one SGD step on model.parameters()"),
-                          module=layer, inputs=[x], upstream=upstream, lr=0.1)
+    try:
+        submission.instrument("sgd_step", _("taking one SGD step on model.parameters()"),
+                              module=layer, inputs=[x], upstream=upstream, lr=0.1)
+    except LearnerError as exc:
+        error = exc.evidence.error
+        if "weight" in before:
+            diagnosis = untransposed_diagnosis(error, x, before["weight"])
+            expect(diagnosis is None, observed=diagnosis or "",
+                   expected=_("x @ weight.T + bias, of shape (*, out_features)"),
+                   fix=_("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                         "then add the bias"), cause="forward:untransposed")
+        expect("does not require grad" not in error,
+               observed=_("loss.backward() failed with {error}: the layer's output is not "
+                          "connected to weight or bias, so no gradient can reach them").format(
+                   error=error),
+               expected=_("an output computed from self.weight and self.bias, so that "
+                          "backward() fills their .grad"),
+               fix=_("use self.weight and self.bias themselves in forward: .data, .detach(), "
+                     ".item() or numpy cut them out of the graph"), cause=GRAD_CUT_CAUSE)
+        raise
     after = layer.describe()
     # The judge's own update: the loss is (layer(x) * upstream).sum(), so the gradients are
     # upstream^T x and upstream summed over the batch.
@@ -212,7 +232,15 @@ def test_gradients_reach_input_weight_and_bias(submission):
     x = torch.randn(5, 4, generator=g)
     upstream = torch.randn(5, 3, generator=g)
     x_remote = submission.tensor(x.clone().requires_grad_())
-    y = layer.call(x_remote, keep=True, action=_("calling your layer")).value
+    try:
+        y = layer.call(x_remote, keep=True, action=_("calling your layer")).value
+    except LearnerError as exc:
+        diagnosis = untransposed_diagnosis(exc.evidence.error, x, w)
+        if diagnosis is None:
+            raise
+        raise CheckFailed(diagnosis, _("x @ weight.T + bias, of shape (*, out_features)"),
+                          _("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                            "then add the bias"), cause="forward:untransposed") from None
     expect(getattr(y, "kind", None) == "tensor",
            observed=_("the layer returned {value!r}").format(value=y),
            expected=_("a tensor"), fix=_("return the output tensor from forward"))
@@ -231,7 +259,7 @@ def test_gradients_reach_input_weight_and_bias(submission):
                               _("a gradient for the input, the weight and the bias"),
                               _("compute forward from x, self.weight and self.bias directly with "
                                 "differentiable operations (no .detach(), .data, .item() or "
-                                "numpy)"))
+                                "numpy)"), cause=GRAD_CUT_CAUSE if name != "x.grad" else None)
         expect_close(grad, references[name], what=name,
                      fix=_("let autograd differentiate the forward; do not detach or copy the "
                            "input, the weight or the bias"))
@@ -248,28 +276,17 @@ def test_does_not_use_nn_linear(submission):
            expected=_("a subclass of nn.Module only, computing the affine map itself"),
            fix=_("declare `class Linear(nn.Module):` and create the parameters yourself"),
            cause=NN_LINEAR_CAUSE)
-    ops, works = [], True
+    ops = []
     for bias in (True, False):
         built = cls.call(4, 3, bias=bias, keep=True, watch=True, seed=6,
                          action=_("creating Linear(4, 3)"))
         layer = built.value
         ops += built.ops
         try:
-            # Known, finite values, whatever the initialisation left (torch.empty's leftovers
-            # may be inf or nan when reset_parameters is never called).
-            weight, bias_values = known_weights(layer, layer.describe(values=False), bias, seed=6)
-        except CheckFailed:
-            weight = None
-        x = torch.randn(2, 4, generator=generator(6))
-        answer = layer.call(x, watch=True, action=_("calling your layer"))
-        ops += answer.ops
-        if weight is not None:
-            expected = reference_forward(x, weight, bias_values)
-            works = works and isinstance(answer.value, torch.Tensor) and \
-                tuple(answer.value.shape) == tuple(expected.shape) and \
-                torch.allclose(answer.value.double(), expected.double(), atol=1e-5)
-        else:
-            works = False
+            ops += layer.call(torch.randn(2, 4, generator=generator(6)), watch=True,
+                              action=_("calling your layer")).ops
+        except LearnerError:
+            pass   # a forward that fails: the forward checks say why; the watch saw what it saw
     info = layer.describe(values=False)
     inner = [n for n, m in info.modules if n and m.inherits(LINEAR)]
     expect(not inner,
@@ -284,17 +301,45 @@ def test_does_not_use_nn_linear(submission):
            fix=_("compute the product of the input and the transposed weight yourself, then add "
                  "the bias, in the thread and process the grader calls you in"))
     expect_no_forbidden(forbidden_in_source(submission, "Linear"), _("the source of Linear"))
-    expect(works,
-           observed=_("Linear(4, 3) does not compute x @ weight.T + bias with its registered "
-                      "parameters yet (the forward checks say what differs)"),
-           expected=_("an affine map that works, built without nn.Linear"),
-           fix=_("this check credits a working layer built from your own parameters: finish the "
-                 "parameters and the forward pass first"))
+    # What earns the points: a square layer (so that a transposition mistake of the forward
+    # does not crash it) whose output the judge sees follow the weight values it wrote. The
+    # forward's exact formula is the forward checks' business: one forward mistake is not
+    # charged here too.
+    expect(_computes_from_its_weight(submission),
+           observed=_("the output of Linear(4, 4) does not follow the weight values the grader "
+                      "wrote into it (or the layer cannot be built or called yet)"),
+           expected=_("a layer that computes its output from its own weight, built without "
+                      "nn.Linear"),
+           fix=_("this check credits a layer that computes from your own parameters: create "
+                 "weight and bias and use them in forward"))
     tricks = static.mentions(submission.sources, EVASIONS)
     expect(not tricks,
            observed=_("the notebook uses {names}, which hides operators from the grader's "
                       "view").format(names=", ".join(tricks)),
            expected=_("plain tensor operations"), fix=_("remove that code"))
+
+
+def _computes_from_its_weight(submission) -> bool:
+    """Linear(4, 4)'s output on the judge's input is a finite tensor that changes when the
+    judge writes other values into its weight, and comes back when it writes the first ones
+    again."""
+    try:
+        layer = make_layer(submission, 4, 4, seed=6)
+        info = layer.describe(values=False)
+        x = torch.randn(3, 4, generator=generator(16))
+        outputs = []
+        for seed in (16, 17, 16):
+            known_weights(layer, info, "bias" in info.parameters or
+                          isinstance(info.attributes.get("bias"), TensorInfo), seed=seed)
+            outputs.append(layer(x))
+    except (LearnerError, CheckFailed):
+        return False
+    if not all(isinstance(y, torch.Tensor) and y.numel() and bool(torch.isfinite(y).all())
+               for y in outputs):
+        return False
+    first, other, again = outputs
+    return (tuple(first.shape) == tuple(again.shape) and torch.equal(first, again)
+            and not (tuple(first.shape) == tuple(other.shape) and torch.equal(first, other)))
 
 
 @check(exercise="extras", points=1, tags=["dtype-device"], visibility="visible")
@@ -316,7 +361,7 @@ def test_dtype_argument(submission):
     for name, values in chosen.items():
         layer.get(name, keep=True).method("copy_", values, no_grad=True)
     x = torch.randn(4, 3, dtype=torch.float64, generator=g)
-    y = layer(x)
+    y = call_layer(layer, x, chosen["weight"])
     got = y.dtype if isinstance(y, torch.Tensor) else type(y).__name__
     expect(got == torch.float64, observed=_("the output is {dtype}").format(dtype=got),
            expected="torch.float64", fix=_("do not convert inside forward"))
@@ -388,5 +433,30 @@ def test_function_backward_is_its_own(submission):
            fix=_("in backward, compute each gradient from grad_output and the saved tensors with "
                  "matrix products and sums; re-running the forward and asking autograd for the "
                  "gradient skips the exercise"))
-    # What earns the point: the gradients that backward produced, compared with the formulas.
-    expect_gradients(run, _("a (3, 4) input with bias"))
+    # What earns the point: gradients the judge sees come out of backward, one per input,
+    # shaped like it, finite, not all zero, and linear in grad_output (backward(G1 + G2) =
+    # backward(G1) + backward(G2)), as any backward of a linear map is. Whether they equal the
+    # formulas is the gradient checks' business: one wrong formula is not charged here too.
+    g = generator(40)
+    first = torch.randn(run.upstream.shape, dtype=torch.float64, generator=g)
+    second = torch.randn(run.upstream.shape, dtype=torch.float64, generator=g)
+    runs = [run_function(submission, (3,), 4, 2, seed=4, upstream=u)
+            for u in (first, second, first + second)]
+    fix = _("return from backward one gradient per input of forward, in order, each computed "
+            "from grad_output and the saved tensors with matrix products and sums")
+    for name, shape in (("x", run.x.shape), ("weight", run.weight.shape),
+                        ("bias", run.bias.shape)):
+        grads = [r.grads[name] for r in runs]
+        expect(all(isinstance(t, torch.Tensor) and tuple(t.shape) == tuple(shape) and
+                   bool(torch.isfinite(t).all()) for t in grads),
+               observed=_("after backward, {name}.grad is {value}").format(
+                   name=name, value=(_("None") if grads[0] is None else
+                                     _("of shape {shape}").format(shape=tuple(grads[0].shape)))),
+               expected=_("a finite gradient shaped like {name}, {shape}").format(
+                   name=name, shape=tuple(shape)), fix=fix)
+        a, b, both = (t.double() for t in grads)
+        expect(bool(a.abs().max() > 0) and torch.allclose(both, a + b, rtol=1e-6, atol=1e-8),
+               observed=_("the gradient backward returns for {name} is not a linear function of "
+                          "grad_output (or is all zeros)").format(name=name),
+               expected=_("backward(G1 + G2) = backward(G1) + backward(G2), as for every "
+                          "gradient of a linear map"), fix=fix)

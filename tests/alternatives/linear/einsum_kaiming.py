@@ -48,5 +48,6 @@ class LinearFunction(torch.autograd.Function):
         lead = tuple(range(grad_out.dim() - 1))
         grad_x = torch.einsum("...o,oi->...i", grad_out, weight)
         grad_w = torch.tensordot(grad_out, x, dims=(lead, lead))
-        grad_b = grad_out.sum(dim=lead) if ctx.has_bias else None
+        # sum(dim=()) would sum over every dimension: a 1-D input has no leading dimension
+        grad_b = (grad_out.sum(dim=lead) if lead else grad_out) if ctx.has_bias else None
         return grad_x, grad_w, grad_b
