@@ -91,7 +91,10 @@ def setup_key(assignment: Assignment, limits, language: str | None, hide) -> str
 
 
 def proven(key: str) -> bool:
-    return (_cache_dir() / key).exists()
+    try:
+        return (_cache_dir() / key).exists()
+    except OSError:   # a cache this user cannot read (HOME of another user): prove again
+        return False
 
 
 def remember(key: str) -> None:
