@@ -351,6 +351,15 @@ def gradient_step(server, *, module, grads: dict, lr: float, reset: bool = False
     return {"reset": drawn}
 
 
+def deepcopy_module(server, *, module) -> dict:
+    """copy.deepcopy(module), kept in the learner process: the judge gets a handle on the copy
+    and checks what it computes itself (a layer that caches a tensor computed from its weight
+    cannot be deep-copied, or computes from the original's weight)."""
+    import copy
+    return {"copy": server.ref(copy.deepcopy(module))}
+
+
 INSTRUMENTS = {"fit_trace": fit_trace, "train_step": train_step, "sgd_step": sgd_step}
 INSTRUMENTS["registered_sgd_step"] = registered_sgd_step
 INSTRUMENTS["gradient_step"] = gradient_step
+INSTRUMENTS["deepcopy_module"] = deepcopy_module
