@@ -323,6 +323,12 @@ def scratch_course(target: Path) -> Path:
     return target
 
 
+@functools.cache
+def total_points(assignment_id: str) -> float:
+    """The assignment's full marks, from its graders (tests never hard-code them)."""
+    return sum(exercise_points(assignment_id).values())
+
+
 def exercise_points(assignment_id: str) -> dict[str, float]:
     """Points per exercise (public plus hidden checks), read from the graders in a subprocess
     (importing them here would apply the engine's `check` marker inside the kit's own run)."""

@@ -24,7 +24,7 @@ import pytest
 
 from autograder import confine
 from autograder.confine import UID_RANGE
-from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells
+from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, total_points
 
 REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
 STUB = REPO / "assignments" / "linear" / "linear.ipynb"
@@ -73,7 +73,7 @@ def test_an_unprivileged_user_grades_correctly_and_is_told_what_is_missing(open_
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = {p.name: json.loads(p.read_text()) for p in (open_folder / "out").glob("*.json")}
     reference, stub = results["linear__reference.json"], results["linear__stub.json"]
-    assert reference["score"] == reference["max_score"] == 33
+    assert reference["score"] == reference["max_score"] == total_points("linear")
     assert stub["score"] == 0
     sandbox = reference["extra_data"]["sandbox"]
     assert "no_new_privs" in sandbox["protections"]
@@ -101,7 +101,7 @@ def test_without_namespaces_a_uid_of_its_own_keeps_classmates_apart(tmp_path):
                for p in (tmp_path / "out").glob("*/linear.json")}
     assert len(results) == 6
     for student, result in results.items():
-        assert result["score"] == result["max_score"] == 33, (student, result["output"])
+        assert result["score"] == result["max_score"] == total_points("linear"), (student, result["output"])
         sandbox = result["extra_data"]["sandbox"]
         assert any(p.startswith("uid ") for p in sandbox["protections"]), sandbox
         assert any("namespaces" in m for m in sandbox["missing"]), sandbox
@@ -160,7 +160,7 @@ def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
     finally:
         slow_run.kill()
     result = json.loads((tmp_path / "slow.json").read_text())
-    assert result["score"] == result["max_score"] == 33, (output, result["output"])
+    assert result["score"] == result["max_score"] == total_points("linear"), (output, result["output"])
 
 
 @pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide graders)")
@@ -263,7 +263,7 @@ def test_a_killed_batch_resumes_where_it_stopped(tmp_path):
     assert len(rows) == 1 + 6
     for number in range(6):
         result = json.loads((out / f"student-{number}" / "linear.json").read_text())
-        assert result["score"] == (33 if number % 2 == 0 else 0)
+        assert result["score"] == (total_points("linear") if number % 2 == 0 else 0)
     assert not list(out.rglob("*.partial"))
     # A submission that changed is graded again; --fresh grades everything again.
     shutil.copy2(STUB, submitted / "student-0" / "linear" / "linear.ipynb")
@@ -501,7 +501,7 @@ def test_without_namespaces_a_full_disk_never_stops_a_classmate(tmp_path, open_f
         assert proc.returncode == 0, proc.stdout + proc.stderr
         for number in range(1, 5):
             result = json.loads((tmp_path / "out" / f"{number}-classmate" / "freeze.json").read_text())
-            assert result["score"] == result["max_score"] == 36, (result["output"], proc.stderr)
+            assert result["score"] == result["max_score"] == total_points("freeze"), (result["output"], proc.stderr)
         assert not list(scratch.glob("autograder-*")), "every scratch folder is removed"
         assert not (scratch / "left-behind").exists(), "what a submission left in TMPDIR too"
     finally:

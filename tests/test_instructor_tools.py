@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kit import REPO, code_notebook, run_engine
+from kit import REPO, code_notebook, run_engine, total_points
 
 from autograder.batch import KIT_FOLDER, result_folder
 from autograder.spreadsheet import FORMULA_STARTS, safe_cell, write_csv
@@ -113,20 +113,22 @@ def test_every_honest_learner_keeps_full_marks_under_their_own_name(graded):
         result = result_of(graded, student)
         if result is None:
             missing.append(student)
-        elif not result["score"] == result["max_score"] == 33:
+        elif not result["score"] == result["max_score"] == total_points("linear"):
             short.append((student, result["output"][:300]))
     assert not missing and not short, (missing, short)
     rows = {r["student"]: r for r in class_rows(graded)}
     for student in HONEST:
         shown = safe_cell(student)
         assert shown in rows, (student, sorted(rows))
-        assert float(rows[shown]["score"]) == 33.0, student
+        assert float(rows[shown]["score"]) == total_points("linear"), student
 
 
 def test_names_reach_the_terminal_as_one_line_each(graded):
     progress = [line for line in graded["proc"].stderr.splitlines() if " graded, " in line]
     assert len(progress) == len(HONEST) + 3, graded["proc"].stderr[-3000:]
-    assert "\x1b" not in graded["proc"].stderr and "a\\nnewline/linear: 33/33" in graded["proc"].stderr
+    full = f"{total_points('linear'):g}"
+    assert "\x1b" not in graded["proc"].stderr
+    assert f"a\\nnewline/linear: {full}/{full}" in graded["proc"].stderr
 
 
 def test_the_kits_own_files_win_and_colliding_learners_are_put_aside(graded):
@@ -202,7 +204,8 @@ def test_grade_prints_a_report_whose_text_holds_a_lone_surrogate(tmp_path):
     proc = run_engine("grade", str(broken), str(honest), timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ValueError: bad \ufffd text" in proc.stdout
-    assert f"linear ({honest}): 33 / 33 points" in proc.stdout, proc.stdout[-2000:]
+    full = f"{total_points('linear'):g}"
+    assert f"linear ({honest}): {full} / {full} points" in proc.stdout, proc.stdout[-2000:]
 
 
 def test_class_report_copes_with_invalid_text_in_results(tmp_path):

@@ -34,12 +34,12 @@ from pathlib import Path
 
 import pytest
 
-from kit import REPO, TESTS, VENV, code_cell_sources, course_env, make, scratch_course, submission_notebook
+from kit import REPO, TESTS, VENV, total_points, code_cell_sources, course_env, make, scratch_course, submission_notebook
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "linear"
-FULL = 33.0
+FULL = total_points(ASSIGNMENT)
 HOSTILE_PAGE_MARKDOWN = ('A picture: <img src=x onerror="document.title=\'pwned-markdown\'">\n\n'
                          '[a link](javascript:document.title=\'pwned-link\')')
 HOSTILE_PAGE_OUTPUT = "<script>document.title='pwned-output'</script><b>shown</b>"
@@ -202,7 +202,8 @@ def test_feedback_pages_carry_no_learner_markup(course):
     assert not re.search(r"\son\w+\s*=", page, re.I), re.findall(r".{60}\son\w+\s*=.{60}", page)[:3]
     assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", page, re.I)
     assert "A picture:" in page and "a link" in page   # the learner's words are still shown
-    assert re.search(r"Score:\s*33(\.0)?\s*/\s*33", page)
+    full = f"{FULL:g}"
+    assert re.search(rf"Score:\s*{full}(\.0)?\s*/\s*{full}", page)
 
 
 def _chromium() -> str | None:
