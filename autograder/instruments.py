@@ -137,6 +137,21 @@ def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
 STALE_SEED = 7
 
 
+def _group_values(optimizer, own: dict) -> list[dict]:
+    """Each param group's options as values, and its parameters by the model's names."""
+    groups = []
+    for g in optimizer.param_groups:
+        options = {}
+        for key in ("lr", "momentum", "dampening", "weight_decay"):
+            value = g.get(key, 0.0)
+            options[key] = float(value) if isinstance(value, (int, float)) else None
+        for key in ("nesterov", "maximize"):
+            options[key] = bool(g.get(key, False))
+        options["params"] = [own.get(id(p), "?") for p in g["params"]]
+        groups.append(options)
+    return groups
+
+
 def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
               stale_gradients: bool = False, eval_first: bool = False) -> dict:
     """Run `fit(model, dataset, **kwargs)` on the first `images` training images, and record
@@ -187,16 +202,7 @@ def fit_trace(server, *, fit, model, images: int, kwargs: dict, seed: int = 1,
         if not any(key in own for key in held):
             pending.pop("step", None)
             return
-        groups = []
-        for g in optimizer.param_groups:
-            options = {}
-            for key in ("lr", "momentum", "dampening", "weight_decay"):
-                value = g.get(key, 0.0)
-                options[key] = float(value) if isinstance(value, (int, float)) else None
-            for key in ("nesterov", "maximize"):
-                options[key] = bool(g.get(key, False))
-            options["params"] = [own.get(id(p), "?") for p in g["params"]]
-            groups.append(options)
+        groups = _group_values(optimizer, own)
         pending["step"] = {
             "served": len(dataset.indices), "optimizer": serial(optimizer),
             "kind": f"{type(optimizer).__module__}.{type(optimizer).__qualname__}"[:200],
@@ -254,6 +260,30 @@ def train_step(server, *, model, indices: list, lr: float = 0.1) -> dict:
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
         report["error"] = evidence(exc)
     report["state"] = _snapshot(model)
+    return report
+
+
+def optimizer_step(server, *, optimizer, model, grads: dict, steps: int = 2) -> dict:
+    """`steps` steps of `optimizer` with the gradients the judge chose (by parameter name), set
+    on the model's parameters before each step. Reports raw values only: the parameters before
+    and after each step, and the optimizer's param groups (options as values, parameters by
+    the model's names); the judge replays the steps with those groups and decides."""
+    from autograder.learner import evidence
+
+    named = list(nn.Module.named_parameters(model))
+    own = {id(p): name for name, p in named}
+    report = {"before": _snapshot(model), "states": [], "error": None,
+              "kind": f"{type(optimizer).__module__}.{type(optimizer).__qualname__}"[:200]}
+    try:
+        report["groups"] = _group_values(optimizer, own)
+        for _ in range(steps):
+            for name, p in named:
+                g = grads.get(name)
+                p.grad = None if g is None else g.clone()
+            optimizer.step()
+            report["states"].append(_snapshot(model))
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - learner code
+        report["error"] = evidence(exc)
     return report
 
 
@@ -359,7 +389,8 @@ def deepcopy_module(server, *, module) -> dict:
     return {"copy": server.ref(copy.deepcopy(module))}
 
 
-INSTRUMENTS = {"fit_trace": fit_trace, "train_step": train_step, "sgd_step": sgd_step}
+INSTRUMENTS = {"fit_trace": fit_trace, "train_step": train_step,
+               "optimizer_step": optimizer_step, "sgd_step": sgd_step}
 INSTRUMENTS["registered_sgd_step"] = registered_sgd_step
 INSTRUMENTS["gradient_step"] = gradient_step
 INSTRUMENTS["deepcopy_module"] = deepcopy_module

@@ -83,19 +83,100 @@ class Groups:
     foreign: int                  # parameters held that are not the model's
 
 
-def optimizer_groups(optimizer, model_info: ModuleInfo) -> Groups:
+def optimizer_groups(optimizer, model_info: ModuleInfo, model: Remote | None = None,
+                     spec: dict | None = None) -> Groups:
+    """The groups of the optimizer build_optimizer returned. With `model` (built from `spec`
+    with seed 0), the judge steps that optimizer twice with gradients it chose and replays the
+    two steps itself: the groups it credits are those whose options and parameters explain
+    every value, on the model the judge knows (names and shapes its own)."""
     if not isinstance(optimizer, Remote) or optimizer.kind != "optimizer":
         kind = optimizer.type if isinstance(optimizer, Remote) else type(optimizer).__name__
         raise CheckFailed(_("build_optimizer returned a {type}").format(type=kind),
                           _("a torch.optim.SGD"),
                           _("return the SGD optimizer you built over the model's parameters"))
     info = optimizer.describe()
-    names_of = {}
-    for name, p in model_info.parameter_list:
-        names_of.setdefault(p.id, name)
-    names = [[names_of.get(i, "?") for i in g.params] for g in info.groups]
-    foreign = sum(n == "?" for group in names for n in group)
-    return Groups(info.inherits(SGD), info.type, [g.options for g in info.groups], names, foreign)
+    if model is None:
+        names_of = {}
+        for name, p in model_info.parameter_list:
+            names_of.setdefault(p.id, name)
+        names = [[names_of.get(i, "?") for i in g.params] for g in info.groups]
+        foreign = sum(n == "?" for group in names for n in group)
+        return Groups(info.inherits(SGD), info.type, [g.options for g in info.groups], names,
+                      foreign)
+    groups, kind = _replayed_groups(optimizer, model, spec, model_info)
+    names = [g["params"] for g in groups]
+    options = [{k: v for k, v in g.items() if k != "params"} for g in groups]
+    return Groups(kind == SGD_CLASS, kind.rpartition(".")[2] or kind, options, names,
+                  sum(n == "?" for group in names for n in group))
+
+
+OPTIMIZER_SEED = 11
+
+
+def _replayed_groups(optimizer: Remote, model: Remote, spec: dict,
+                     model_info: ModuleInfo) -> tuple[list[dict], str]:
+    own = reference_model(spec, seed=0)
+    # The description the checks read names, shapes and layer types: the judge's own model's.
+    described = ({n: t.shape for n, t in model_info.parameters.items()},
+                 {n: m.type for n, m in model_info.modules})
+    if described != ({n: tuple(p.shape) for n, p in own.named_parameters()},
+                     {n: type(m).__name__ for n, m in own.named_modules()}):
+        raise CheckFailed(_("the description of the model the grader built does not match the "
+                            "grader's own copy (parameter names, shapes or layer types)"),
+                          _("the model as the grader built it"),
+                          _("leave the model's structure alone in build_optimizer"),
+                          cause="optimizer:unverified")
+    state = {k: v.detach().clone() for k, v in own.state_dict().items()}
+    generator = torch.Generator().manual_seed(OPTIMIZER_SEED)
+    grads = {n: torch.randn(p.shape, generator=generator) * 0.1
+             for n, p in own.named_parameters()}
+    raw = model._learner.instrument("optimizer_step", _("stepping the optimizer "
+                                                        "build_optimizer returned"),
+                                    optimizer=optimizer, model=model, grads=grads, steps=2)
+    if type(raw) is not dict:
+        raise LearnerGone("a malformed report of an optimizer step")
+    if raw.get("error") is not None:
+        raise LearnerError(Evidence.parse(raw["error"]), _("stepping your optimizer"))
+    kind = str(raw.get("kind"))[:200]
+    groups = _groups(raw)
+    before = _tensors(raw, "before")
+    states = raw.get("states")
+    problem = None
+    if set(before) != set(state) or not all(_same(before[k], v) for k, v in state.items()):
+        problem = _("the model's values changed when build_optimizer was called")
+    elif type(states) is not list or len(states) != 2 or not all(
+            type(t) is dict and set(t) == set(state) and all(isinstance(v, torch.Tensor)
+                                                             for v in t.values())
+            for t in states):
+        problem = _("the report of the optimizer's steps is incomplete")
+    elif kind != SGD_CLASS:
+        raise CheckFailed(_("build_optimizer returned a {type}").format(
+                              type=kind.rpartition(".")[2] or kind),
+                          _("a torch.optim.SGD"),
+                          _("build a torch.optim.SGD, passing it the two groups, lr and "
+                            "momentum"), cause="optimizer:not-sgd")
+    else:
+        values = {n: before[n].clone() for n in grads}
+        momentum: dict = {}
+        for number, after in enumerate(states, start=1):
+            if not _apply_sgd(values, groups, grads, momentum, 0):
+                problem = _("a param group's options are not numbers")
+                break
+            wrong = [n for n in values if after[n].shape != values[n].shape
+                     or not torch.allclose(after[n], values[n], rtol=1e-5, atol=1e-6)]
+            if wrong:
+                problem = _("after step {step} with the grader's gradients, {names} is not what "
+                            "SGD with the optimizer's param groups gives").format(
+                    step=number, names=describe_names(wrong))
+                break
+    if problem is not None:
+        raise CheckFailed(
+            _("the grader stepped the optimizer build_optimizer returned, with gradients it "
+              "chose, and could not reproduce the steps: {problem}").format(problem=problem),
+            _("a torch.optim.SGD whose param groups say what it does"),
+            _("return torch.optim.SGD built over the model's parameters, and leave the model's "
+              "values alone"), cause="optimizer:unverified")
+    return groups, kind
 
 
 # -- observing fit -----------------------------------------------------------------------------------
@@ -220,8 +301,9 @@ def _typed(raw, key, kind):
 
 def _tensors(raw, key) -> dict:
     value = raw.get(key) if type(raw) is dict else None
-    if type(value) is not dict or not all(type(k) is str and (v is None or isinstance(v, torch.Tensor))
-                                          for k, v in value.items()):
+    if type(value) is not dict or not all(
+            type(k) is str and (v is None or isinstance(v, torch.Tensor))
+            for k, v in value.items()):
         raise ProtocolError(f"a fit trace with malformed {key!r}")
     return value
 
@@ -414,13 +496,28 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
         return _("{where}: fit stepped a {kind}, not the SGD of build_optimizer").format(
             where=where, kind=step.kind)
     values = {n: step.before[n].clone() for n in params}
-    for group in step.groups:
+    if not _apply_sgd(values, step.groups, step.grads, momentum, step.optimizer):
+        return _("{where}: a param group's options are not numbers").format(where=where)
+    for name in params:
+        got = step.state[name]
+        if got.shape != values[name].shape or not torch.allclose(got, values[name], rtol=1e-5,
+                                                                 atol=1e-6):
+            return _("{where}: {name} after the step is not what an SGD step with the reported "
+                     "gradients, options and momentum gives").format(where=where, name=name)
+    return None
+
+
+def _apply_sgd(values: dict, groups: list[dict], grads: dict, momentum: dict, key) -> bool:
+    """One step of torch.optim.SGD (its single-tensor algorithm, duplicates included) on
+    `values`, in place, with `groups`' options and parameters and the momentum buffers kept
+    in `momentum` under (key, name). False when an option is not a number."""
+    for group in groups:
         if any(group[k] is None for k in ("lr", "momentum", "dampening", "weight_decay")):
-            return _("{where}: a param group's options are not numbers").format(where=where)
-        held = [n for n in group["params"] if n in values and step.grads.get(n) is not None]
-        buffers = [momentum.get((step.optimizer, n)) for n in held]
+            return False
+        held = [n for n in group["params"] if n in values and grads.get(n) is not None]
+        buffers = [momentum.get((key, n)) for n in held]
         for i, name in enumerate(held):
-            p, grad = values[name], step.grads[name].clone()
+            p, grad = values[name], grads[name].clone()
             if group["maximize"]:
                 grad = -grad
             if group["weight_decay"]:
@@ -436,14 +533,8 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
             p.add_(grad, alpha=-group["lr"])
         if group["momentum"]:
             for name, buf in zip(held, buffers):
-                momentum[(step.optimizer, name)] = buf
-    for name in params:
-        got = step.state[name]
-        if got.shape != values[name].shape or not torch.allclose(got, values[name], rtol=1e-5,
-                                                                 atol=1e-6):
-            return _("{where}: {name} after the step is not what an SGD step with the reported "
-                     "gradients, options and momentum gives").format(where=where, name=name)
-    return None
+                momentum[(key, name)] = buf
+    return True
 
 
 def _norm(tensors) -> float:

@@ -7,8 +7,8 @@ import pytest
 
 from autograder.checks import CheckFailed, check, expect
 from autograder.graders.freeze.common import (
-    TINY_YOLO_FROZEN, FitPlan, backbone, batchnorm_names, call_returning, describe_names,
-    expect_ran, expect_verified, fresh_model, observe_fit, optimizer_groups, trainable_count,
+    TINY_YOLO, TINY_YOLO_FROZEN, FitPlan, backbone, batchnorm_names, call_returning,
+    describe_names, expect_ran, expect_verified, fresh_model, observe_fit, optimizer_groups, trainable_count,
     trainable_while_frozen, under,
 )
 from autograder.i18n import _
@@ -147,9 +147,11 @@ def test_unfreeze_reaches_every_parameter(submission):
 @check(exercise="build_optimizer", points=1, tags=["optimizer", "weight-decay"], visibility="hidden")
 def test_optimizer_groups_by_dimension(submission):
     """Group 0 holds exactly the weights with more than one dimension (convolution kernels and linear weights), group 1 all the others."""
-    for model in (fresh_model(submission), submission.build(WITH_LINEAR)):
+    for spec in (TINY_YOLO, WITH_LINEAR):
+        model = submission.build(spec, seed=0)
         info = model.describe(values=False)
-        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info,
+                                  model, spec)
         _expect_groups_by_dimension(info, groups)
 
 
@@ -190,7 +192,7 @@ def test_optimizer_settings(submission):
     for kwargs, momentum in (({"lr": 0.03}, 0.937), ({"lr": 0.004, "momentum": 0.5}, 0.5)):
         model = fresh_model(submission)
         groups = optimizer_groups(submission.call("build_optimizer", model, **kwargs),
-                                  model.describe(values=False))
+                                  model.describe(values=False), model, TINY_YOLO)
         got = [(g.get("lr"), g.get("momentum")) for g in groups.options]
         ok = all(isinstance(lr, (int, float)) and math.isclose(lr, kwargs["lr"])
                  and isinstance(m, (int, float)) and math.isclose(m, momentum) for lr, m in got)

@@ -127,7 +127,7 @@ def test_optimizer_is_sgd_with_two_groups(submission):
     """build_optimizer(model, lr=0.01) returns a torch.optim.SGD with two parameter groups."""
     model = fresh_model(submission)
     groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01),
-                              model.describe(values=False))
+                              model.describe(values=False), model, TINY_YOLO)
     expect(groups.type_ok,
            observed=_("build_optimizer returned a {type}").format(type=groups.type),
            expected=_("a torch.optim.SGD"),
@@ -142,9 +142,11 @@ def test_optimizer_is_sgd_with_two_groups(submission):
 @check(exercise="build_optimizer", points=1, tags=["optimizer"], visibility="visible")
 def test_optimizer_holds_every_parameter_once(submission):
     """The optimizer holds every parameter of the model exactly once, a weight shared by two layers included."""
-    for model in (fresh_model(submission), submission.build(TIED)):
+    for spec in (TINY_YOLO, TIED):
+        model = submission.build(spec, seed=0)
         info = model.describe(values=False)
-        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+        groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info,
+                                  model, spec)
         _expect_each_parameter_once(info, groups)
 
 
@@ -278,9 +280,10 @@ def test_unfreeze_after_model_eval(submission):
 @check(exercise="build_optimizer", points=2, tags=["optimizer", "freezing"], visibility="visible")
 def test_optimizer_includes_frozen_parameters(submission):
     """With the backbone frozen, the optimizer still holds every backbone parameter."""
-    model = submission.build(TINY_YOLO_FROZEN)
+    model = submission.build(TINY_YOLO_FROZEN, seed=0)
     info = model.describe(values=False)
-    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info)
+    groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01), info, model,
+                              TINY_YOLO_FROZEN)
     held = {n for group in groups.names for n in group}
     missing = [n for n in info.parameters if under(n, "backbone") and n not in held]
     expect(not missing,
@@ -304,7 +307,7 @@ def test_norms_and_biases_are_not_decayed(submission):
     model = fresh_model(submission)
     info = model.describe(values=False)
     groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01,
-                                              weight_decay=1e-3), info)
+                                              weight_decay=1e-3), info, model, TINY_YOLO)
     decay_of = {n: g.get("weight_decay", 0.0) for g, names in zip(groups.options, groups.names)
                 for n in names}
     norms = set(batchnorm_names(info))
