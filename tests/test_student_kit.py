@@ -151,3 +151,52 @@ def test_make_grade_in_the_kit_grades_a_filled_in_notebook_on_public_checks(kit,
         f"the kit should grade on exactly the public checks:\n{proc.stdout}")
     assert all(t["visibility"] == "visible" for t in result["tests"])
     assert result["score"] == result["max_score"] > 0, proc.stdout
+
+
+def test_make_lab_works_on_a_copy_and_a_new_release_keeps_the_learners_work(kit, tmp_path):
+    """issue 24, item 5: `make lab` opens work/, made from assignments/ (files dated now, not
+    the zip's date); a new release unpacked over the kit replaces assignments/ only, and `make
+    work` adds what is new without replacing any file of the learner's."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    learner = tmp_path / "student-kit"
+    shutil.copytree(kit, learner, ignore=shutil.ignore_patterns("data", "autograder"))
+    old = time.time() - 6 * 365 * 86400     # as `unzip` leaves the zip's dates
+    for path in (learner / "assignments").rglob("*"):
+        os.utime(path, (old, old))
+    released = files(learner / "assignments")
+
+    def planned(target):
+        proc = subprocess.run(["make", "-n", "--no-print-directory", target, "STAMP="],
+                              cwd=learner, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert "grade \"assignments\"/*/*.ipynb" in planned("grade")   # nothing of the learner's yet
+    proc = make(learner, "work")
+    assert files(learner / "work") == released, proc.stdout
+    for relative in released:
+        copy = learner / "work" / relative
+        assert copy.read_bytes() == (learner / "assignments" / relative).read_bytes()
+        assert copy.stat().st_mtime > time.time() - 3600, f"{relative} is dated from the zip"
+    assert '--notebook-dir="work"' in planned("lab")
+    assert "grade \"work\"/*/*.ipynb" in planned("grade")
+
+    # The learner works; then the next release is unpacked over the folder.
+    notebook = learner / "work" / RELEASED[0] / f"{RELEASED[0]}.ipynb"
+    notebook.write_text(notebook.read_text().replace("raise NotImplementedError()", "pass", 1))
+    mine = notebook.read_bytes()
+    shutil.rmtree(learner / "assignments")
+    shutil.copytree(kit / "assignments", learner / "assignments")
+    changed = learner / "assignments" / RELEASED[0] / f"{RELEASED[0]}.ipynb"
+    changed.write_text(changed.read_text() + "\n")           # the release changed it too
+    (learner / "assignments" / "next").mkdir()
+    (learner / "assignments" / "next" / "next.ipynb").write_text("{}")
+    proc = make(learner, "work")
+    assert notebook.read_bytes() == mine, "the new release overwrote the learner's work"
+    assert (learner / "work" / "next" / "next.ipynb").read_text() == "{}"
+    assert "copied assignments/next/next.ipynb to work/next/next.ipynb" in proc.stdout
+    assert proc.stdout.count("copied") == 1, proc.stdout
