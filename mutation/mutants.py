@@ -10,6 +10,9 @@ Operators (PyTorch-flavoured ones first):
     method         eval()<->train(), modules()<->children(), parameters()<->named_parameters(),
                    sum()<->mean(), zero_()<->fill_(1.0), requires_grad_() argument flipped
     parameter      nn.Parameter(x) -> x
+    detach         `.detach()` dropped (`t.detach().clone()` -> `t.clone()`)
+    inplace        `a + b`, `a - b`, `a * b`, `a / b` on a name -> `a.add_(b)`, ... (the name changed
+                   in place)
     buffer         register_buffer(..., persistent=False)
     argument       one argument of a call dropped
     boolean        True<->False (set_to_none, requires_grad, shuffle, bias, ...)
@@ -83,6 +86,7 @@ _COMPARE = {cst.GreaterThan: [cst.GreaterThanEqual, cst.LessThan],
             cst.LessThanEqual: [cst.LessThan], cst.Equal: [cst.NotEqual], cst.NotEqual: [cst.Equal],
             cst.Is: [cst.IsNot], cst.IsNot: [cst.Is], cst.In: [cst.NotIn], cst.NotIn: [cst.In]}
 _PASS = cst.SimpleStatementLine([cst.Pass()])
+_INPLACE = {cst.Add: "add_", cst.Subtract: "sub_", cst.Multiply: "mul_", cst.Divide: "div_"}
 
 
 class _Sites(cst.CSTVisitor):
@@ -113,6 +117,11 @@ class _Sites(cst.CSTVisitor):
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         for other in _BINARY.get(type(node.operator), []):
             self._add("arithmetic", node, node.with_changes(operator=other()))
+        method = _INPLACE.get(type(node.operator))
+        if method and isinstance(node.left, cst.Name) and not node.left.lpar:
+            self._add("inplace", node, cst.Call(
+                cst.Attribute(node.left, cst.Name(method)), [cst.Arg(node.right)],
+                lpar=node.lpar, rpar=node.rpar))
         if isinstance(node.operator, cst.MatrixMultiply):
             for side in ("left", "right"):
                 operand = getattr(node, side)
@@ -168,6 +177,8 @@ class _Sites(cst.CSTVisitor):
                 func=func.with_changes(attr=cst.Name("fill_")), args=[cst.Arg(cst.Float("1.0"))]))
         if name == "Parameter" and node.args:
             self._add("parameter", node, node.args[0].value)
+        if isinstance(func, cst.Attribute) and name == "detach" and not node.args:
+            self._add("detach", node, func.value)
         if name == "register_buffer" and not any(
                 a.keyword and a.keyword.value == "persistent" for a in node.args):
             extra = cst.Arg(cst.Name("False"), keyword=cst.Name("persistent"))

@@ -171,18 +171,18 @@ CASES = [
     # itself; what the learner side reports can only take points away. nn.Linear under the
     # exercise's name (found by the judge's own reading of the class statement, the reported
     # bases, or the operator watch on every thread) earns none of the layer's checks: these
-    # score at most the reference's LinearFunction (8 points); a weight autograd never trains
-    # scores what the honestly frozen weight does (27); forged reports and a dispatch mode
+    # score at most the reference's LinearFunction (9 points); a weight autograd never trains
+    # scores what the honestly frozen weight does (31); forged reports and a dispatch mode
     # answering aten::equal add nothing to a stub.
     Case("linear_subclass_of_nn_linear.py", "reference", "below", "boundary",
-         "nn.Linear", failed="linear/forward_2d", most=8),
+         "nn.Linear", failed="linear/forward_2d", most=9),
     Case("linear_nn_linear_on_a_worker_thread.py", "reference", "below", "boundary",
-         "torch.nn.functional.linear", failed="linear/does_not_use_nn_linear", most=8),
+         "torch.nn.functional.linear", failed="linear/does_not_use_nn_linear", most=9),
     Case("linear_parameter_lies_about_requires_grad.py", "reference", "below", "boundary",
-         failed="linear/parameters_are_leaves_that_require_grad", most=27),
+         failed="linear/parameters_are_leaves_that_require_grad", most=31),
     Case("linear_forge_reports_through_module_globals.py", "stub", "zero", "boundary", most=0),
     Case("linear_nn_linear_with_forged_reports.py", "reference", "below", "boundary",
-         "nn.Linear", failed="linear/does_not_use_nn_linear", most=8),
+         "nn.Linear", failed="linear/does_not_use_nn_linear", most=9),
     Case("linear_dispatch_mode_answers_equal.py", "stub", "zero", "boundary", most=0),
     # Verified evidence: parameters (issue 19). Every check earns from values the judge chose
     # and checked itself (load_state_dict round trips, outputs, an SGD step over nn.Module's

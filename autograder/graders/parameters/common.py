@@ -29,7 +29,7 @@ def build(submission, class_name: str, *args, seed: int | None = None) -> Remote
     """The learner's `class_name(*args)`, with a module that is not an nn.Module worded for them."""
     module = submission.new(class_name, *args, seed=seed)
     expect(module.kind == "module",
-           observed=_("{name}(...) built a {type}").format(name=class_name, type=module.type),
+           observed=_("{name}(...) built an object of type {type}").format(name=class_name, type=module.type),
            expected=_("an nn.Module subclass"),
            fix=_("declare `class {name}(nn.Module):` and call super().__init__() first in "
                  "__init__").format(name=class_name))
@@ -169,7 +169,7 @@ def expect_trainable_leaf(p: TensorInfo, what: str, owner: str, name: str) -> No
     """An nn.Parameter, leaf, requires_grad; a frozen one shares its cause with the optimizer
     checks (see expect_every_parameter_changes)."""
     expect(p.is_parameter,
-           observed=_("{what} is a {type}").format(what=what, type=p.type),
+           observed=_("{what} is of type {type}").format(what=what, type=p.type),
            expected=_("an nn.Parameter"),
            fix=_("make {what} an nn.Parameter wrapping a fresh tensor").format(what=what))
     expect(p.requires_grad, cause=f"frozen:{owner}.{name}",
@@ -379,7 +379,7 @@ def output_tensor(answer, owner: str) -> Remote:
     """A kept call result that must be a tensor."""
     returned = answer.type if isinstance(answer, Remote) else type(answer).__name__
     expect(isinstance(answer, Remote) and answer.kind == "tensor",
-           observed=_("{owner}(x) returned a {type}, not a tensor").format(owner=owner,
+           observed=_("{owner}(x) returned an object of type {type}, not a tensor").format(owner=owner,
                                                                             type=returned),
            expected=_("a tensor"),
            fix=_("return the output tensor from forward"))
@@ -524,6 +524,41 @@ def expect_output(output, reference: torch.Tensor, mistakes, *, what: str, fix: 
     raise mismatch
 
 
+def expect_standardized(output, x: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, *,
+                        what: str, fix: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """expect_close(output, (x - mean) / std, ...), with the same verdict; when it fails and
+    the output is (x - mean) / (std + eps) or (x - mean) / sqrt(std**2 + eps) for one small
+    positive eps, the failure names the eps (the judge solves for it from the output)."""
+    try:
+        expect_close(output, (x - mean) / std, what=what, fix=fix, rtol=rtol, atol=atol)
+        return
+    except CheckFailed as failure:
+        mismatch = failure
+    got = plain(output, what=what)
+    if tuple(got.shape) == tuple(x.shape) and got.is_floating_point():
+        centred = (x - mean).double().expand_as(got)
+        spread = std.double().expand_as(got)
+        g = got.double()
+        usable = (g.abs() > 1e-3) & (centred.abs() > 1e-3)
+        if int(usable.sum()) >= 2:
+            denominator = centred[usable] / g[usable]
+            for form, values in (("add", denominator - spread[usable]),
+                                 ("sqrt", denominator ** 2 - spread[usable] ** 2)):
+                eps = float(values.median())
+                if 1e-9 < eps <= 0.1 and bool(torch.allclose(
+                        values, torch.full_like(values, eps), rtol=0.05, atol=1e-7)):
+                    observed = (_("{what} equals (x - mean) / (std + {eps:.1g}): forward adds an "
+                                  "eps to std") if form == "add" else
+                                _("{what} equals (x - mean) / sqrt(std**2 + {eps:.1g}): forward "
+                                  "adds an eps to the variance"))
+                    raise CheckFailed(observed.format(what=what, eps=eps),
+                                      _("(x - mean) / std exactly"),
+                                      _("divide by self.std itself, with no eps: the statistics "
+                                        "you are given are safe to divide by, and an eps changes "
+                                        "every output"), cause="standardize:eps")
+    raise mismatch
+
+
 # -- MLP ---------------------------------------------------------------------------------------
 
 def mlp_names(sizes) -> list[str]:
@@ -556,6 +591,20 @@ def mlp_parameters(info: ModuleInfo, sizes) -> dict:
     layers = info.attributes.get("layers")
     container = info.submodule("layers")
     children = mlp_children(info)
+    outside = sorted({n.rsplit(".", 1)[0] for n in params if not n.startswith("layers.")})
+    if (container is not None and container.inherits(MODULELIST)
+            and all(m.inherits(LINEAR) for _name, m in children)
+            and len(children) < len(sizes) - 1 and outside
+            and len(children) + len(outside) == len(sizes) - 1):
+        raise CheckFailed(
+            _("MLP({sizes}) keeps {count} of its layers in self.layers and the others outside "
+              "self.layers, as {outside} (named_parameters() lists {listed})").format(
+                sizes=list(sizes), count=len(children), outside=outside, listed=sorted(params)),
+            _("every layer, the output layer included, in self.layers: {names}").format(
+                names=expected),
+            _("put all len(sizes) - 1 layers, the last one too, in the one nn.ModuleList "
+              "self.layers, and apply the ReLU in forward after every layer but the last"),
+            cause="mlp:layer-outside")
     if (container is not None and container.inherits(MODULELIST)
             and all(m.inherits(LINEAR) for _name, m in children)
             and len(children) != len(sizes) - 1):
@@ -656,6 +705,15 @@ def expect_mlp_output(output, params: dict, n_layers: int, x: torch.Tensor, *, w
                            _("apply a ReLU (torch.relu or F.relu) to the output of every layer "
                              "but the last: without it the layers collapse into one linear map"),
                            cause="mlp:no-relu"))
+        yield (mlp_reference(params, n_layers, torch.relu(x)),
+               CheckFailed(_("{what} equals the computation with a ReLU on the input itself, "
+                             "before the first layer: the input's negative values are lost").format(
+                                 what=what),
+                           _("the input given to the first layer as it is, a ReLU after each "
+                             "layer but the last"),
+                           _("apply the ReLU to the output of every layer but the last, never to "
+                             "the input: x = layer(x), then x = relu(x) if it is not the last "
+                             "layer"), cause="mlp:relu-on-input"))
 
     expect_output(output, mlp_reference(params, n_layers, x), mistakes(), what=what, fix=fix,
                   rtol=rtol, atol=atol)
@@ -881,7 +939,7 @@ def call_count(submission, model: Remote, **kwargs):
         observed = _("{call} returned a Tensor of shape {shape}").format(call=call,
                                                                          shape=tuple(n.shape))
     else:
-        observed = _("{call} returned a {type} ({value})").format(
+        observed = _("{call} returned {value}, of type {type}").format(
             call=call, type=type(n).__name__, value=repr(n)[:80])
     expect(type(n) is int,
            observed=observed,
@@ -900,6 +958,12 @@ def count_mistake(n: int, spec: dict, trainable_only: bool = False):
     """(what the count shows, what to change, cause) when `n`, a wrong count of the spec's
     model, is what a known mistake gives; None otherwise."""
     flag = trainable_only
+    frozen = reference_count(spec, False) - reference_count(spec, True)
+    if flag and frozen and n == frozen:
+        return (_("only the frozen parameters counted: the test on requires_grad is inverted"),
+                _("with trainable_only=True, count the parameters whose requires_grad is True "
+                  "and skip the frozen ones (your condition keeps the frozen ones instead)"),
+                "count:trainable-only-inverted")
     if n == tensor_count(spec, flag):
         return (_("the number of parameter tensors, not of scalars"),
                 _("count scalars, not tensors: each parameter holds p.numel() of them; add these "

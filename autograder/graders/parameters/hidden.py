@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from autograder.checks import check, expect, expect_close, plain
+from autograder.checks import CheckFailed, check, expect, expect_close, plain
 from autograder.client import Remote
 from autograder.client import LearnerError
 from autograder.graders.parameters.common import (
@@ -81,6 +81,56 @@ def test_standardize_keeps_its_own_copies(submission):
                  fix=_("forward must use the buffers self.mean and self.std"))
 
 
+@check(exercise="standardize", points=1, tags=["buffers", "grad-flow"], visibility="hidden")
+def test_standardize_buffers_detached_from_caller(submission):
+    """Built from statistics that require grad (as when they are computed with autograd on), Standardize keeps detached copies: its output is right, backward through it gives x its gradient and the caller's mean and std none, and a copy.deepcopy of the module computes the same."""
+    g = generator(41)
+    mean, std = torch.randn(3, generator=g), torch.rand(3, generator=g) + 0.5
+    sent = {"mean": submission.tensor(mean.clone().requires_grad_()),
+            "std": submission.tensor(std.clone().requires_grad_())}
+    module = build(submission, "Standardize", sent["mean"], sent["std"])
+    x, upstream = torch.randn(5, 3, generator=g), torch.randn(5, 3, generator=g)
+    x_sent = submission.tensor(x.clone().requires_grad_())
+    fix = _("register a detached copy of each statistic, mean.detach().clone(): clone() alone "
+            "copies the values but keeps the copy in the caller's autograd graph, so the buffer "
+            "requires grad, is not a leaf, and cannot be deep-copied or saved on its own")
+    try:
+        y = module.call(x_sent, keep=True, action=_("calling Standardize")).value
+        y.call(upstream, method="backward",
+               action=_("calling backward() on Standardize's output"))
+    except (LearnerError, AttributeError) as exc:
+        error = exc.evidence.error if isinstance(exc, LearnerError) else _("not a tensor")
+        raise CheckFailed(_("with mean and std that require grad, forward and backward through "
+                            "Standardize failed: {error}").format(error=error),
+                          _("an output, and a gradient for x"), fix) from None
+    expect_close(y.describe().value, (x - mean) / std,
+                 what=_("Standardize's output, built from statistics that require grad"),
+                 fix=fix)
+    expect_close(x_sent.describe().grad, upstream / std,
+                 what=_("x.grad after backward through Standardize"), fix=fix)
+    for name, tensor in sent.items():
+        grad = tensor.describe().grad
+        expect(grad is None,
+               observed=_("backward through Standardize's output gave the caller's `{name}` a "
+                          "gradient: the buffer is still attached to the caller's autograd "
+                          "graph").format(name=name),
+               expected=_("buffers detached from the tensors they were copied from"), fix=fix,
+               cause="standardize:attached")
+    try:
+        answer = submission.instrument("deepcopy_module",
+                                       _("copying Standardize with copy.deepcopy"), module=module)
+    except LearnerError as exc:
+        raise CheckFailed(_("copy.deepcopy(Standardize(mean, std)) failed with {error}: a "
+                            "buffer that is not a leaf of the graph cannot be deep-copied").format(
+                              error=exc.evidence.error),
+                          _("a copy of the module"), fix, cause="standardize:attached") from None
+    copy = answer.get("copy") if isinstance(answer, dict) else None
+    expect(isinstance(copy, Remote) and copy.kind == "module",
+           observed=_("copy.deepcopy gave {value!r}").format(value=copy),
+           expected=_("a copy of the module"), fix=fix)
+    expect_close(copy(x), (x - mean) / std, what=_("a deep copy of Standardize on x"), fix=fix)
+
+
 # -- MLP -----------------------------------------------------------------------------------------
 
 @check(exercise="mlp", points=1, tags=["modulelist"], visibility="hidden")
@@ -96,13 +146,13 @@ def test_mlp_layers_is_modulelist(submission):
     layers = info.submodule("layers")
     attribute = info.attributes.get("layers", "missing")
     if layers is not None:
-        observed = _("self.layers is a {type}").format(type=layers.type)
+        observed = _("self.layers is of type {type}").format(type=layers.type)
     elif attribute == "missing":
         observed = _("self.layers is a missing attribute")
     elif isinstance(attribute, (list, tuple, dict)):
         observed = _("self.layers is a Python {type}").format(type=type(attribute).__name__)
     else:
-        observed = _("self.layers is a {type}").format(
+        observed = _("self.layers is of type {type}").format(
             type=getattr(attribute, "type", type(attribute).__name__))
     expect(layers is not None and layers.inherits(MODULELIST),
            observed=observed,

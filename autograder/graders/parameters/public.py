@@ -8,7 +8,7 @@ from autograder.graders.parameters.common import (
     LR, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build, buffer,
     call_count, converted, expect_converted, expect_count, expect_every_parameter_changes,
     expect_follows_state, expect_gradient, expect_mlp_layers, expect_mlp_output, expect_names,
-    expect_shape, expect_state_keys, expect_tied_names, expect_tied_output, expect_trainable_leaf,
+    expect_shape, expect_standardized, expect_state_keys, expect_tied_names, expect_tied_output, expect_trainable_leaf,
     forward_leaves_input, fresh_entry, generator, judge_values, linear, load_values,
     mlp_parameters, mlp_reference, mlp_shapes, output_tensor, read_state, reference_count,
     registered, registered_step, sequential, set_all, set_values, standardize_module,
@@ -103,8 +103,9 @@ def test_standardize_forward(submission):
     x = torch.randn(6, 3, generator=g)
     fix = _("subtract the mean buffer from the input, then divide by the std buffer: both are "
             "(num_features,) and broadcast over the last dimension")
-    expect_close(forward_leaves_input(submission, module, x, "Standardize(mean, std)", fix),
-                 (x - mean) / std, what="Standardize(mean, std)(x)", fix=fix)
+    expect_standardized(forward_leaves_input(submission, module, x, "Standardize(mean, std)",
+                                             fix),
+                        x, mean, std, what="Standardize(mean, std)(x)", fix=fix)
 
 
 # -- MLP -----------------------------------------------------------------------------------------
@@ -300,7 +301,7 @@ def test_standardize_buffers_in_state_dict(submission):
     load_values(other, chosen, "Standardize", fix=_(
         "register both as persistent buffers, with register_buffer"))
     x = torch.randn(5, 4, generator=g)
-    expect_close(other(x), (x - chosen["mean"]) / chosen["std"],
+    expect_standardized(other(x), x, chosen["mean"], chosen["std"],
                  what=_("the output after load_state_dict"),
                  fix=_("forward must use the buffers self.mean and self.std"))
 
@@ -321,14 +322,14 @@ def test_standardize_buffers_follow_to(submission):
                fix=_("register {name} with the module's register_buffer method; .to() does not "
                      "touch plain tensor attributes").format(name=name))
     x = torch.randn(6, 3, dtype=torch.float64, generator=g)
-    expect_close(module(x), (x - mean.double()) / std.double(), what=_("the float64 output"),
+    expect_standardized(module(x), x, mean.double(), std.double(), what=_("the float64 output"),
                  fix=_("forward must use self.mean and self.std"), rtol=1e-12, atol=1e-12)
     chosen = expect_converted(module, {"mean": (3,), "std": (3,)}, g, "Standardize", fix=_(
         "register mean and std with the module's register_buffer method; .to() does not touch "
         "plain tensor attributes"))
     chosen["std"] = chosen["std"].abs() + 0.5
     load_values(module, chosen, "Standardize", fix=_("forward must use self.mean and self.std"))
-    expect_close(module(x), (x - chosen["mean"]) / chosen["std"],
+    expect_standardized(module(x), x, chosen["mean"], chosen["std"],
                  what=_("the float64 output after load_state_dict"),
                  fix=_("forward must use self.mean and self.std"), rtol=1e-12, atol=1e-12)
 

@@ -19,8 +19,9 @@ class Scale(nn.Module):
 class Standardize(nn.Module):
     def __init__(self, mean, std):
         super().__init__()
-        self.register_buffer("mean", torch.empty_like(mean).copy_(mean))
-        self.register_buffer("std", torch.empty_like(std).copy_(std))
+        with torch.no_grad():   # copies of their own, out of any graph the caller's tensors are in
+            self.register_buffer("mean", torch.empty_like(mean).copy_(mean))
+            self.register_buffer("std", torch.empty_like(std).copy_(std))
 
     def forward(self, x):
         return torch.div(x - self.mean, self.std)

@@ -17,8 +17,8 @@ class Scale(nn.Module):
 class Standardize(nn.Module):
     def __init__(self, mean, std):
         super().__init__()
-        self.register_buffer("mean", mean.clone())
-        self.register_buffer("std", std.clone())
+        self.register_buffer("mean", mean.clone().detach())
+        self.register_buffer("std", std.clone().detach())
 
     def forward(self, x):
         return (x - self.mean) * self.std.reciprocal()
