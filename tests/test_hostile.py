@@ -34,7 +34,10 @@ from autograder.confine import UID_RANGE
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, run_engine
 
 HOSTILE = TESTS / "hostile"
-TIME_LIMIT_S = 6
+# Generous enough for the reference solution (graded first, to prove the set-up) and for a
+# correct notebook with a 20 MB cell on a 2-core machine at load 8; the cases that loop forever
+# cost this much each.
+TIME_LIMIT_S = 30
 MEMORY_LIMIT_MB = 1024
 SENTINEL = Path("/tmp/kit-hostile-sentinel")
 PWNED = [Path("/tmp/kit-pwned.txt"), Path("/etc/kit-pwned"),
@@ -55,6 +58,9 @@ class Case:
     failed: str = ""          # a check that must fail
     assignment: str = "linear"
     most: float | None = None  # the highest score allowed: what the case's honest content earns
+    # Static-scan rules its result's extra_data.flags must name (for the instructor), or () for
+    # none; ordinary Python (`honest_*` cases) must be flagged for nobody.
+    flagged: tuple[str, ...] | None = None
 
     @property
     def id(self) -> str:
@@ -211,6 +217,12 @@ CASES = [
     Case("leave_state_behind.py", "reference", "any", "confinement"),
     Case("find_state_left_behind.py", "reference", "full", "confinement"),
     Case("read_course_store.py", "reference", "full", "confinement"),
+]
+# Ordinary Python the static scan once zeroed (issue 19): full marks, no flag.
+CASES += [
+    Case("honest_getattr_and_nn_layout.py", "reference", "full", "boundary", flagged=()),
+    Case("honest_notebook_idiom_elsewhere.py", "reference", "full", "boundary", flagged=(),
+         assignment="freeze"),
 ]
 # What the placeholders of the size cases become (generated: the repository holds no 40 MB file).
 PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41 << 20}
@@ -397,6 +409,9 @@ def test_case_gets_its_expected_result(outcome, case):
     text = result["output"] + "\n".join(t["output"] for t in result["tests"])
     if case.mentions:
         assert case.mentions in text, text[:3000]
+    if case.flagged is not None:
+        rules = {f["rule"] for f in result.get("extra_data", {}).get("flags", [])}
+        assert rules >= set(case.flagged) and (case.flagged or not rules), rules
     if case.failed:
         assert any(t["name"] == case.failed and t["status"] == "failed" for t in result["tests"])
     for test in result["tests"]:
