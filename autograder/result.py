@@ -13,7 +13,7 @@ TAMPERING = N_("Not credited: your code reaches into the interpreter or the grad
 # Whether the static scan's findings zero a submission (the old rule), or are only flags for the
 # instructor (`extra_data.flags`, the class report) because every check rests on what the judge
 # verified itself (issue 19).
-SCAN_CREDITS_NOTHING = True
+SCAN_CREDITS_NOTHING = False
 # The summary line of a submission that could not be read (gradebook looks for it).
 UNREADABLE = N_("The submission could not be read: {reason}")
 MAX_CELL_ERRORS_SHOWN = 20   # cells that raised, quoted in the summary (with how many in all)

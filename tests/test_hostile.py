@@ -44,7 +44,6 @@ PWNED = [Path("/tmp/kit-pwned.txt"), Path("/etc/kit-pwned"),
          Path("/usr/kit-pwned")]
 STRAY_MARKERS = ("sleep 7771", "sleep 7772", "sleep 7773", "sleep 7774", "sleep 7775",
                  "sleep 7776", "sleep 600")
-REACHES = "reaches into the interpreter or the grading engine"
 SECRET = "s3cr3t-9f2a71"   # in the grading process's environment: must reach no result
 
 
@@ -105,20 +104,25 @@ CASES = [
     Case("leak_hidden_graders.py", "stub", "zero", "boundary", "nothing found"),
     Case("leak_encoded_blob.py", "stub", "zero", "boundary", "long token removed"),
     Case("quotes_hidden_graders.py", "stub", "zero", "boundary"),
-    # Reaching into the interpreter or the engine: credited nothing, whatever it did.
-    Case("forge_messages.py", "stub", "zero", "boundary", REACHES),
+    # Reaching into the interpreter or the engine: every check rests on what the judge verified
+    # itself, so these earn what their real behaviour earns (the stub's 0); the static scan names
+    # the rule and the line for the instructor (extra_data.flags) and costs nothing by itself.
+    Case("forge_messages.py", "stub", "zero", "boundary", flagged=("/proc",)),
     Case("forge_messages_then_exit.py", "stub", "zero", "boundary"),
-    Case("forge_verdict_via_gc.py", "stub", "zero", "boundary", REACHES),
-    Case("patch_engine_modules.py", "stub", "zero", "boundary", REACHES),
-    Case("patch_engine_plugin.py", "stub", "zero", "boundary", REACHES),
-    Case("plant_grader_modules.py", "stub", "zero", "boundary", REACHES),
-    Case("rewrite_learner_reports.py", "stub", "zero", "boundary", REACHES),
-    Case("settrace.py", "reference", "zero", "boundary", REACHES),
+    Case("forge_verdict_via_gc.py", "stub", "zero", "boundary", flagged=("gc",)),
+    Case("patch_engine_modules.py", "stub", "zero", "boundary",
+         flagged=("autograder", "sys.modules", "builtins")),
+    Case("patch_engine_plugin.py", "stub", "zero", "boundary", flagged=("autograder",)),
+    Case("plant_grader_modules.py", "stub", "zero", "boundary",
+         flagged=("autograder", "sys.modules")),
+    Case("rewrite_learner_reports.py", "stub", "zero", "boundary", flagged=("autograder",)),
+    Case("settrace.py", "reference", "full", "boundary", flagged=("trace functions",)),
     # Confinement: a submission touches nothing but its scratch folder, processes and result.
     Case("destroy_files.py", "reference", "full", "confinement"),
     Case("kill_everything_blindly.py", "reference", "full", "confinement"),
-    Case("write_into_other_processes.py", "reference", "zero", "confinement", REACHES),
-    Case("write_through_proc_root.py", "reference", "zero", "confinement", REACHES),
+    Case("write_into_other_processes.py", "reference", "full", "confinement",
+         flagged=("/proc",)),
+    Case("write_through_proc_root.py", "reference", "full", "confinement", flagged=("/proc",)),
     Case("deep_directory_tree.py", "reference", "full", "confinement"),
     Case("remount_and_write.py", "reference", "full", "confinement"),
     Case("refork_forever.py", "reference", "full", "confinement"),
@@ -136,8 +140,9 @@ CASES = [
     Case("meta_outputs.py", "reference", "below", "boundary", "meta device",
          failed="linear/forward_2d"),
     Case("forge_decoder_crash.py", "reference", "zero", "boundary", "cannot read"),
-    Case("exec_encoded_payload.py", "stub", "zero", "boundary", REACHES),
-    Case("benign_line_bypass.py", "stub", "zero", "boundary", REACHES),
+    Case("exec_encoded_payload.py", "stub", "zero", "boundary", flagged=("dynamic code",)),
+    Case("benign_line_bypass.py", "stub", "zero", "boundary",
+         flagged=("interpreter internals",)),
     Case("identity_freeze.py", "stub", "zero", "boundary", assignment="freeze"),
     # Against the course's language and the uid blocks (issue 14 and after): a forged
     # `metadata.kit.language` (a list holding a path and a format string) is ignored, the
