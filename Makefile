@@ -68,14 +68,22 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 # Without NB: the learner's working copy, work/ (what `make lab` opens), when it holds notebooks,
 # else assignments/ as released. A result file with points is never replaced by an untouched
 # stub's zeros, and a path that does not exist is an error (exit 2), with no result written.
-GRADE_DIR = $(if $(wildcard work/*/*.ipynb),work,assignments)
+# Plain `make grade` grades assignments/ (the contract's command); `make grade-work` grades the
+# lab's working copy, work/.
 grade: $(STAMP)
 ifeq ($(NB),)
-	@echo "grading the notebooks in $(GRADE_DIR)/ (results in results/)"
-	$(PY) -m autograder grade $(GRADE_DIR)/*/*.ipynb --out results
+	@echo "grading the notebooks in assignments/ (results in results/)"
+	@if ls work/*/*.ipynb >/dev/null 2>&1; then echo "(your working copy is work/: make grade-work grades it)"; fi
+	$(PY) -m autograder grade assignments/*/*.ipynb --out results
 else
 	$(PY) -m autograder grade "$(NB)" --out results $(if $(A),--assignment $(A))
 endif
+
+.PHONY: grade-work
+grade-work: $(STAMP)
+	@ls work/*/*.ipynb >/dev/null 2>&1 || { echo "no work/ yet: make lab makes it"; exit 2; }
+	@echo "grading the notebooks in work/ (results in results/)"
+	$(PY) -m autograder grade work/*/*.ipynb --out results
 
 test: $(STAMP)
 	$(PY) -m pytest
