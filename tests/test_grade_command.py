@@ -1,5 +1,5 @@
-"""`make grade` without traps (issue 24, item 4): it grades the learner's working copy `work/`
-when there is one, an untouched stub's zeros never replace a result file that has points, a
+"""`make grade` without traps (issue 24, item 4): it grades `assignments/` as the contract says
+and `make grade-work` the learner's working copy `work/`, an untouched stub's zeros never replace a result file that has points, a
 path that does not exist is an error (exit 2, see test_engine), and the terminal report is
 grouped by exercise."""
 from __future__ import annotations
@@ -95,14 +95,16 @@ def test_grading_an_untouched_copy_keeps_the_earlier_result(tmp_path):
     assert proc.returncode == 0 and json.loads((tmp_path / "fresh.json").read_text())["score"] == 0
 
 
-def _planned(cwd) -> str:
-    proc = subprocess.run(["make", "-n", "-f", str(REPO / "Makefile"), "grade", "STAMP="],
+def _planned(cwd, target: str = "grade") -> str:
+    proc = subprocess.run(["make", "-n", "-f", str(REPO / "Makefile"), target, "STAMP="],
                           cwd=cwd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
-def test_make_grade_grades_work_when_it_exists(tmp_path):
+def test_make_grade_grades_assignments_and_grade_work_the_working_copy(tmp_path):
+    """The contract's `make grade` grades assignments/; with a working copy in work/ it says
+    how to grade that (`make grade-work`), which does."""
     (tmp_path / "assignments" / "linear").mkdir(parents=True)
     shutil.copy(RELEASED, tmp_path / "assignments" / "linear")
     planned = _planned(tmp_path)
@@ -110,6 +112,9 @@ def test_make_grade_grades_work_when_it_exists(tmp_path):
     (tmp_path / "work" / "linear").mkdir(parents=True)
     shutil.copy(RELEASED, tmp_path / "work" / "linear" / "linear (copy).ipynb")
     planned = _planned(tmp_path)
+    assert "grade assignments/*/*.ipynb --out results" in planned
+    assert "make grade-work" in planned
+    planned = _planned(tmp_path, "grade-work")
     assert "grading the notebooks in work/" in planned
     assert "grade work/*/*.ipynb --out results" in planned
 
