@@ -317,9 +317,12 @@ def run_function(submission, shape_x, in_features=4, out_features=3, *, bias=Tru
         else:
             failed = (_("backward failed with {error} at {place}") if place else
                       _("backward failed with {error}"))
+        # The same line failing the same way on other inputs is one mistake, said once.
         raise CheckFailed(failed.format(condition=condition, error=evidence.error, place=place),
                           _("one gradient per forward input, each shaped like that input"),
-                          _(GRADIENT_FIX)) from None
+                          _(GRADIENT_FIX),
+                          cause=f"function-backward:{evidence.type}:{place}" if place
+                          else None) from None
     grads = {}
     for name, tensor in remote.items():
         grads[name] = tensor.describe().grad if tensor is not None else None
@@ -359,9 +362,14 @@ def expect_gradients(run: FunctionRun, what: str) -> None:
                                     "dimension").format(what=what),
                                   _("grad_W summed over every leading dimension"),
                                   _(GRADIENT_FIX))
-        expect_close(got, expected[name],
-                     what=_("{label} on {what}").format(label=label, what=what),
-                     fix=_(GRADIENT_FIX), rtol=1e-7, atol=1e-9)
+        try:
+            expect_close(got, expected[name],
+                         what=_("{label} on {what}").format(label=label, what=what),
+                         fix=_(GRADIENT_FIX), rtol=1e-7, atol=1e-9)
+        except CheckFailed as failure:
+            # One wrong formula, met again on other inputs: said once, then "the same mistake".
+            failure.cause = failure.cause or f"function-gradient:{label}"
+            raise
 
 
 def forbidden_ops(ops: tuple[str, ...]) -> list[str]:

@@ -403,9 +403,9 @@ def test_state_dict_loads_into_nn_linear(submission):
 
 @check(exercise="function", points=1, tags=["autograd", "forbidden-api"], visibility="visible")
 def test_function_backward_is_its_own(submission):
-    """The output's grad_fn is LinearFunction's backward, whose gradients come from the formulas: no F.linear, no autograd call inside it."""
+    """The output's grad_fn is LinearFunction's backward, which computes the gradients itself (no F.linear, no autograd call inside it): one per input, shaped like it, linear in grad_output."""
     fn = get_function(submission)
-    run = run_function(submission, (3,), 4, 2, seed=4)
+    run = run_function(submission, (3,), 4, 4, seed=4)
     node = run.grad_fn or "None"
     expect(node.startswith(fn.type),
            observed=_("the output's grad_fn is {node}").format(node=node),
@@ -436,11 +436,12 @@ def test_function_backward_is_its_own(submission):
     # What earns the point: gradients the judge sees come out of backward, one per input,
     # shaped like it, finite, not all zero, and linear in grad_output (backward(G1 + G2) =
     # backward(G1) + backward(G2)), as any backward of a linear map is. Whether they equal the
-    # formulas is the gradient checks' business: one wrong formula is not charged here too.
+    # formulas is the gradient checks' business: one wrong formula is not charged here too (a
+    # square weight, so that a transposed formula does not crash the backward either).
     g = generator(40)
     first = torch.randn(run.upstream.shape, dtype=torch.float64, generator=g)
     second = torch.randn(run.upstream.shape, dtype=torch.float64, generator=g)
-    runs = [run_function(submission, (3,), 4, 2, seed=4, upstream=u)
+    runs = [run_function(submission, (3,), 4, 4, seed=4, upstream=u)
             for u in (first, second, first + second)]
     fix = _("return from backward one gradient per input of forward, in order, each computed "
             "from grad_output and the saved tensors with matrix products and sums")
