@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batch import _is_dir, student_of
-from .i18n import N_, _, language, prefixes, use, valid
+from .i18n import N_, _, language, prefixes, translate, use, valid
 from .report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback, valid_text
 
 # Feedback that means "this check never saw the learner's own code" (see plugin and result), in
@@ -472,6 +472,31 @@ def _learners_section(records: list[Record], submitted: dict[str, set[str]] | No
     return "\n".join(parts)
 
 
+def _flags(record: Record) -> list[dict]:
+    extra = record.result.get("extra_data")
+    flags = extra.get("flags") if isinstance(extra, dict) else None
+    return [f for f in flags if isinstance(f, dict)] if isinstance(flags, list) else []
+
+
+def _flags_section(records: list[Record]) -> str:
+    """For the instructor: where submitted code reaches into the interpreter or the engine (the
+    static scan's findings). Such code earns and costs nothing by itself; this says where to
+    look."""
+    rows = [[_e(r.student), _e(r.assignment), _e(translate(str(f.get("rule", "")))),
+             _e(f"{f.get('where', '')}, " + _("line {line}").format(line=f.get("line", "?"))),
+             f"<code>{_e(str(f.get('code', ''))[:120])}</code>"]
+            for r in sorted(records, key=lambda r: (r.student, r.assignment)) for f in _flags(r)]
+    if not rows:
+        return ""
+    return (f"<h2>{_e(_('Code to look at'))}</h2>"
+            '<p class="note">' + _e(_(
+                "Submitted code that reaches into the interpreter or the grading engine. It earns "
+                "no point and costs none by itself (every check rests on what the grader verified "
+                "itself); it is listed so that you can read it.")) + "</p>"
+            + _table([_("learner"), _("assignment"), _("what it uses"), _("where"), _("code")],
+                     rows, numeric=set()))
+
+
 def report_language(records: list[Record]) -> str | None:
     """The language most results' feedback is in (extra_data.language), if the kit speaks it."""
     spoken = Counter(valid(r.result.get("extra_data", {}).get("language"))
@@ -510,6 +535,9 @@ def _render(records: list[Record], skipped: list[str], source: str,
     for assignment in sorted(by_assignment):
         body.append(_assignment_section(assignment, by_assignment[assignment]))
     body.append(_learners_section(records, submitted))
+    flagged = _flags_section(records)
+    if flagged:
+        body.append(flagged)
     if skipped:
         body.append(f"<h2>{_e(_('Files left out'))}</h2><ul>"
                     + "".join(f"<li>{_e(s)}</li>" for s in skipped) + "</ul>")

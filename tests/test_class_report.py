@@ -269,3 +269,26 @@ def test_command_line_takes_the_submissions_folder(results_dir, tmp_path):
     assert "<li>zed: linear (no submission)</li>" in out.read_text()
     proc = run_engine("class-report", str(results_dir), "--submitted", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "not a folder of submissions" in proc.stderr
+
+
+def test_the_scan_s_flags_are_listed_for_the_instructor_with_the_line(tmp_path):
+    """The static scan's findings (issue 19) cost no point: the class report lists them, with
+    the rule, the cell and line, and the code (as text, never markup)."""
+    folder = tmp_path / "class"
+    flagged = result(check("forward_2d", True, ["forward"]))
+    flagged["extra_data"] = {"flags": [{"rule": "autograder", "where": "cell 4 [2]", "line": 3,
+                                        "code": "import autograder.learner as <b>x</b>"}]}
+    for student, data in (("eve", flagged), ("fay", result(check("forward_2d", True, ["forward"])))):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "linear.json").write_text(json.dumps(data))
+    write_report(folder, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert "Code to look at" in page
+    row = re.search(r"<tr><td>eve</td><td>linear</td>.*?</tr>", page).group(0)
+    assert "cell 4 [2], line 3" in row and "&lt;b&gt;x&lt;/b&gt;" in row and "<b>" not in row
+    assert "<td>fay</td><td>linear</td><td>autograder" not in page
+
+
+def test_no_flag_no_section(results_dir, tmp_path):
+    write_report(results_dir, tmp_path / "report.html")
+    assert "Code to look at" not in (tmp_path / "report.html").read_text()
