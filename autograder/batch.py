@@ -207,14 +207,22 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
 
 
 def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progress: bool = True,
-              fresh: bool = False, all_cells: bool = False, language: str | None = None
+              fresh: bool = False, all_cells: bool = False, language: str | None = None,
+              cluster: "cluster.Options | None" = None
               ) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
     kept from an earlier run.
 
     The session (and its zygote) starts before anything of the class is read: no learner
     process can find the roster or a classmate's earlier result in the memory it inherits.
+
+    With `cluster` (`autograder.cluster.Options`), the submissions are graded on that Dask
+    cluster instead (no learner code runs here, so no session starts); results are written
+    here all the same.
     """
+    if cluster is not None:
+        return _grade_all(None, submitted, out, jobs=jobs, limits=limits, progress=progress,
+                          fresh=fresh, all_cells=all_cells, language=language, cluster=cluster)
     from autograder.sandbox import Session   # torch: only when grading
 
     with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
@@ -224,9 +232,12 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progre
 
 
 def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, limits: "Limits",
-               progress: bool, fresh: bool, all_cells: bool, language: str | None
-               ) -> tuple[list[tuple[Submission, dict]], int]:
-    from autograder.grading import grade_many
+               progress: bool, fresh: bool, all_cells: bool, language: str | None,
+               cluster=None) -> tuple[list[tuple[Submission, dict]], int]:
+    if cluster is None:
+        from autograder.grading import grade_many
+    else:
+        from autograder import cluster as scale_out
 
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
@@ -259,7 +270,12 @@ def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, lim
             score = "not graded" if result.get("status") == "error" else f"{result['score']:g}"
             bar.update(f"{sub.student}/{assignment.id}: {score}/{result['max_score']:g}")
 
-    if todo:
+    if todo and cluster is not None:
+        scale_out.grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)],
+                             limits, options=cluster, on_result=on_result, all_cells=all_cells,
+                             hide=(str(submitted.resolve()), str(out.resolve())),
+                             language=language)
+    elif todo:
         grade_many([(i, sub.path, sub.assignment) for i, (sub, _) in enumerate(todo)], limits,
                    jobs=jobs, on_result=on_result, session=session, all_cells=all_cells,
                    hide=(str(submitted.resolve()), str(out.resolve())), language=language)

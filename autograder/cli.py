@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade every submission again (by default a result is kept when its "
                             "submission and the graders are unchanged, so a batch that was "
                             "interrupted resumes where it stopped)")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       default=os.environ.get("AUTOGRADER_SCHEDULER") or None,
+                       help="grade on the Dask cluster of this scheduler (tls://HOST:8786, or "
+                            "tcp://127.0.0.1:8786 through an SSH tunnel; default: "
+                            "$AUTOGRADER_SCHEDULER, else this machine's cores)")
+    batch.add_argument("--insecure-scheduler", action="store_true",
+                       help="allow a plain-TCP scheduler on another machine (unencrypted, "
+                            "unauthenticated: only on a network you trust)")
     _add_limits(batch)
     _add_language(batch)
 
@@ -91,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 # is at fault.
 ENGINE_ERROR = 1     # results were written, but the engine failed on some submissions
 SETUP_FAILED = 3     # the set-up failed its reference solution: nothing was graded
+CLUSTER_FAILED = 4   # grade-all --scheduler: the cluster could not grade (the rest of) the class
 
 ALL_CELLS_HELP = ("also run a notebook's closing cells that are exactly as released (by "
                   "default they are skipped: no check depends on them)")
@@ -190,16 +199,32 @@ def grade_all_command(args, parser) -> int:
 
     from autograder.selfcheck import SetupFailed
 
+    cluster = None
+    if args.scheduler:
+        # dask is imported only here, and only once the address is acceptable.
+        from autograder import cluster as scale_out
+
+        try:
+            scale_out.check_address(args.scheduler, args.insecure_scheduler)
+        except scale_out.ClusterError as exc:
+            parser.error(str(exc))
+        cluster = scale_out.Options(args.scheduler, insecure=args.insecure_scheduler)
     try:
         rows, kept = grade_all(args.submitted, args.out, jobs=args.jobs, fresh=args.fresh,
                                all_cells=args.all_cells, language=args.lang,
                                limits=Limits(args.time_limit, args.memory_limit or None,
-                                             threads=1))
+                                             threads=1), cluster=cluster)
     except SetupFailed as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return SETUP_FAILED
+    except Exception as exc:
+        if cluster is None or not isinstance(exc, scale_out.ClusterError):
+            raise
+        print(f"autograder: {exc}", file=sys.stderr)
+        return CLUSTER_FAILED
     print(f"graded {len(rows) - kept} submissions" + (f", kept {kept} current results" if kept
                                                       else "") +
+          (f" {cluster.stats.line()}" if cluster else "") +
           f"; results in {args.out}, class table in {args.out / 'class.csv'}")
     print(sandbox_summary(rows))
     errors = [row for row in rows if row[1].get("status") == "error"]
