@@ -212,7 +212,7 @@ def call_layer(layer: Remote, x: torch.Tensor, weight: torch.Tensor, *,
         if diagnosis is None:
             raise
         raise CheckFailed(diagnosis, _("x @ weight.T + bias, of shape (*, out_features)"),
-                          _("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                          _("multiply the input by the transposed weight (.T turns (out, in) into (in, out)), "
                             "then add the bias"), cause=UNTRANSPOSED_CAUSE) from None
 
 

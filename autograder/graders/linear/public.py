@@ -132,7 +132,7 @@ def test_optimizer_updates_weight_and_bias(submission):
             diagnosis = untransposed_diagnosis(error, x, before["weight"])
             expect(diagnosis is None, observed=diagnosis or "",
                    expected=_("x @ weight.T + bias, of shape (*, out_features)"),
-                   fix=_("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                   fix=_("multiply the input by the transposed weight (.T turns (out, in) into (in, out)), "
                          "then add the bias"), cause="forward:untransposed")
         expect("does not require grad" not in error,
                observed=_("loss.backward() failed with {error}: the layer's output is not "
@@ -239,7 +239,7 @@ def test_gradients_reach_input_weight_and_bias(submission):
         if diagnosis is None:
             raise
         raise CheckFailed(diagnosis, _("x @ weight.T + bias, of shape (*, out_features)"),
-                          _("multiply the input by the transposed weight: y = x @ self.weight.T, "
+                          _("multiply the input by the transposed weight (.T turns (out, in) into (in, out)), "
                             "then add the bias"), cause="forward:untransposed") from None
     expect(getattr(y, "kind", None) == "tensor",
            observed=_("the layer returned {value!r}").format(value=y),

@@ -81,7 +81,7 @@ def test_standardize_keeps_its_own_copies(submission):
                  fix=_("forward must use the buffers self.mean and self.std"))
 
 
-@check(exercise="standardize", points=1, tags=["buffers", "grad-flow"], visibility="hidden")
+@check(exercise="standardize", points=1, tags=["buffers"], visibility="hidden")
 def test_standardize_buffers_detached_from_caller(submission):
     """Built from statistics that require grad (as when they are computed with autograd on), Standardize keeps detached copies: its output is right, backward through it gives x its gradient and the caller's mean and std none, and a copy.deepcopy of the module computes the same."""
     g = generator(41)
