@@ -11,6 +11,10 @@ saved), then times, on the same machine in the same run:
    learner process and a judge process, both forked warm), and the same with `--all-cells`
    (the instructor's closing cells, which no check depends on, run too);
 
+3. `grade-all --scheduler` on a local Dask scheduler with two workers (`dask scheduler`,
+   `dask worker --nthreads 1`, loopback): the cluster path's wall time and its overhead per
+   submission against the local pool (`--no-cluster` skips it);
+
 and prints both times, their ratio, and the engine's own overhead per submission (the time a
 submission takes beyond running its cells and the checks), measured in-process.
 Nothing in the repository is written.
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -61,6 +67,51 @@ def timed(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def cluster_seconds(course: Path, jobs: int) -> float:
+    """grade-all --scheduler through a scheduler and `jobs` workers on loopback, started first
+    (each worker's grading service starts, and proves its set-up, during the timed run)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = dict(course_env(), PYTHONPATH=str(course))
+    logs = course / "cluster-logs"
+    logs.mkdir()
+    procs = []
+
+    def start(name, command):
+        with open(logs / f"{name}.log", "wb") as log:
+            procs.append(subprocess.Popen(command, cwd=course, env=env, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True))
+
+    try:
+        start("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                            "--no-dashboard"])
+        for number in range(jobs):
+            start(f"worker-{number}", [dask, "worker", address, "--nthreads", "1", "--no-nanny",
+                                       "--memory-limit", "0", "--host", "127.0.0.1",
+                                       "--local-directory", str(logs / f"worker-{number}")])
+        deadline = time.monotonic() + 180
+        while sum("Registered to:" in (logs / f"worker-{n}.log").read_text(errors="replace")
+                  for n in range(jobs)) < jobs:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                sys.exit("the benchmark's Dask cluster did not start; see " + str(logs))
+            time.sleep(0.5)
+        return timed([sys.executable, "-m", "autograder", "grade-all", "submitted", "--out",
+                      "results-cluster", "--scheduler", address], course)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
 def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
     """Each submission graded (learner and judge processes), one at a time, with its timings."""
     from autograder import assignments
@@ -84,6 +135,8 @@ def main() -> None:
                         help="submissions per assignment: the reference, then zoo entries")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="J")
     parser.add_argument("--only", nargs="+", metavar="ID", help="only these assignments")
+    parser.add_argument("--no-cluster", action="store_true",
+                        help="skip grade-all --scheduler on a local two-worker Dask cluster")
     args = parser.parse_args()
     python = sys.executable
     nbgrader = str(Path(python).parent / "nbgrader")
@@ -111,6 +164,11 @@ def main() -> None:
                             "results-all-cells", "--jobs", str(args.jobs), "--all-cells"], course)
         print(f"grade-all --all-cells: {everything:5.1f} s  (the closing demonstrations run too)",
               flush=True)
+        if not args.no_cluster:
+            cluster = cluster_seconds(course, 2)
+            print(f"grade-all --scheduler (local Dask scheduler, 2 workers): {cluster:5.1f} s  "
+                  f"({(cluster - engine) / total:+.2f} s per submission against the local pool "
+                  f"of {args.jobs})", flush=True)
 
         per_assignment = {}
         for assignment in placed:
