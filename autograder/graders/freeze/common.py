@@ -59,17 +59,6 @@ def leave_stale_gradients(model: Remote) -> None:
     output.call(torch.ones(shape), method="backward", action=_("running backward"))
 
 
-def call_returning(submission, name: str, module: Remote, what: str) -> None:
-    """`name(module)`, which must return `module` itself."""
-    returned = submission.function(name)(module)
-    expect(isinstance(returned, Remote) and returned.same(module),
-           observed=_("{name}({what}) returned {returned}").format(name=name, what=what,
-                                                                   returned=repr(returned)),
-           expected=_("the module it was given, so that `{name}(model.backbone)` can be "
-                      "chained").format(name=name),
-           fix=_("end {name} with a return of the module it received").format(name=name))
-
-
 # -- optimizers ------------------------------------------------------------------------------------
 
 @dataclass
@@ -762,3 +751,115 @@ def expect_probe(result: Probe) -> None:
                       "SGD step, with the parameters that require grad and the modes it has"),
            fix=_("change only requires_grad, .grad and train/eval modes; leave the model's "
                  "values, classes and methods alone"), cause="probe:unverified")
+
+
+# -- one step of a small module, replayed ------------------------------------------------------------
+#
+# The checks that freeze or unfreeze a bare layer or a small container ask the learner process
+# for one plain SGD step over what nn.Module registered (`instruments.registered_sgd_step`) on
+# an input and an upstream gradient the judge drew, after loading values the judge drew; then
+# read the values back. What they credit is a comparison with the judge's own copy of the
+# module, stepped the same way in the modes and with the trainable parameters it asks for.
+
+STEP_LR = 0.1
+
+
+def drawn_values(reference: torch.nn.Module, generator: torch.Generator) -> dict:
+    """Values for every parameter and floating-point buffer of `reference` (running variances
+    positive), so that a step shows what it does with values no initialisation gives."""
+    values = {}
+    for name, tensor in reference.state_dict().items():
+        if not tensor.is_floating_point():
+            values[name] = tensor.clone()
+        elif name.endswith("running_var"):
+            values[name] = torch.rand(tensor.shape, generator=generator) + 0.5
+        else:
+            values[name] = torch.randn(tensor.shape, generator=generator)
+    return values
+
+
+def judge_step(reference: torch.nn.Module, values: dict, x: torch.Tensor,
+               upstream: torch.Tensor, *, training: bool, trainable: bool) -> tuple:
+    """The judge's own step: `reference` loaded with `values`, in train mode or not, its
+    parameters trainable or not; the loss (reference(x) * upstream).sum(), one SGD step.
+    Returns (output, values after the step)."""
+    reference.load_state_dict(values)
+    reference.train(training)
+    reference.requires_grad_(trainable)
+    reference.zero_grad(set_to_none=True)
+    output = reference(x)
+    if output.requires_grad:
+        (output * upstream).sum().backward()
+    with torch.no_grad():
+        for p in reference.parameters():
+            if p.grad is not None:
+                p.add_(p.grad, alpha=-STEP_LR)
+    return output.detach(), {k: v.detach().clone() for k, v in reference.state_dict().items()}
+
+
+def learner_step(submission, module: Remote, x: torch.Tensor, upstream: torch.Tensor,
+                 action: str) -> torch.Tensor | None:
+    """One SGD step of `module` in the learner process (the values loaded beforehand); returns
+    the forward's output as a tensor, or None."""
+    answer = submission.instrument("registered_sgd_step", action, module=module, inputs=[x],
+                                   upstream=upstream, lr=STEP_LR)
+    output = answer.get("output") if type(answer) is dict else None
+    return output if isinstance(output, torch.Tensor) else None
+
+
+def load_drawn(module: Remote, values: dict, what: str) -> None:
+    """Load the judge's values into a module the grader built (and the learner's code had)."""
+    try:
+        module.load_state_dict(values)
+    except LearnerError as exc:
+        raise CheckFailed(
+            _("the grader could not load values into {what} after your function: "
+              "{error}").format(what=what, error=exc.evidence.error),
+            _("the module the grader built, with its parameters and buffers"),
+            _("change only requires_grad, .grad and train/eval modes; leave the module's "
+              "parameters and buffers where they are")) from None
+
+
+def read_state(module: Remote, keys) -> dict:
+    """The module's parameters and buffers as the learner process holds them; a key missing
+    there, or a value that is not a tensor, reads as None."""
+    state = module.state_dict()
+    return {k: (state.get(k) if isinstance(state.get(k), torch.Tensor) else None) for k in keys}
+
+
+def close(a, b) -> bool:
+    return a is not None and _close_values(a, b)
+
+
+def same(a, b) -> bool:
+    return _same(a, b)
+
+
+def expect_returns_module(submission, name: str, model: Remote, spec: dict, guard,
+                          seed: int = 0) -> None:
+    """`name(model.backbone)` returns model.backbone itself, shown by behaviour: values the
+    judge loads through the handle returned are the values it reads back through the model.
+    `guard()` runs between the call and that load (a probe showing the function did its work,
+    on the values the model was built with)."""
+    module = model.get("backbone", keep=True)
+    returned = submission.function(name)(module)
+    fix = _("end {name} with a return of the module it received").format(name=name)
+    expected = _("the module it was given, so that `{name}(model.backbone)` can be "
+                 "chained").format(name=name)
+    # What the learner process says about the object explains a failure, never passes one.
+    expect(isinstance(returned, Remote) and returned.kind == "module" and returned.same(module),
+           observed=_("{name}({what}) returned {returned}").format(
+               name=name, what="model.backbone", returned=repr(returned)),
+           expected=expected, fix=fix)
+    guard()
+    own = reference_model(spec, seed=seed).backbone
+    chosen = drawn_values(own, torch.Generator().manual_seed(29))
+    failed = _("values the grader loaded through the module {name} returned did not reach "
+               "model.backbone: {name} returned another module").format(name=name)
+    try:
+        returned.load_state_dict(chosen)
+    except LearnerError:
+        raise CheckFailed(failed, expected, fix) from None
+    after = read_state(model, [f"backbone.{k}" for k in chosen])
+    expect(all(same(after[f"backbone.{k}"], v) for k, v in chosen.items()),
+           observed=failed, expected=expected, fix=fix)

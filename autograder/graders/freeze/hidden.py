@@ -4,12 +4,15 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 
 from autograder.checks import CheckFailed, check, expect
+from autograder.client import Remote, reference_model
 from autograder.graders.freeze.common import (
-    TINY_YOLO, TINY_YOLO_FROZEN, FitPlan, backbone, batchnorm_names, call_returning,
-    describe_names, expect_ran, expect_verified, fresh_model, observe_fit, optimizer_groups, trainable_count,
-    trainable_while_frozen, under,
+    TINY_YOLO, TINY_YOLO_FROZEN, FitPlan, backbone, batchnorm_names, close, describe_names,
+    drawn_values, expect_probe, expect_ran, expect_returns_module, expect_verified, fresh_model,
+    judge_step, learner_step, load_drawn, observe_fit, optimizer_groups, probe, read_state, same,
+    trainable_count, trainable_while_frozen, under,
 )
 from autograder.i18n import _
 
@@ -33,77 +36,202 @@ def test_freeze_leaves_the_rest_of_the_model_alone(submission):
     """Freezing leaves the rest alone: the head trains on, and layers that are not BatchNorm keep their mode."""
     model = fresh_model(submission)
     submission.function("freeze")(model.get("backbone", keep=True))
+    # The flags and modes the learner process reports explain a failure; what passes is what a
+    # training step the judge replayed, and a forward pass it computed itself, show.
     info = model.describe(values=False)
+    no_freeze = dict(
+        observed=_("freeze(model.backbone) left backbone parameters trainable, so there is "
+                   "no freeze yet whose effect on the rest of the model could be checked"),
+        expected=_("the backbone frozen, and the rest of the model as it was"),
+        fix=_("finish freeze first (see freeze_turns_off_requires_grad)"), cause="freeze:none")
     expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed=_("freeze(model.backbone) left backbone parameters trainable, so there is "
-                      "no freeze yet whose effect on the rest of the model could be checked"),
-           expected=_("the backbone frozen, and the rest of the model as it was"),
-           fix=_("finish freeze first (see freeze_turns_off_requires_grad)"), cause="freeze:none")
+           **no_freeze)
+    head_frozen = dict(observed=_("some head parameters stopped requiring grad"),
+                       expected=_("the head untouched"),
+                       fix=_("change only the parameters of the module given"))
     expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "head")),
-           observed=_("some head parameters stopped requiring grad"),
-           expected=_("the head untouched"),
-           fix=_("change only the parameters of the module given"))
-    expect(all(m.training for n, m in info.modules if not under(n, "backbone")),
-           observed=_("the head (or the whole model) was put in eval mode"),
-           expected=_("only BatchNorm layers inside the frozen module in eval mode"),
-           fix=_("put the BatchNorm layers of the module you are given in eval mode, and "
-                 "nothing else"))
-    inside = submission.build({"class": "Sequential", "children": [
-        {"class": "Linear", "args": [4, 4]}, {"class": "BatchNorm1d", "args": [4]},
-        {"class": "Dropout", "args": [0.5]}]})
+           **head_frozen)
+    head_eval = dict(observed=_("the head (or the whole model) was put in eval mode"),
+                     expected=_("only BatchNorm layers inside the frozen module in eval mode"),
+                     fix=_("put the BatchNorm layers of the module you are given in eval mode, "
+                           "and nothing else"))
+    expect(all(m.training for n, m in info.modules if not under(n, "backbone")), **head_eval)
+    step = probe(model)
+    expect_probe(step)
+    expect(not step.moved("backbone"), **no_freeze)
+    still = step.still("head")
+    if still:
+        head_frozen["observed"] = _("in one training step after freezing the backbone, head "
+                                    "parameters did not train ({names})").format(
+            names=describe_names(still))
+    expect(not still, **head_frozen)
+    resting = step.statistics_still("head")
+    if resting:
+        head_eval["observed"] = _("in one training step after freezing the backbone, the "
+                                  "running statistics of the head's BatchNorm layers did not "
+                                  "move ({names}): the head was put in eval mode").format(
+            names=describe_names(resting))
+    expect(not resting, **head_eval)
+    _expect_other_layers_keep_their_mode(submission)
+
+
+INSIDE = {"class": "Sequential", "children": [
+    {"class": "Linear", "args": [4, 4]}, {"class": "BatchNorm1d", "args": [4]},
+    {"class": "Dropout", "args": [0.5]}]}
+DROPOUT_SEED = 5
+
+
+def _expect_other_layers_keep_their_mode(submission) -> None:
+    """freeze(Sequential(Linear, BatchNorm1d, Dropout)): the module's forward, with a seed the
+    judge fixed, must be the judge's own with BatchNorm in eval mode and Dropout dropping."""
+    inside = submission.build(INSIDE, seed=0)
     submission.function("freeze")(inside)
+    observed = None
     modes = {n: m.training for n, m in inside.describe(values=False).modules}
     resting = [n or _("the module itself") for n in ("", "0", "2") if not modes.get(n, True)]
-    expect(not resting,
-           observed=_("freeze put layers that are not BatchNorm in eval mode: {layers} (a "
-                      "Dropout in eval mode stops dropping; the module's own mode "
-                      "changed)").format(layers=resting),
+    if resting:
+        observed = _("freeze put layers that are not BatchNorm in eval mode: {layers} (a "
+                     "Dropout in eval mode stops dropping; the module's own mode "
+                     "changed)").format(layers=resting)
+    else:
+        generator = torch.Generator().manual_seed(13)
+        own = reference_model(INSIDE, seed=0)
+        values = drawn_values(own, generator)
+        x = torch.randn(16, 4, generator=generator)
+        load_drawn(inside, values, "Sequential(Linear, BatchNorm1d, Dropout)")
+        got = inside.call(x, seed=DROPOUT_SEED, no_grad=True,
+                          action=_("running the frozen module forward")).value
+        own.load_state_dict(values)
+        own.train()
+        own[1].eval()
+        with torch.random.fork_rng(), torch.no_grad():
+            torch.manual_seed(DROPOUT_SEED)
+            want = own(x)
+        if not (isinstance(got, torch.Tensor) and close(got, want)):
+            own.eval()
+            with torch.no_grad():
+                dropped_nothing = isinstance(got, torch.Tensor) and close(got, own(x))
+            observed = (_("after freeze, the module's Dropout no longer drops anything: freeze "
+                          "put layers that are not BatchNorm in eval mode")
+                        if dropped_nothing else
+                        _("after freeze, the module's forward pass (with a seed the grader "
+                          "fixed) is not what Linear, BatchNorm1d in eval mode and Dropout in "
+                          "train mode give"))
+    expect(observed is None, observed=observed,
            expected=_("only the BatchNorm layers in eval mode; every other layer keeps its mode"),
            fix=_("switch BatchNorm layers to eval mode one by one, instead of calling eval() on "
                  "the module (which switches every layer inside it)"))
+
+
+# A bare layer and BatchNorm layers of every dimension two levels deep; each stepped on its own,
+# on an input of its shape: "0" is Sequential(Conv2d(3, 4, 3), Sequential(BatchNorm2d(4))).
+BARE = {"class": "BatchNorm2d", "args": [4]}
+NESTED = {"class": "Sequential", "children": [
+    {"class": "Sequential", "children": [
+        {"class": "Conv2d", "args": [3, 4, 3]},
+        {"class": "Sequential", "children": [{"class": "BatchNorm2d", "args": [4]}]}]},
+    {"class": "BatchNorm1d", "args": [4]}, {"class": "BatchNorm3d", "args": [4]}]}
+NESTED_INPUTS = (("0", (2, 3, 6, 6)), ("1", (3, 4)), ("2", (2, 4, 2, 3, 3)))
+
+
+def _frozen_step(submission, module: Remote, own, values: dict, x, upstream, what: str):
+    """One step of a frozen module on both sides: (output, values after) of the learner's, and
+    of the judge's own copy frozen and in eval mode."""
+    got = learner_step(submission, module, x, upstream,
+                       _("taking one SGD step of {what} after freeze").format(what=what))
+    want, want_state = judge_step(own, values, x, upstream, training=False, trainable=False)
+    return got, want, want_state
 
 
 @check(exercise="freeze", points=1, tags=["batchnorm", "freezing"], visibility="hidden")
 def test_freeze_reaches_every_layer(submission):
     """freeze works on any module: a bare BatchNorm2d, BatchNorm nested two levels deep, BatchNorm1d and 3d."""
     freeze = submission.function("freeze")
-    bare = submission.build({"class": "BatchNorm2d", "args": [4]})
+    generator = torch.Generator().manual_seed(17)
+    fix_bare = _("walk module.modules(), which yields the module itself and every layer inside "
+                 "it, at any depth (children() yields only the direct children)")
+    bare = submission.build(BARE, seed=0)
     freeze(bare)
     info = bare.describe(values=False)
     grads = [p.requires_grad for p in info.parameters.values()]
+    expected_bare = _("the layer itself in eval mode with frozen weight and bias")
     expect(not info.training and not any(grads),
            observed=_("freeze(nn.BatchNorm2d(4)) left training={training}, "
                       "requires_grad={grads}").format(training=info.training, grads=grads),
-           expected=_("the layer itself in eval mode with frozen weight and bias"),
-           fix=_("walk module.modules(), which yields the module itself and every layer inside "
-                 "it, at any depth (children() yields only the direct children)"))
-    nested = submission.build({"class": "Sequential", "children": [
-        {"class": "Sequential", "children": [
-            {"class": "Conv2d", "args": [3, 4, 3]},
-            {"class": "Sequential", "children": [{"class": "BatchNorm2d", "args": [4]}]}]},
-        {"class": "BatchNorm1d", "args": [4]}, {"class": "BatchNorm3d", "args": [4]}]})
+           expected=expected_bare, fix=fix_bare)
+    # What passes: one SGD step of the layer on the judge's input changes none of its values,
+    # and its output is the judge's own eval-mode BatchNorm of that input.
+    own = reference_model(BARE, seed=0)
+    values = drawn_values(own, generator)
+    x, upstream = torch.randn(3, 4, 5, 5, generator=generator), torch.randn(3, 4, 5, 5,
+                                                                           generator=generator)
+    load_drawn(bare, values, "nn.BatchNorm2d(4)")
+    got, want, want_state = _frozen_step(submission, bare, own, values, x, upstream,
+                                         "nn.BatchNorm2d(4)")
+    after = read_state(bare, values)
+    changed = [k for k, v in want_state.items() if not same(after[k], v)]
+    expect(got is not None and close(got, want) and not changed,
+           observed=_("after freeze(nn.BatchNorm2d(4)), one SGD step on an input the grader "
+                      "chose changed {names}, or its output is not eval-mode BatchNorm of the "
+                      "input: the layer itself was not frozen").format(
+               names=describe_names(changed) or _("nothing")),
+           expected=expected_bare, fix=fix_bare)
+    nested = submission.build(NESTED, seed=0)
     freeze(nested)
     info = nested.describe(values=False)
+    fix_nested = _("walk module.modules(), which recurses into every submodule, and recognise "
+                   "every BatchNorm by its common base class, nn.modules.batchnorm._BatchNorm")
+    expected_nested = _("every BatchNorm layer, of any dimension (1-D, 2-D, 3-D) and at any "
+                        "depth, in eval mode")
     expect(not any(info.submodule(n).training for n in batchnorm_names(info)),
            observed=_("a BatchNorm layer stayed in train mode: {layers}").format(
                layers=", ".join(f"{n} ({info.submodule(n).type})" for n in batchnorm_names(info)
                                 if info.submodule(n).training)),
-           expected=_("every BatchNorm layer, of any dimension (1-D, 2-D, 3-D) and at any depth, "
-                      "in eval mode"),
-           fix=_("walk module.modules(), which recurses into every submodule, and recognise "
-                 "every BatchNorm by its common base class, nn.modules.batchnorm._BatchNorm"))
+           expected=expected_nested, fix=fix_nested)
+    own = reference_model(NESTED, seed=0)
+    kinds = {n: type(m).__name__ for n, m in own.named_modules()}
+    values = drawn_values(own, generator)
+    load_drawn(nested, values, _("the nested Sequential"))
+    wrong = []
+    for path, shape in NESTED_INPUTS:
+        x, upstream = torch.randn(shape, generator=generator), None
+        part = own.get_submodule(path)
+        upstream = torch.randn(part(x).shape, generator=generator)
+        mine = {k.partition(".")[2]: v for k, v in values.items() if k.partition(".")[0] == path}
+        got, want, want_state = _frozen_step(submission, nested.get(path, keep=True), part,
+                                             mine, x, upstream, kinds[path])
+        after = read_state(nested, [f"{path}.{k}" for k in want_state])
+        moved = sorted({f"{path}.{k}".rpartition(".")[0] for k, v in want_state.items()
+                        if not same(after[f"{path}.{k}"], v)})
+        wrong += [f"{n} ({kinds.get(n, '?')})" for n in moved]
+        if not moved and (got is None or not close(got, want)):
+            wrong.append(f"{path} ({kinds[path]})")
+    expect(not wrong,
+           observed=_("after freeze, one SGD step of each part on an input the grader chose "
+                      "changed the values of, or did not compute eval-mode BatchNorm in: "
+                      "{layers}").format(layers=", ".join(wrong)),
+           expected=expected_nested, fix=fix_nested)
 
 
 @check(exercise="freeze", points=1, tags=["freezing"], visibility="hidden")
 def test_freeze_returns_the_module(submission):
     """freeze(model.backbone) returns model.backbone itself."""
     model = fresh_model(submission)
-    call_returning(submission, "freeze", model.get("backbone", keep=True), "model.backbone")
-    info = model.describe(values=False)
-    expect(not any(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed=_("freeze(model.backbone) returns the module but leaves it trainable"),
-           expected=_("a freeze that freezes, returning the module"),
-           fix=_("finish freeze first (see freeze_turns_off_requires_grad)"), cause="freeze:none")
+
+    def froze() -> None:
+        info = model.describe(values=False)
+        none = dict(observed=_("freeze(model.backbone) returns the module but leaves it "
+                               "trainable"),
+                    expected=_("a freeze that freezes, returning the module"),
+                    fix=_("finish freeze first (see freeze_turns_off_requires_grad)"),
+                    cause="freeze:none")
+        expect(not any(p.requires_grad for n, p in info.parameters.items()
+                       if under(n, "backbone")), **none)
+        step = probe(model)
+        expect_probe(step)
+        expect(not step.moved("backbone"), **none)
+
+    expect_returns_module(submission, "freeze", model, TINY_YOLO, froze)
 
 
 # -- unfreeze --------------------------------------------------------------------------------
@@ -111,27 +239,45 @@ def test_freeze_returns_the_module(submission):
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
 def test_unfreeze_returns_the_module(submission):
     """unfreeze(model.backbone) returns model.backbone itself."""
-    model = submission.build(TINY_YOLO_FROZEN)
-    call_returning(submission, "unfreeze", model.get("backbone", keep=True), "model.backbone")
-    info = model.describe(values=False)
-    expect(all(p.requires_grad for n, p in info.parameters.items() if under(n, "backbone")),
-           observed=_("unfreeze(model.backbone) returns the module but leaves it frozen"),
-           expected=_("an unfreeze that unfreezes, returning the module"),
-           fix=_("finish unfreeze first (see unfreeze_restores_training)"), cause="unfreeze:none")
+    model = submission.build(TINY_YOLO_FROZEN, seed=0)
+
+    def unfroze() -> None:
+        info = model.describe(values=False)
+        none = dict(observed=_("unfreeze(model.backbone) returns the module but leaves it "
+                               "frozen"),
+                    expected=_("an unfreeze that unfreezes, returning the module"),
+                    fix=_("finish unfreeze first (see unfreeze_restores_training)"),
+                    cause="unfreeze:none")
+        expect(all(p.requires_grad for n, p in info.parameters.items()
+                   if under(n, "backbone")), **none)
+        step = probe(model)
+        expect_probe(step)
+        expect(not step.still("backbone"), **none)
+
+    expect_returns_module(submission, "unfreeze", model, TINY_YOLO_FROZEN, unfroze)
 
 
 @check(exercise="unfreeze", points=1, tags=["freezing"], visibility="hidden")
 def test_unfreeze_reaches_every_parameter(submission):
     """unfreeze turns requires_grad back on for parameters frozen in any way, at any depth, and for a bare layer's own."""
-    model = submission.build({**TINY_YOLO_FROZEN})
-    submission.function("unfreeze")(model.get("backbone", keep=True))
+    unfreeze = submission.function("unfreeze")
+    model = submission.build(TINY_YOLO_FROZEN, seed=0)
+    unfreeze(model.get("backbone", keep=True))
     info = model.describe(values=False)
     frozen = [n for n, p in info.parameters.items() if under(n, "backbone") and not p.requires_grad]
-    bare = submission.build({"class": "BatchNorm2d", "args": [4], "frozen": [""], "eval": [""]})
-    submission.function("unfreeze")(bare)
+    bare = submission.build({**BARE, "frozen": [""], "eval": [""]}, seed=0)
+    unfreeze(bare)
     bare_info = bare.describe(values=False)
     frozen += [f"nn.BatchNorm2d(4).{n}" for n, p in bare_info.parameters.items()
                if not p.requires_grad]
+    # Reported flags explain a failure; what passes is every parameter moved by a step the judge
+    # replayed (the model) or computed itself (the bare layer).
+    if not frozen:
+        step = probe(model)
+        expect_probe(step)
+        frozen = step.still("backbone")
+    if not frozen:
+        frozen = [f"nn.BatchNorm2d(4).{n}" for n in _bare_still_frozen(submission, bare)]
     expect(not frozen,
            observed=_("{count} parameters still frozen ({names})").format(
                count=len(frozen), names=describe_names(frozen)),
@@ -139,6 +285,34 @@ def test_unfreeze_reaches_every_parameter(submission):
                       "included"),
            fix=_("loop over every parameter the module holds (recursively, its own included), "
                  "not over its children or a few layers"))
+
+
+def _bare_still_frozen(submission, bare: Remote) -> list[str]:
+    """The parameters of an unfrozen bare BatchNorm2d(4) that one SGD step on the judge's input
+    did not move by the judge's own update. The layer's mode is not this check's concept: the
+    output shows which mode the step ran in (train mode, or eval mode as before), and the judge
+    computes the update of that mode."""
+    generator = torch.Generator().manual_seed(19)
+    own = reference_model(BARE, seed=0)
+    values = drawn_values(own, generator)
+    x, upstream = torch.randn(3, 4, 5, 5, generator=generator), torch.randn(3, 4, 5, 5,
+                                                                           generator=generator)
+    load_drawn(bare, values, "nn.BatchNorm2d(4)")
+    got = learner_step(submission, bare, x, upstream,
+                       _("taking one SGD step of nn.BatchNorm2d(4) after unfreeze"))
+    after = read_state(bare, values)
+    names = [n for n, _p in own.named_parameters()]
+    for training in (True, False):
+        want, want_state = judge_step(own, values, x, upstream, training=training,
+                                      trainable=True)
+        if got is not None and close(got, want):
+            return [n for n in names if not close(after[n], want_state[n])]
+    raise CheckFailed(
+        _("after unfreeze(nn.BatchNorm2d(4)), the layer's output on an input the grader chose "
+          "is BatchNorm neither in train mode nor in eval mode"),
+        _("the layer computing BatchNorm as before, its parameters trainable"),
+        _("change only requires_grad and train/eval modes; leave the layer's values and "
+          "methods alone"))
 
 
 # -- build_optimizer -------------------------------------------------------------------------
