@@ -306,7 +306,17 @@ def _bare_still_frozen(submission, bare: Remote) -> list[str]:
         want, want_state = judge_step(own, values, x, upstream, training=training,
                                       trainable=True)
         if got is not None and close(got, want):
-            return [n for n in names if not close(after[n], want_state[n])]
+            frozen = [n for n in names if same(after[n], values[n])]
+            wrong = [n for n in names if n not in frozen and not close(after[n], want_state[n])]
+            expect(not wrong,
+                   observed=_("after unfreeze(nn.BatchNorm2d(4)), one SGD step on an input the "
+                              "grader chose moved {names}, but not by the SGD update the grader "
+                              "computed").format(names=describe_names(wrong)),
+                   expected=_("the layer computing BatchNorm as before, its parameters "
+                              "trainable"),
+                   fix=_("change only requires_grad and train/eval modes; leave the layer's "
+                         "values and methods alone"))
+            return frozen
     raise CheckFailed(
         _("after unfreeze(nn.BatchNorm2d(4)), the layer's output on an input the grader chose "
           "is BatchNorm neither in train mode nor in eval mode"),
