@@ -71,16 +71,24 @@ def build_class(submitted: Path, root: Path) -> dict[str, str]:
             code_notebook(sources, target)
 
     entry = zoo_entries(ASSIGNMENT)[0]
-    hostile = (REPO / "tests" / "hostile" / "os_exit.py").read_text()
+    hostile = {name: (REPO / "tests" / "hostile" / f"{name}.py").read_text()
+               for name in ("os_exit", "output_flood")}
     place("ada-reference", copy=reference)
     place("bob-stub", copy=released)
     submission_notebook(released, zoo_sources(entry, reference),
                         submitted / "cy-zoo" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    place("dan-os-exit", sources=code_cell_sources(reference) + percent_cells(hostile))
+    # The hostile corpus's class cases, each beside honest neighbours.
+    place("dan-os-exit", sources=code_cell_sources(reference) + percent_cells(hostile["os_exit"]))
+    place("dee-output-flood",
+          sources=code_cell_sources(reference) + percent_cells(hostile["output_flood"]))
     place("eve-neighbour", copy=reference)
     (submitted / "fay-no-notebook" / ASSIGNMENT).mkdir(parents=True)
     return {"ada-reference": "full", "bob-stub": "zero", "cy-zoo": "below",
-            "dan-os-exit": "zero", "eve-neighbour": "full", "fay-no-notebook": "zero"}
+            "dan-os-exit": "zero", "dee-output-flood": "full", "eve-neighbour": "full",
+            "fay-no-notebook": "zero"}
+
+
+CLASS_SIZE = 7
 
 
 def verdicts(out: Path) -> dict[str, dict]:
@@ -153,16 +161,20 @@ class Cluster:
         proc.wait()
 
     def close(self) -> None:
-        for name, proc in self.procs.items():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        for name, proc in self.procs.items():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        """The workers first (each ends its grading services), then the scheduler: a worker
+        told to close by the scheduler and by a signal at once may hang in dask."""
+        workers = [p for n, p in self.procs.items() if n != "scheduler"]
+        for group in (workers, [self.procs["scheduler"]]):
+            for proc in group:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            for proc in group:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +204,7 @@ def test_the_cluster_gives_the_verdicts_of_this_machine(graded):
     assert remote.returncode == 0, remote.stdout + remote.stderr + graded["cluster"].log(
         "gpu-worker")[-3000:]
     here, there = verdicts(graded["tmp"] / "local"), verdicts(graded["tmp"] / "cluster")
-    assert set(here) == set(graded["kinds"]) == set(there)
+    assert set(here) == set(graded["kinds"]) == set(there) and len(there) == CLASS_SIZE
     for student, kind in graded["kinds"].items():
         assert there[student] == here[student], student
         score, top = there[student]["score"], there[student]["max_score"]
@@ -222,10 +234,17 @@ def test_confinement_is_active_on_the_workers(graded):
 
 def test_the_final_line_counts_each_workers_results(graded):
     final = graded["remote"].stdout.splitlines()[0]
-    assert final.startswith("graded 6 submissions on the cluster at " + graded["cluster"].address)
+    assert final.startswith(f"graded {CLASS_SIZE} submissions on the cluster at "
+                            + graded["cluster"].address)
     counts = dict(re.findall(r"(tcp://[\d.:]+): (\d+)", final))
-    assert sum(map(int, counts.values())) == 6, final
+    assert sum(map(int, counts.values())) == CLASS_SIZE, final
     assert set(counts) <= {graded["cluster"].address_of(w) for w in ("gpu-worker", "plain-worker")}
+
+
+def children(pid: int, marker: str = "") -> list[int]:
+    table = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True,
+                           text=True).stdout
+    return [int(line.split()[0]) for line in table.splitlines() if marker in line]
 
 
 def test_no_learner_code_runs_in_the_workers_processes(graded):
@@ -244,7 +263,8 @@ def test_results_already_current_are_kept(graded):
                    str(graded["tmp"] / "cluster"), "--scheduler", graded["cluster"].address,
                    *LIMITS)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("graded 0 submissions, kept 6 current results"), again.stdout
+    assert again.stdout.startswith(f"graded 0 submissions, kept {CLASS_SIZE} current "
+                                   "results"), again.stdout
 
 
 def test_an_assignment_that_needs_a_gpu_goes_to_the_gpu_worker(graded):
@@ -254,7 +274,7 @@ def test_an_assignment_that_needs_a_gpu_goes_to_the_gpu_worker(graded):
                   graded["cluster"].address, *LIMITS, env=env)
     assert proc.returncode == 0, proc.stderr
     gpu = graded["cluster"].address_of("gpu-worker")
-    assert f"1 worker(s) ({gpu}: 6)" in proc.stdout.splitlines()[0], proc.stdout
+    assert f"1 worker(s) ({gpu}: {CLASS_SIZE})" in proc.stdout.splitlines()[0], proc.stdout
     assert verdicts(out) == verdicts(graded["tmp"] / "local")
 
 
@@ -279,26 +299,32 @@ def test_a_worker_killed_mid_batch_loses_nothing(graded):
                              cluster.address, *LIMITS], cwd=COURSE[0], env=course_of(COURSE[0]),
                             text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    progress = []
     try:
-        # Kill the plain worker as the first result arrives: the batch is under way on both.
-        progress.append(proc.stderr.readline())
-        while progress[-1] and " graded, " not in progress[-1]:
-            progress.append(proc.stderr.readline())
+        # Kill the plain worker while it grades a submission: its grading service has a judge
+        # process besides its zygote.
+        worker = cluster.procs["plain-worker"].pid
+        deadline = time.monotonic() + BATCH_TIMEOUT_S
+        while proc.poll() is None and not any(
+                len(children(service)) >= 2
+                for service in children(worker, "autograder.cluster serve")):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        in_flight = proc.poll() is None
         cluster.kill("plain-worker")
         stdout, stderr = proc.communicate(timeout=BATCH_TIMEOUT_S)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    stderr = "".join(progress) + stderr
+    assert in_flight, "the batch ended before the plain worker graded anything"
     assert proc.returncode == 0, stdout + stderr
     assert verdicts(out) == verdicts(graded["tmp"] / "local")
     # One progress line per submission: each result arrived and was written once.
     bar = [line for line in stderr.splitlines() if " graded, " in line]
-    assert len(bar) == 6 and bar[-1].split("] ")[1].startswith("6/6 graded"), stderr
+    assert len(bar) == CLASS_SIZE, stderr
+    assert bar[-1].split("] ")[1].startswith(f"{CLASS_SIZE}/{CLASS_SIZE} graded"), stderr
     rows = (out / "class.csv").read_text().splitlines()
-    assert len(rows) == 1 + 6
+    assert len(rows) == 1 + CLASS_SIZE
 
 
 def test_a_worker_with_other_graders_refuses(graded, tmp_path):
