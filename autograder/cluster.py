@@ -538,8 +538,16 @@ _POOL = _Pool()
 
 def serve(scratch: str | None = None) -> int:
     """Read tasks from stdin, one JSON object a line; answer each with one line on stdout."""
+    # The tasks and the answers travel on descriptors above 2, which every process forked from
+    # here closes (the zygote, the judges: `zygote.close_all_but`); 0 and 1, which they keep,
+    # become /dev/null and the worker's log: nothing printed lands among the answers, and no
+    # process of a submission can read the next task (a classmate's notebook).
+    tasks = os.fdopen(os.dup(0), "rb")
     channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)   # anything else printed goes to the worker's log, never into the answers
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(128 + signal.SIGTERM))
     from autograder.batch import kit_fingerprint
     from autograder.sandbox import Session
@@ -553,7 +561,7 @@ def serve(scratch: str | None = None) -> int:
             kits = {a.id: kit_fingerprint(a) for a in every}
             _send(channel, {"ready": True, "kits": kits})
             proofs: dict[tuple, dict | None] = {}
-            for line in sys.stdin.buffer:
+            for line in tasks:
                 try:
                     task = json.loads(line)
                     reply = _serve_one(session, task, proofs, jobs_root, own)

@@ -252,10 +252,11 @@ def test_no_learner_code_runs_in_the_workers_processes(graded):
     the worker; the learner processes come from its zygote."""
     cluster = graded["cluster"]
     for name in ("gpu-worker", "plain-worker"):
-        worker = cluster.procs[name].pid
-        children = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(worker)],
-                                  capture_output=True, text=True).stdout
-        assert "autograder.cluster serve" in children, (name, children)
+        services = children(cluster.procs[name].pid, "autograder.cluster serve")
+        assert len(services) == 1, name
+        # The tasks' pipe is on a descriptor the processes forked from the service close; the
+        # standard input they keep is /dev/null.
+        assert os.readlink(f"/proc/{services[0]}/fd/0") == "/dev/null"
 
 
 def test_results_already_current_are_kept(graded):
