@@ -451,7 +451,7 @@ def test_function_backward_is_its_own(submission):
         expect(all(isinstance(t, torch.Tensor) and tuple(t.shape) == tuple(shape) and
                    bool(torch.isfinite(t).all()) for t in grads),
                observed=_("after backward, {name}.grad is {value}").format(
-                   name=name, value=(_("None") if grads[0] is None else
+                   name=name, value=("None" if grads[0] is None else
                                      _("of shape {shape}").format(shape=tuple(grads[0].shape)))),
                expected=_("a finite gradient shaped like {name}, {shape}").format(
                    name=name, shape=tuple(shape)), fix=fix)

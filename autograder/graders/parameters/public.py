@@ -92,7 +92,7 @@ def test_standardize_buffers_registered(submission):
         expect_close(buffer(info, name, "Standardize").value, value,
                      what=_("the `{name}` buffer").format(name=name), fix=fix)
         expect_close(fresh_entry(module, name, (3,), "Standardize"), value,
-                     what=_("state_dict()['{name}']").format(name=name), fix=fix, rtol=0, atol=0)
+                     what=f"state_dict()['{name}']", fix=fix, rtol=0, atol=0)
 
 
 @check(exercise="standardize", points=1, tags=["forward"], visibility="visible")
@@ -291,7 +291,7 @@ def test_standardize_buffers_in_state_dict(submission):
                  "(persistent=False keeps a buffer out of state_dict(), so a saved model would "
                  "lose its statistics)"))
     for name, value in (("mean", mean), ("std", std)):
-        expect_close(state[name], value, what=_("state_dict()['{name}']").format(name=name),
+        expect_close(state[name], value, what=f"state_dict()['{name}']",
                      fix=_("register a detached copy of the `{name}` tensor you are given, "
                            "unchanged, as a buffer").format(name=name), rtol=0, atol=0)
     # The round trip with values the judge chose: what load_state_dict sets is what forward uses.
