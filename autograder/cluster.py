@@ -230,8 +230,10 @@ def grade_many(submissions, limits, *, options: Options, on_result, all_cells: b
     needs = {a_id: resources_of(a) for a_id, a in chosen.items()}
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the scheduler at {address}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS settings missing
+        raise ClusterError(f"cannot reach the scheduler at {address}: {type(exc).__name__}: "
+                           f"{exc} (for tls://, dask's TLS settings: README, \"Beyond one "
+                           "machine\")") from None
     try:
         _warn_unmet(client, needs)
         tasks = {key: task_of(path, assignment, limits, all_cells=all_cells, language=language,
