@@ -223,6 +223,16 @@ CASES = [
     Case("find_state_left_behind.py", "reference", "full", "confinement"),
     Case("read_course_store.py", "reference", "full", "confinement"),
 ]
+# Verified evidence: freeze's last five checks (issue 19). Forged flags and a forged identity
+# earn nothing the replayed steps do not see.
+CASES += [
+    Case("freeze_forged_flags_nothing_done.py", "reference", "below", "boundary",
+         failed="freeze/freeze_reaches_every_layer", assignment="freeze",
+         flagged=("autograder",)),
+    Case("freeze_returns_a_copy_forged_same.py", "reference", "below", "boundary",
+         failed="freeze/freeze_returns_the_module", assignment="freeze",
+         flagged=("autograder",)),
+]
 # Ordinary Python the static scan once zeroed (issue 19): full marks, no flag.
 CASES += [
     Case("honest_getattr_and_nn_layout.py", "reference", "full", "boundary", flagged=()),
