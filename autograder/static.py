@@ -276,7 +276,14 @@ def _literal_names(tree: ast.AST) -> dict[str, set[str] | None]:
             bind(node.target, node.iter)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            constant = (node.value.value if not isinstance(node, ast.AugAssign)
+                        and isinstance(node.value, ast.Constant)
+                        and isinstance(node.value.value, str) else None)
             for target in targets:
+                if isinstance(target, ast.Name) and constant is not None:
+                    old = names.get(target.id, set())   # `name = "weight"`: one more string
+                    names[target.id] = None if old is None else old | {constant}
+                    continue
                 for sub in ast.walk(target):
                     if isinstance(sub, ast.Name):
                         names[sub.id] = None
