@@ -351,19 +351,7 @@ def gradient_step(server, *, module, grads: dict, lr: float, reset: bool = False
     torch.manual_seed(seed)) between building the optimizer and the step, and the values it left
     are returned: an optimizer built before a reset must still update the layer. The judge reads
     the attributes' values afterwards and compares them with the update it computed itself."""
-    params, seen, stack, visited = [], set(), [module], set()
-    while stack:
-        current = stack.pop()
-        if id(current) in visited:
-            continue
-        visited.add(id(current))
-        slots = object.__getattribute__(current, "__dict__")
-        for p in dict(slots.get("_parameters") or {}).values():
-            if isinstance(p, torch.Tensor) and id(p) not in seen:
-                seen.add(id(p))
-                params.append(p)
-        stack.extend(m for m in dict(slots.get("_modules") or {}).values()
-                     if isinstance(m, nn.Module))
+    params = _registry(module)
     optimizer = torch.optim.SGD(params, lr=float(lr)) if params else None
     if optimizer is not None:
         optimizer.zero_grad(set_to_none=True)
