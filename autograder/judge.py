@@ -172,8 +172,11 @@ def first_line(source: str) -> str:
 
 
 def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
-               assignment: Assignment, language: str = DEFAULT) -> None:
-    """Runs in the forked judge; never returns. Words its feedback in `language`."""
+               assignment: Assignment, language: str = DEFAULT,
+               kit_cells: set[str] | None = None) -> None:
+    """Runs in the forked judge; never returns. Words its feedback in `language`. `kit_cells`:
+    the sources of the released cells (`assignment.released_cells()`), when the grading process
+    has read them already."""
     from autograder.runner import GraderError, run_checks
 
     def report(message: dict) -> None:
@@ -196,10 +199,11 @@ def judge_main(sock: socket.socket, report_fd: int, cells: list[Cell],
             cells = [c for c in cells if c.index not in {e["cell"] for e in too_deep}]
             sources = {c.index: c.source for c in cells}
         names_of_cells = {c.index: c.name for c in cells}
-        # Code that reaches into the interpreter or the engine could rewrite what the learner
-        # side reports: such a submission is credited nothing, whatever happens when it runs.
-        # The kit's own cells (as released) are exempt.
-        kit_cells = assignment.released_cells()
+        # Code that reaches into the interpreter or the engine is flagged for the instructor
+        # (the result's extra_data.flags); it costs no point: every check rests on what the
+        # judge verified itself. The kit's own cells (as released) are not read.
+        if kit_cells is None:
+            kit_cells = assignment.released_cells()
         found = static.findings({i: s for i, s in sources.items()
                                  if s.strip() not in kit_cells})
         if found:

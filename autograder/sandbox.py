@@ -123,7 +123,7 @@ class SubmissionRun:
         self._gone = None
         # Cells exactly as released (the kit's own): until a cell of the learner's starts, no
         # learner code has run, and a learner process that fails is the engine's failure.
-        kit_cells = assignment.released_cells()
+        kit_cells = assignment.released_cells()   # read once: the judge, forked below, too
         self._learner_cells = {c.index for c in cells if c.source.strip() not in kit_cells}
         self._learner_code_started = False
         self._start = time.monotonic()
@@ -160,7 +160,7 @@ class SubmissionRun:
             os.read(go_read, 1)   # in its cgroups before it reads a byte of the learner's
             close_all_but(judge_end.fileno(), write_fd)
             limit_judge(int(limits.time_s * 2) + 10)
-            judge_main(judge_end, write_fd, cells, assignment, self.language)
+            judge_main(judge_end, write_fd, cells, assignment, self.language, kit_cells)
         os.close(go_read)
         self._judge_cgroups.add(pid)
         os.write(go_write, b"x")
