@@ -24,7 +24,7 @@ COURSE_LANG := $(LANG)
 override LANG := C.UTF-8
 export LANG
 else
-COURSE_LANG = $(shell $(PY) -m autograder.translation language 2>/dev/null || echo en)
+COURSE_LANG = $(shell $(PY) -m autograder.course.translation language 2>/dev/null || echo en)
 endif
 
 .PHONY: help setup grade grade-all test release lab clean autograde feedback export student-kit
@@ -105,7 +105,7 @@ NBGRADER := PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/nbgrader
 release: $(STAMP)
 	@lang="$(COURSE_LANG)"; source=solutions; \
 	if [ "$$lang" != en ]; then \
-	  $(PY) -m autograder.translation sources "$$lang" "build/source-$$lang" > /dev/null || exit 1; \
+	  $(PY) -m autograder.course.translation sources "$$lang" "build/source-$$lang" > /dev/null || exit 1; \
 	  source="build/source-$$lang"; \
 	fi; \
 	for a in $(ASSIGNMENTS); do \
@@ -116,12 +116,12 @@ release: $(STAMP)
 	  fi; \
 	done
 
-# Messages (autograder/locale/) and notebooks (translations/): add what is new, compile, report.
+# Messages (autograder/i18n/locale/) and notebooks (translations/): add what is new, compile, report.
 .PHONY: translations
 translations: $(STAMP)
 	$(PY) -m autograder.i18n update
 	$(PY) -m autograder.i18n check
-	$(PY) -m autograder.translation check
+	$(PY) -m autograder.course.translation check
 
 # JupyterLab on a working copy of assignments/ (made once, in LAB_DIR): saving a notebook never
 # changes the released files, which must stay what `make release` writes. The check cells import

@@ -36,13 +36,13 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 sys.path.insert(0, c.CourseDirectory.root)
 # No learner code runs under nbgrader: autograde records submissions, timestamps and late
 # penalties without a kernel, and the engine grades the notebooks in its sandbox (see
-# autograder/nbgrader_setup.py and autograder/gradebook.py).
-from autograder.nbgrader_setup import configure as autograde_without_kernel  # noqa: E402
+# autograder/course/nbgrader_setup.py and autograder/course/gradebook.py).
+from autograder.course.nbgrader_setup import configure as autograde_without_kernel  # noqa: E402
 
 autograde_without_kernel(c)
 
 # Pages of learners' notebooks (feedback, formgrader): learner content inert, and feedback pages
 # readable offline (math as MathML instead of MathJax from a CDN, lines that wrap).
-from autograder.feedback_page import configure as inert_offline_pages  # noqa: E402
+from autograder.course.feedback_page import configure as inert_offline_pages  # noqa: E402
 
 inert_offline_pages(c)

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.translation import every_language
+from autograder.course.translation import every_language
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The course root: the folder that holds assignments/, solutions/, data/ (also in the learner's kit).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.i18n import LANGUAGES
-from autograder.sandbox import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
+from autograder.grading.session import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,10 +143,10 @@ def grade_command(args, parser) -> int:
         parser.error("two submissions would write the same result file under --out; "
                      "give them different file names or grade them separately")
     # Imported here so that `--help` and command-line errors answer without importing torch.
-    from autograder.grading import SetupFailed, grade_many
+    from autograder.grading.api import SetupFailed, grade_many
     from autograder.i18n import use, valid
-    from autograder.report import format_report, kept_earlier
-    from autograder.sandbox import Limits
+    from autograder.reports.report import format_report, kept_earlier
+    from autograder.grading.session import Limits
 
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
@@ -192,17 +192,17 @@ def grade_all_command(args, parser) -> int:
         parser.error(f"{args.submitted} is not a folder of submissions")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    from autograder.batch import grade_all
-    from autograder.sandbox import Limits
+    from autograder.grading.batch import grade_all
+    from autograder.grading.session import Limits
 
-    from autograder.batch import sandbox_summary
+    from autograder.grading.batch import sandbox_summary
 
-    from autograder.selfcheck import SetupFailed
+    from autograder.grading.selfcheck import SetupFailed
 
     cluster = None
     if args.scheduler:
         # dask is imported only here, and only once the address is acceptable.
-        from autograder import cluster as scale_out
+        from autograder.grading.api import cluster as scale_out
 
         try:
             scale_out.check_address(args.scheduler, args.insecure_scheduler)
@@ -245,10 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "gradebook":
         if not (args.course / "gradebook.db").exists():
             parser.error(f"no nbgrader gradebook in {args.course}: run nbgrader autograde first")
-        from autograder.gradebook import summary, trusted_autograde
-        from autograder.sandbox import Limits
+        from autograder.course.gradebook import summary, trusted_autograde
+        from autograder.grading.session import Limits
 
-        from autograder.selfcheck import SetupFailed
+        from autograder.grading.selfcheck import SetupFailed
 
         try:
             overlay = trusted_autograde(args.course.resolve(), jobs=max(1, args.jobs),
@@ -263,14 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "grades-status":
         if not (args.course / "gradebook.db").exists():
             parser.error(f"no nbgrader gradebook in {args.course}: run make autograde first")
-        from autograder.gradebook import NOT_SUBMITTED, write_status
+        from autograder.course.gradebook import NOT_SUBMITTED, write_status
 
         rows = write_status(args.course.resolve(), args.out)
         missing = sum(row[2] == NOT_SUBMITTED for row in rows)
         print(f"{args.out}: {len(rows)} rows, {missing} not submitted")
         return 0
     if args.verb == "student-kit":
-        from autograder.studentkit import build
+        from autograder.course.studentkit import build
 
         try:
             kit = build(args.out, language=args.lang)
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"learner's kit: {kit} (and its .zip beside it)")
         return 0
     if args.verb == "gradescope":
-        from autograder.gradescope import build as build_gradescope
+        from autograder.course.gradescope import build as build_gradescope
 
         zips, skipped = build_gradescope(args.out)
         for path in zips:
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "class-report":
         if not args.results.is_dir():
             parser.error(f"{args.results} is not a folder of results (as written by grade-all)")
-        from autograder.classreport import write_report
+        from autograder.reports.classreport import write_report
 
         out = args.out or args.results / "class-report.html"
         if args.submitted is not None and not args.submitted.is_dir():

@@ -25,11 +25,11 @@ import sys
 import warnings
 
 from autograder import assignments
-from autograder.client import Learner, LocalTransport
+from autograder.judge_side.client import Learner, LocalTransport
 from autograder.i18n import _, use, valid
-from autograder.learner import LearnerServer
-from autograder.report import description_of, format_check, split_feedback, valid_text
-from autograder.runner import run_checks
+from autograder.learner_side.server import LearnerServer
+from autograder.reports.report import description_of, format_check, split_feedback, valid_text
+from autograder.judge_side.runner import run_checks
 
 # Set by the engine in its sandbox, which runs the checks itself after the cells.
 ENGINE_ENV = "AUTOGRADER_ENGINE"

@@ -115,8 +115,8 @@ def cluster_seconds(course: Path, jobs: int) -> float:
 def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
     """Each submission graded (learner and judge processes), one at a time, with its timings."""
     from autograder import assignments
-    from autograder.sandbox import Limits, Session
-    from autograder.submission import load_cells
+    from autograder.grading.session import Limits, Session
+    from autograder.course.submission import load_cells
 
     chosen = {p.parent.name: assignments.get(p.parent.name) for p in paths}
     jobs = [(p, (lambda p=p: load_cells(p, REPO / "assignments" / p.parent.name /
@@ -142,7 +142,7 @@ def main() -> None:
     nbgrader = str(Path(python).parent / "nbgrader")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         course = scratch_course(Path(tmp) / "course")
-        # The course's nbgrader runs no kernel (autograder/nbgrader_setup.py); the benchmark
+        # The course's nbgrader runs no kernel (autograder/course/nbgrader_setup.py); the benchmark
         # measures stock nbgrader autograde, which does: its own preprocessors, Execute included.
         with open(course / "nbgrader_config.py", "a") as config:
             config.write("\nfrom nbgrader.converters import Autograde as _Autograde\n"

@@ -68,7 +68,7 @@ def code_cell_sources(notebook: Path, *, exercises_only: bool = False) -> list[s
     without the closing demonstration (for `freeze`, a full training run), which proves nothing
     about a zoo entry's misconception and would dominate its grading time.
     """
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     code = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
     if exercises_only:
@@ -134,7 +134,7 @@ def submission_notebook(released: Path, sources: list[str], target: Path) -> Pat
     Cell ids, nbgrader metadata and the test cells stay as released, so nbgrader's autograde
     matches every cell with its gradebook entry, exactly as for a learner's saved notebook.
     """
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     nb = json.loads(released.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code" and not is_test_cell(c)]
@@ -260,7 +260,7 @@ _CHECK_CALL = re.compile(r'check\("(?P<assignment>[^"]+)", "(?P<exercise>[^"]+)"
 
 def check_cells(notebook: Path) -> dict[str, dict]:
     """The notebook's graded check cells by exercise: {"points": ..., "source": ...}."""
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     cells = {}
     for cell in json.loads(notebook.read_text())["cells"]:
@@ -334,7 +334,7 @@ def exercise_points(assignment_id: str) -> dict[str, float]:
     (importing them here would apply the engine's `check` marker inside the kit's own run)."""
     script = ("import collections, json, sys\n"
               "from autograder import assignments\n"
-              "from autograder.runner import manifest\n"
+              "from autograder.judge_side.runner import manifest\n"
               "points = collections.defaultdict(float)\n"
               "for planned in manifest(assignments.get(sys.argv[1])):\n"
               "    points[planned.info.exercise] += planned.info.points\n"
@@ -348,7 +348,7 @@ def exercise_points(assignment_id: str) -> dict[str, float]:
 _MANIFEST_SCRIPT = """
 import json, sys
 from autograder import assignments
-from autograder.runner import manifest
+from autograder.judge_side.runner import manifest
 print(json.dumps({a: [dict(name=c.name, exercise=c.info.exercise, points=c.info.points,
                            visibility=c.info.visibility)
                       for c in manifest(assignments.get(a))] for a in sys.argv[1:]}))
@@ -378,6 +378,6 @@ def code_notebook(sources: list[str], target: Path) -> Path:
 
 def percent_cells(text: str) -> list[str]:
     """A `.py` file's cells, split at its `# %%` markers, as the engine splits them."""
-    from autograder.submission import py_cells
+    from autograder.course.submission import py_cells
 
     return [cell.source for cell in py_cells(text)]

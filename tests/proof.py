@@ -80,7 +80,7 @@ def test_class_report_reads_the_engine_results(graded, graded_zh, assignment, la
     """The class report on this module's real results, in either language: the stub counts as
     never attempted, a zoo entry's failures as attempted, and its feedback is what the check
     observed."""
-    from autograder.classreport import Record, check_stats, render
+    from autograder.reports.classreport import Record, check_stats, render
 
     results = graded_zh if language == "zh" else graded
     stub = check_stats([Record("stub", assignment, results["released"])])

@@ -156,7 +156,7 @@ def test_a_kernels_error_names_the_cell_as_readme_says(tmp_path, monkeypatch):
 
     from autograder.assignments import get
     from autograder.notebook import local_learner
-    from autograder.runner import run_checks
+    from autograder.judge_side.runner import run_checks
 
     notebook = tmp_path / "linear.ipynb"
     source = ("import torch\nclass Linear(torch.nn.Module):\n    def __init__(self, *a, **k):\n"
@@ -178,7 +178,7 @@ def test_a_kernels_error_names_the_cell_as_readme_says(tmp_path, monkeypatch):
     class Shell:
         compile = Compiler()
 
-    import autograder.learner as learner_module
+    import autograder.learner_side.server as learner_module
     monkeypatch.setattr(learner_module, "_ipython", lambda: Shell())
     results = run_checks(get("linear"), local_learner(namespace), exercise="parameters",
                          visibility="visible")

@@ -9,7 +9,7 @@ import pytest
 
 from kit import run_engine
 
-from autograder.classreport import check_stats, load_results, tag_stats, write_report
+from autograder.reports.classreport import check_stats, load_results, tag_stats, write_report
 
 # Failed checks' feedback as the engine words it: a "Check: what it looks at" line, then what
 # was observed (see plugin.CheckRecorder).
@@ -110,7 +110,7 @@ def test_command_line_rejects_a_missing_folder(tmp_path):
 
 
 def _records(tests_by_student):
-    from autograder.classreport import Record
+    from autograder.reports.classreport import Record
     return [Record(student, "linear", result(*tests)) for student, tests in tests_by_student.items()]
 
 
@@ -125,12 +125,12 @@ def test_a_stub_is_not_attempted_and_feedback_is_what_failed(results_dir):
 
 
 def render_page(records):
-    from autograder.classreport import render
+    from autograder.reports.classreport import render
     return render(records, [], "test")
 
 
 def test_ties_in_most_common_failures_are_all_listed():
-    from autograder.classreport import TOP_FAILURES, most_common_failures
+    from autograder.reports.classreport import TOP_FAILURES, most_common_failures
     # Five checks each failed by the same one learner of two: a five-way tie for the top three.
     names = [f"check_{i}" for i in range(5)]
     records = _records({
@@ -147,7 +147,7 @@ def test_ties_in_most_common_failures_are_all_listed():
 
 
 def test_no_tie_means_exactly_the_top_three():
-    from autograder.classreport import most_common_failures
+    from autograder.reports.classreport import most_common_failures
     # check_i is failed by i+1 of four learners: a strict order, so only the three most failed.
     records = _records({
         student: [check(f"check_{i}", s >= i + 1, ["t"], "Observed: x") for i in range(4)]
@@ -158,7 +158,7 @@ def test_no_tie_means_exactly_the_top_three():
 
 
 def test_tied_feedback_is_all_shown():
-    from autograder.classreport import most_frequent_feedback
+    from autograder.reports.classreport import most_frequent_feedback
     records = _records({
         "ada": [check("shapes", False, ["t"], "Observed: weight (2, 3)")],
         "bo": [check("shapes", False, ["t"], "Observed: bias (3, 1)")],
@@ -174,7 +174,7 @@ def test_tied_feedback_is_all_shown():
 # --- Root causes once, who did not submit, a table per learner (issue 24, item 6) ----------------
 
 def _same_mistake(first: str, observed: str, language: str = "en") -> str:
-    from autograder.classreport import SAME_MISTAKE
+    from autograder.reports.classreport import SAME_MISTAKE
     from autograder.i18n import _, use
 
     with use(language):
@@ -199,7 +199,7 @@ def _one_mistake(language: str = "en"):
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_a_root_cause_is_counted_once(language):
-    from autograder.classreport import root_check
+    from autograder.reports.classreport import root_check
 
     records = _records({"ada": _one_mistake(language), "bo": _one_mistake(language)})
     assert root_check(records[0].result["tests"][1]) == "linear/weight_is_parameter"
@@ -219,7 +219,7 @@ def test_a_root_cause_is_counted_once(language):
 
 
 def test_the_report_lists_who_did_not_submit_and_has_a_table_per_learner(tmp_path):
-    from autograder.classreport import render, submitted_learners
+    from autograder.reports.classreport import render, submitted_learners
 
     results = tmp_path / "results"
     submitted = tmp_path / "submitted"
@@ -277,7 +277,7 @@ def test_the_scan_s_flags_are_listed_for_the_instructor_with_the_line(tmp_path):
     folder = tmp_path / "class"
     flagged = result(check("forward_2d", True, ["forward"]))
     flagged["extra_data"] = {"flags": [{"rule": "autograder", "where": "cell 4 [2]", "line": 3,
-                                        "code": "import autograder.learner as <b>x</b>"}]}
+                                        "code": "import autograder.learner_side.server as <b>x</b>"}]}
     for student, data in (("eve", flagged), ("fay", result(check("forward_2d", True, ["forward"])))):
         (folder / student).mkdir(parents=True)
         (folder / student / "linear.json").write_text(json.dumps(data))

@@ -252,7 +252,7 @@ def test_no_learner_code_runs_in_the_workers_processes(graded):
     the worker; the learner processes come from its zygote."""
     cluster = graded["cluster"]
     for name in ("gpu-worker", "plain-worker"):
-        services = children(cluster.procs[name].pid, "autograder.cluster serve")
+        services = children(cluster.procs[name].pid, "autograder.grading.cluster serve")
         assert len(services) == 1, name
         # The tasks' pipe is on a descriptor the processes forked from the service close; the
         # standard input they keep is /dev/null.
@@ -307,7 +307,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(graded):
         deadline = time.monotonic() + BATCH_TIMEOUT_S
         while proc.poll() is None and not any(
                 len(children(service)) >= 2
-                for service in children(worker, "autograder.cluster serve")):
+                for service in children(worker, "autograder.grading.cluster serve")):
             assert time.monotonic() < deadline
             time.sleep(0.02)
         in_flight = proc.poll() is None
@@ -353,7 +353,7 @@ def test_a_worker_with_other_graders_refuses(graded, tmp_path):
     # It started no grading service: it refused before any learner code could run there.
     children = subprocess.run(["ps", "-o", "args=", "--ppid", str(cluster.procs["stale-worker"].pid)],
                               capture_output=True, text=True).stdout
-    assert "autograder.cluster serve" not in children
+    assert "autograder.grading.cluster serve" not in children
     cluster.kill("stale-worker")
 
 
@@ -369,7 +369,7 @@ def test_a_plain_tcp_scheduler_elsewhere_is_refused(address, tmp_path):
 
 
 def test_addresses_that_are_accepted():
-    from autograder.cluster import ClusterError, check_address
+    from autograder.grading.cluster import ClusterError, check_address
 
     assert check_address("tls://scheduler.example.org:8786") == "tls://scheduler.example.org:8786"
     assert check_address("127.0.0.1:8786") == "tcp://127.0.0.1:8786"
@@ -397,7 +397,8 @@ def test_without_a_scheduler_dask_is_never_imported(tmp_path):
 
 def test_a_result_arriving_twice_is_written_once(tmp_path, monkeypatch):
     """The submitting side writes each submission's result once, whatever the cluster sends."""
-    from autograder import assignments, cluster
+    from autograder import assignments
+    from autograder.grading.api import cluster
 
     class Future:
         def __init__(self, key, reply):

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import confine
-from autograder.confine import UID_RANGE
+from autograder.learner_side import confine
+from autograder.learner_side.confine import UID_RANGE
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, total_points
 
 REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
@@ -205,7 +205,7 @@ def test_without_a_locks_folder_a_grading_process_goes_its_own_way(tmp_path, mon
 # -- cleaning up -------------------------------------------------------------------------------
 
 def test_a_scratch_folder_is_always_removed_and_links_are_never_followed(tmp_path):
-    from autograder.confine import remove_tree
+    from autograder.learner_side.confine import remove_tree
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -283,9 +283,10 @@ def test_a_killed_batch_resumes_where_it_stopped(tmp_path):
 SESSION_SCRIPT = r"""
 import json, resource, sys
 from pathlib import Path
-from autograder import assignments, confine
-from autograder.sandbox import Limits, Session
-from autograder.submission import load_cells
+from autograder import assignments
+from autograder.learner_side import confine
+from autograder.grading.session import Limits, Session
+from autograder.course.submission import load_cells
 
 args = json.loads(sys.argv[1])
 if args.get("fail_setup"):   # a grading machine whose sandboxes cannot be set up
@@ -572,8 +573,9 @@ def test_sizes_from_the_learner_side_are_bounded_before_anything_is_allocated():
     """The decoder and the graders' API, on forged messages: a meta tensor of any size arrives
     as its shape only, a described shape over the bound fails the check (a CheckFailed saying
     the size, never a crash), and lists and headers are bounded."""
-    from autograder import client, protocol
-    from autograder.checks import CheckFailed
+    from autograder.judge_side import client
+    from autograder.wire import protocol
+    from autograder.judge_side.checks import CheckFailed
 
     def message(value, blobs=()):
         header = json.dumps({"v": value, "b": [len(b) for b in blobs]}).encode()

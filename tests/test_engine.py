@@ -90,7 +90,7 @@ def test_a_path_that_does_not_exist_is_a_command_line_error(tmp_path):
 def test_closing_cells_as_released_are_skipped_and_edited_ones_run(tmp_path):
     """The instructor's cells after the last graded cell run only when the learner changed one:
     marked here by a trailing cell that raises."""
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     nb = json.loads(REFERENCE.read_text())
     code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]

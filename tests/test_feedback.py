@@ -60,7 +60,7 @@ def test_public_checks_cover_every_concept_and_a_third_of_the_points(assignment)
     """What the learner can run while working shows every concept an exercise grades, and at
     least a third of its points."""
     from autograder import assignments
-    from autograder.runner import manifest
+    from autograder.judge_side.runner import manifest
 
     exercises: dict[str, dict] = {}
     for planned in manifest(assignments.get(assignment)):

@@ -2,7 +2,7 @@
 pages themselves are checked in test_nbgrader, on a semester's feedback)."""
 from __future__ import annotations
 
-from autograder.feedback_page import MAX_MATH, markdown_math_to_mathml
+from autograder.course.feedback_page import MAX_MATH, markdown_math_to_mathml
 
 
 def test_inline_and_display_math_become_mathml():
@@ -55,7 +55,7 @@ def _hostile_notebook():
 def _config():
     from traitlets.config import Config
 
-    from autograder.feedback_page import configure
+    from autograder.course.feedback_page import configure
 
     config = Config()
     configure(config)
@@ -67,7 +67,7 @@ def _assert_inert(page: str, *, cells_only: bool = False) -> None:
     aside) can run or load something, and the harmless part of the learner's content shows."""
     from bs4 import BeautifulSoup
 
-    from autograder.feedback_page import runnable
+    from autograder.course.feedback_page import runnable
 
     parts = [page]
     if cells_only:
@@ -80,7 +80,7 @@ def _assert_inert(page: str, *, cells_only: bool = False) -> None:
 
 
 def test_clean_keeps_markdown_and_mathml_and_drops_what_runs():
-    from autograder.feedback_page import clean, markdown_math_to_mathml
+    from autograder.course.feedback_page import clean, markdown_math_to_mathml
 
     kept = ('<h2 id="t">Title</h2><p>a <em>b</em> <code>c</code></p><table><tbody><tr><td>1</td>'
             '</tr></tbody></table><a href="https://pytorch.org">docs</a>'
@@ -99,7 +99,7 @@ def test_feedback_page_is_inert_and_allows_no_script():
 
     import nbgrader
 
-    from autograder.feedback_page import (CONTENT_SECURITY_POLICY, FeedbackExporter,
+    from autograder.course.feedback_page import (CONTENT_SECURITY_POLICY, FeedbackExporter,
                                           InertMetadata, has_policy)
 
     config = _config()
@@ -145,7 +145,7 @@ def test_every_html_page_of_the_course_is_sanitised_but_keeps_its_template():
 
 
 def test_a_page_without_the_policy_is_refused():
-    from autograder.feedback_page import has_policy
+    from autograder.course.feedback_page import has_policy
 
     assert not has_policy("<html><head><title>t</title></head><body></body></html>")
     assert not has_policy('<html><head><meta charset="utf-8"><script></script>'
@@ -184,7 +184,7 @@ def _feedback_page(nb) -> str:
 
     import nbgrader
 
-    from autograder.feedback_page import FeedbackExporter
+    from autograder.course.feedback_page import FeedbackExporter
 
     config = _config()
     config.HTMLExporter.extra_template_paths = [os.path.join(
@@ -206,7 +206,7 @@ def test_test_cells_are_named_by_their_exercise():
     links = [a.get_text() for a in BeautifulSoup(page, features="html.parser").select("#toc a")]
     assert links == ["Test cell: parameters", "Test cell: init", "Test cell: <b>odd</b>"], links
     assert "<b>odd</b>" not in page   # a grade id that looks like markup stays text
-    from autograder.feedback_page import runnable
+    from autograder.course.feedback_page import runnable
 
     assert runnable(page) == []
 
@@ -245,7 +245,7 @@ def test_feedback_words_are_not_broken_in_chromium(tmp_path):
 
     from bs4 import BeautifulSoup
 
-    from autograder.feedback_page import CONTENT_SECURITY_POLICY
+    from autograder.course.feedback_page import CONTENT_SECURITY_POLICY
 
     browser = next((shutil.which(n) for n in ("chromium-headless-shell", "chromium",
                                               "chromium-browser", "google-chrome")

@@ -23,8 +23,8 @@ def _result(names_scores: list[tuple[str, float]]) -> dict:
 
 def test_the_report_is_grouped_by_exercise_in_the_notebooks_order():
     from autograder.assignments import get
-    from autograder.report import format_report
-    from autograder.runner import manifest
+    from autograder.reports.report import format_report
+    from autograder.judge_side.runner import manifest
 
     planned = manifest(get("linear"))
     exercises = list(dict.fromkeys(c.info.exercise for c in planned))
@@ -49,7 +49,7 @@ def test_the_report_is_grouped_by_exercise_in_the_notebooks_order():
 
 def test_a_stubs_zeros_never_replace_points_but_worked_on_zeros_do(tmp_path):
     from autograder.assignments import get
-    from autograder.report import as_released, kept_earlier
+    from autograder.reports.report import as_released, kept_earlier
 
     linear = get("linear")
     stub = tmp_path / "linear.ipynb"

@@ -19,7 +19,7 @@ import pytest
 from kit import REPO
 
 from autograder import assignments
-from autograder.gradescope import NoSubmission, build_bundle, bundle_files, find_submission
+from autograder.course.gradescope import NoSubmission, build_bundle, bundle_files, find_submission
 
 ASSIGNMENT = "linear"
 REFERENCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -82,7 +82,7 @@ def test_bundle_holds_scripts_engine_every_grader_and_only_the_reference(bundle)
     for script in ("setup.sh", "run_autograder"):
         assert script in infos, f"{script} must sit at the zip's root"
         assert (infos[script].external_attr >> 16) & stat.S_IXUSR, f"{script} must be executable"
-    for needed in ("autograder/gradescope.py", "autograder/graders/linear/public.py",
+    for needed in ("autograder/course/gradescope.py", "autograder/graders/linear/public.py",
                    "autograder/graders/linear/hidden.py", "pyproject.toml"):
         assert needed in infos
     assert any(n.startswith("constraints/") for n in infos)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.confine import UID_RANGE
+from autograder.learner_side.confine import UID_RANGE
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, run_engine
 
 HOSTILE = TESTS / "hostile"

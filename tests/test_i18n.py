@@ -1,4 +1,4 @@
-"""The kit in two languages: the message catalogues (autograder/locale/) and the notebooks'
+"""The kit in two languages: the message catalogues (autograder/i18n/locale/) and the notebooks'
 translations (translations/) are complete and current, and what they produce keeps everything
 but the words. Scores in both languages are compared in proof.py (every submission of every
 assignment) and test_nbgrader.py (a semester in Chinese)."""
@@ -13,7 +13,8 @@ import pytest
 
 from kit import REPO, grade_files
 
-from autograder import i18n, translation
+from autograder import i18n
+from autograder.course import translation
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ASSIGNMENTS = ("linear", "parameters", "freeze")
@@ -68,7 +69,7 @@ def test_compiled_catalogue_is_what_gettext_reads(tmp_path):
 
 
 def test_language_switches_and_restores():
-    from autograder.report import NOT_IMPLEMENTED
+    from autograder.reports.report import NOT_IMPLEMENTED
 
     english = i18n._(NOT_IMPLEMENTED)
     with i18n.use("zh"):

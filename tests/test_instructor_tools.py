@@ -24,8 +24,8 @@ import pytest
 
 from kit import REPO, code_notebook, run_engine, total_points
 
-from autograder.batch import KIT_FOLDER, result_folder
-from autograder.spreadsheet import FORMULA_STARTS, safe_cell, write_csv
+from autograder.grading.batch import KIT_FOLDER, result_folder
+from autograder.reports.spreadsheet import FORMULA_STARTS, safe_cell, write_csv
 
 REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
 # Built at run time in the browser, never written in the page: if this reaches the DOM, a
@@ -144,7 +144,7 @@ def test_the_kits_own_files_win_and_colliding_learners_are_put_aside(graded):
 
 def test_running_again_keeps_every_result(graded):
     from autograder import assignments
-    from autograder.batch import kit_fingerprint
+    from autograder.grading.batch import kit_fingerprint
 
     kit = result_of(graded, "honest")["extra_data"]["grading"]["kit"]
     proc = grade_all(graded["submitted"], graded["out"])

@@ -129,7 +129,7 @@ def test_make_lab_as_an_unprivileged_user():
 @pytest.mark.slow
 def test_make_lab_in_the_learners_kit(tmp_path):
     """The learner's kit opens its own assignments/ (the learner's copy), as root too."""
-    from autograder.studentkit import build
+    from autograder.course.studentkit import build
 
     kit = build(tmp_path / "dist")
     serve_and_read(tmp_path, user=None, lab_dir=None, cwd=kit)

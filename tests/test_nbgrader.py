@@ -77,7 +77,7 @@ CLAIMS = {"forger": "worth", "overclaimer": "1000.0"}
 
 
 def _claim_points(notebook: Path, claim: str) -> None:
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     nb = json.loads(notebook.read_text())
     for cell in nb["cells"]:
@@ -97,7 +97,7 @@ def released(assignment: str) -> Path:
 
 
 def graded_test_cells(notebook: Path) -> list[dict]:
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     return [c for c in json.loads(notebook.read_text())["cells"]
             if c["cell_type"] == "code" and is_test_cell(c)]

@@ -64,7 +64,7 @@ def _save(nb: dict, target: Path) -> None:
 
 
 def _test_cells(nb: dict) -> list[dict]:
-    from autograder.submission import is_test_cell
+    from autograder.course.submission import is_test_cell
 
     return [c for c in nb["cells"] if c["cell_type"] == "code" and is_test_cell(c)]
 
@@ -102,8 +102,8 @@ def _plant_forged_result(course: Path) -> None:
 import json, sys
 from pathlib import Path
 from autograder import assignments
-from autograder.batch import kit_fingerprint, submission_fingerprint
-from autograder.runner import manifest
+from autograder.grading.batch import kit_fingerprint, submission_fingerprint
+from autograder.judge_side.runner import manifest
 course, student = Path(sys.argv[1]), sys.argv[2]
 a = assignments.get("linear")
 path = course / "submitted" / student / "linear" / "linear.ipynb"
@@ -176,7 +176,7 @@ def test_every_learner_is_graded_and_status_says_so(course):
 def test_the_autograded_notebooks_hold_no_kernel_output(course):
     """nbgrader cleared the learner's outputs and ran nothing; every graded cell shows the
     engine's report (nbgrader's placeholder is gone)."""
-    from autograder.nbgrader_setup import NOT_GRADED_YET
+    from autograder.course.nbgrader_setup import NOT_GRADED_YET
 
     for learner in course.grades:
         nb = json.loads((course.path / "autograded" / learner / ASSIGNMENT /
@@ -192,7 +192,7 @@ def _page(course: Course, learner: str) -> str:
 
 
 def test_feedback_pages_carry_no_learner_markup(course):
-    from autograder.feedback_page import CONTENT_SECURITY_POLICY, has_policy
+    from autograder.course.feedback_page import CONTENT_SECURITY_POLICY, has_policy
 
     page = _page(course, "page")
     assert has_policy(page), page[:600]
@@ -318,7 +318,7 @@ def test_late_penalty_is_nbgrader_rule_on_the_engine_score(course, tmp_path):
 
     from nbgrader.api import Gradebook
 
-    from autograder.gradebook import apply
+    from autograder.course.gradebook import apply
 
     copy = tmp_path / "course"
     shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
@@ -348,7 +348,7 @@ def test_an_assignment_that_cannot_be_written_keeps_no_score(course, tmp_path):
     (`make autograde` fails); grades-status.csv says "not graded", with no score."""
     from nbgrader.api import Gradebook
 
-    from autograder.gradebook import apply, withhold
+    from autograder.course.gradebook import apply, withhold
 
     copy = tmp_path / "course"
     shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
@@ -364,7 +364,7 @@ def test_an_assignment_that_cannot_be_written_keeps_no_score(course, tmp_path):
         for learner in learners:
             grades = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, learner).grades
             assert all(g.auto_score is None and g.needs_manual_grade for g in grades), learner
-    from autograder.gradebook import status_rows
+    from autograder.course.gradebook import status_rows
 
     status = {row[1]: row for row in status_rows(copy) if row[0] == ASSIGNMENT}
     assert status["honest"][2].startswith("submitted, not graded") and status["honest"][3] == ""
@@ -375,7 +375,7 @@ def test_a_write_that_fails_half_way_is_rolled_back(course, tmp_path, monkeypatc
     assignment is committed (nbgrader's API commits as it creates; the scores come after)."""
     from nbgrader.api import Gradebook
 
-    from autograder import gradebook as overlay_module
+    from autograder.course import gradebook as overlay_module
 
     copy = tmp_path / "course"
     shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))

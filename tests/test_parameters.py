@@ -30,11 +30,11 @@ LYING_CASES = ("parameters_forged_registration_reports", "parameters_parameter_s
 GRADE_IN_PROCESS = r"""
 import json, sys
 from autograder import assignments
-from autograder.client import Learner, LocalTransport
-from autograder.execution import new_namespace, run_cells
-from autograder.learner import LearnerServer
-from autograder.runner import run_checks
-from autograder.submission import Cell
+from autograder.judge_side.client import Learner, LocalTransport
+from autograder.learner_side.execution import new_namespace, run_cells
+from autograder.learner_side.server import LearnerServer
+from autograder.judge_side.runner import run_checks
+from autograder.wire.cells import Cell
 
 def grade(sources):
     namespace = new_namespace()

@@ -111,9 +111,9 @@ def test_an_engine_error_is_not_graded_rather_than_zero():
     """What the engine writes when it fails on a submission: no score, no test, the learner told
     it is not their notebook; the report and class.csv say "not graded"."""
     from autograder import assignments
-    from autograder.report import format_report
-    from autograder.result import error_result
-    from autograder.runner import manifest
+    from autograder.reports.report import format_report
+    from autograder.grading.result import error_result
+    from autograder.judge_side.runner import manifest
 
     result = error_result(manifest(assignments.get("linear")), "the judge process ended")
     assert result["status"] == "error" and result["score"] is None and result["tests"] == []

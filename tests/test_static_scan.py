@@ -1,4 +1,4 @@
-"""The static scan (autograder/static.py) flags code that reaches into the interpreter or the
+"""The static scan (autograder/judge_side/static.py) flags code that reaches into the interpreter or the
 engine, for the instructor only, and never ordinary Python (issue 19): names from literals in
 getattr/setattr, class attributes copied from torch.nn, the notebooks' own idioms."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from autograder import static
+from autograder.judge_side import static
 
 ORDINARY = {
     "getattr over a literal tuple": 'for name in ("weight", "bias"):\n    getattr(m, name)\n',

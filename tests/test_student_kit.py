@@ -90,13 +90,13 @@ def test_kit_translations_hold_no_hidden_check_text(kit):
 
     from autograder import i18n
 
-    assert not list((kit / "autograder" / "locale").rglob("*.po"))
+    assert not list((kit / "autograder" / "i18n" / "locale").rglob("*.po"))
     hidden = {m for a in WITH_SOURCE
               for m, _line in i18n.extract(REPO / "autograder" / "graders" / a / "hidden.py")}
     shipped = {m for path in (kit / "autograder").rglob("*.py") for m, _line in i18n.extract(path)}
     only_hidden = hidden - shipped
     assert only_hidden, "the hidden graders have messages of their own"
-    catalogue = gettext.translation("kit", kit / "autograder" / "locale", ["zh"])
+    catalogue = gettext.translation("kit", kit / "autograder" / "i18n" / "locale", ["zh"])
     leaked = [m for m in only_hidden if catalogue.gettext(m) != m]
     assert not leaked, leaked[:3]
     assert all(catalogue.gettext(m) != m for m in shipped), "every shipped message is translated"

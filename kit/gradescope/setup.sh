@@ -31,4 +31,4 @@ fi
 "$VENV/bin/python" -m pip install -q "${CONSTRAINTS[@]}" -e "$SOURCE"
 
 # Fail the image build now, not the first learner's submission, if the engine cannot start.
-"$VENV/bin/python" -c "import torch, autograder.gradescope; print('torch', torch.__version__)"
+"$VENV/bin/python" -c "import torch, autograder.course.gradescope; print('torch', torch.__version__)"

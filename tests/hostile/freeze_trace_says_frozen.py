@@ -8,7 +8,7 @@ import pkgutil
 
 from torch.utils.data import DataLoader
 
-_where = "".join(map(chr, [97, 117, 116, 111, 103, 114, 97, 100, 101, 114])) + ".instruments"
+_where = "".join(map(chr, [97, 117, 116, 111, 103, 114, 97, 100, 101, 114])) + ".learner_side.instruments"
 _instruments = pkgutil.resolve_name(_where)
 _real_trace = _instruments.fit_trace
 

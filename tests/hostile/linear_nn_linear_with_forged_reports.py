@@ -5,8 +5,8 @@ import pkgutil
 
 from torch import nn
 
-_learner = pkgutil.resolve_name("".join(reversed("renrael.redargotua")))
-_instruments = pkgutil.resolve_name("".join(reversed("stnemurtsni.redargotua")))
+_learner = pkgutil.resolve_name("".join(reversed("revres.edis_renrael.redargotua")))
+_instruments = pkgutil.resolve_name("".join(reversed("stnemurtsni.edis_renrael.redargotua")))
 _real_mro = _learner.mro_of
 
 

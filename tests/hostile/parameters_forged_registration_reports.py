@@ -1,5 +1,5 @@
 # Every registration wrong, every forward right; then the learner side's descriptions forged
-# through the learner server's module globals (autograder.learner.module_info and tensor_info),
+# through the learner server's module globals (autograder.learner_side.server.module_info and tensor_info),
 # so that named_parameters(), is_parameter, requires_grad, the buffers and the ModuleList all
 # look as the contract asks. Graded beside an honest neighbour, it must score no more than the
 # code before the forgery cell (its honest content): the descriptions only explain failures.
@@ -51,7 +51,7 @@ class TiedAutoencoder(nn.Module):
 
 # %%
 # forgery: everything below only changes what the learner side reports.
-import autograder.learner as learner
+import autograder.learner_side.server as learner
 
 _tensor_info, _module_info = learner.tensor_info, learner.module_info
 STATISTICS = ("mean", "std")

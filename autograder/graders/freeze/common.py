@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import torch
 
-from autograder.checks import CheckFailed, expect
-from autograder.client import (Evidence, LearnerError, LearnerGone, ModuleInfo, Remote,
+from autograder.judge_side.checks import CheckFailed, expect
+from autograder.judge_side.client import (Evidence, LearnerError, LearnerGone, ModuleInfo, Remote,
                               reference_model)
 from autograder.i18n import _
-from autograder.protocol import ProtocolError
+from autograder.wire.protocol import ProtocolError
 
 BATCHNORM = "torch.nn.modules.batchnorm._BatchNorm"
 SGD = "torch.optim.sgd.SGD"

@@ -6,8 +6,8 @@ import math
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, check, expect
-from autograder.client import Remote, reference_model
+from autograder.judge_side.checks import CheckFailed, check, expect
+from autograder.judge_side.client import Remote, reference_model
 from autograder.graders.freeze.common import (
     TINY_YOLO, TINY_YOLO_FROZEN, FitPlan, backbone, batchnorm_names, close, describe_names,
     drawn_values, expect_probe, expect_ran, expect_returns_module, expect_verified, fresh_model,

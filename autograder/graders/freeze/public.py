@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.checks import check, expect
+from autograder.judge_side.checks import check, expect
 from autograder.i18n import _
 from autograder.graders.freeze.common import (
     TINY_YOLO_FROZEN, TINY_YOLO, backbone, batchnorm_names, describe_names, early_switch,

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import torch
 
-from autograder import static
-from autograder.checks import CheckFailed, expect, expect_close, plain
-from autograder.client import LearnerError, Remote, TensorInfo
+from autograder.judge_side import static
+from autograder.judge_side.checks import CheckFailed, expect, expect_close, plain
+from autograder.judge_side.client import LearnerError, Remote, TensorInfo
 from autograder.i18n import N_, _, translate
 
 LINEAR = "torch.nn.modules.linear.Linear"

@@ -6,8 +6,8 @@ import math
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, check, expect, expect_close
-from autograder.client import LearnerError
+from autograder.judge_side.checks import CheckFailed, check, expect, expect_close
+from autograder.judge_side.client import LearnerError
 from autograder.graders.linear.common import (
     GRAD_CUT_CAUSE, call_layer, expect_drawn, expect_gradients, expect_step_moves, forward_case, generator,
     known_weights, layer_tensor, make_layer, not_implemented, read_tensor, reference_forward, registered_weight,

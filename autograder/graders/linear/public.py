@@ -4,8 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from autograder import static
-from autograder.checks import CheckFailed, check, expect, expect_close, plain
+from autograder.judge_side import static
+from autograder.judge_side.checks import CheckFailed, check, expect, expect_close, plain
 from autograder.graders.linear.common import (
     AUTOGRAD_CALLS, EVASIONS, GRAD_CUT_CAUSE, LINEAR, NN_LINEAR_CAUSE, call_layer,
     diagnosis_cause, expect_drawn, expect_gradients, expect_no_forbidden, expect_step_moves,
@@ -13,7 +13,7 @@ from autograder.graders.linear.common import (
     known_weights, layer_tensor, make_layer, nn_linear_evidence, read_tensor, reference_forward,
     registered_weight, run_function, uniform_bound, untransposed_diagnosis, watch_findings,
 )
-from autograder.client import LearnerError, TensorInfo
+from autograder.judge_side.client import LearnerError, TensorInfo
 from autograder.i18n import _
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import torch
 
-from autograder.checks import CheckFailed, _allclose, expect, expect_close, plain
-from autograder.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
+from autograder.judge_side.checks import CheckFailed, _allclose, expect, expect_close, plain
+from autograder.judge_side.client import LearnerError, ModuleInfo, Remote, TensorInfo, reference_model
 from autograder.i18n import N_, _
 
 LINEAR = "torch.nn.modules.linear.Linear"

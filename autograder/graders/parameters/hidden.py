@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import torch
 
-from autograder.checks import CheckFailed, check, expect, expect_close, plain
-from autograder.client import Remote
-from autograder.client import LearnerError
+from autograder.judge_side.checks import CheckFailed, check, expect, expect_close, plain
+from autograder.judge_side.client import Remote
+from autograder.judge_side.client import LearnerError
 from autograder.graders.parameters.common import (
     LINEAR, MODULELIST, mlp_children, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
     build, buffer, call_count, expect_count, expect_mlp_layers, expect_mlp_output,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from autograder.checks import CheckFailed, check, expect, expect_close
+from autograder.judge_side.checks import CheckFailed, check, expect, expect_close
 from autograder.graders.parameters.common import (
     LR, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build, buffer,
     call_count, converted, expect_converted, expect_count, expect_every_parameter_changes,
