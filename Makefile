@@ -85,8 +85,13 @@ grade-work: $(STAMP)
 	@echo "grading the notebooks in work/ (results in results/)"
 	$(PY) -m autograder grade work/*/*.ipynb --out results
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(PY) -m pytest
+
+# ruff, configured in pyproject.toml ([tool.ruff]); never `ruff format` (the code is laid out by hand).
+.PHONY: lint
+lint: $(STAMP)
+	$(PY) -m ruff check autograder tests mutation bench
 
 # A whole class in nbgrader's layout, graded in parallel: results/class/<student>/<id>.json + class.csv
 SUBMITTED ?= submitted

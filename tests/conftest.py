@@ -4,7 +4,7 @@ from pathlib import Path
 # The kit's tests import their helpers as `kit` (and the shared proof as `proof`).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kit import TESTS, zoo_entries  # noqa: E402
+from kit import TESTS, zoo_entries
 
 
 def pytest_generate_tests(metafunc):

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kit import REPO
-
 # JupyterLab's CSS as nbconvert's `lab` template ships it (the same rules JupyterLab's front end
 # applies to an output: `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td {text-align: right}`).
 LAB_CSS = Path(sys.prefix) / "share" / "jupyter" / "nbconvert" / "templates" / "lab" / "static" / \

@@ -165,7 +165,7 @@ def _graded_notebook():
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
     cells = []
-    for number, exercise in enumerate(["parameters", "init"]):
+    for exercise in ["parameters", "init"]:
         cell = new_code_cell(f'from autograder.notebook import check\npoints = check("linear", '
                              f'"{exercise}")\npoints', outputs=[new_output(
                                  "stream", name="stdout", text=LONG_FEEDBACK)])

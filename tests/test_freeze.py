@@ -9,7 +9,7 @@ run the whole notebook.
 import pytest
 
 from kit import REPO, grade_proof
-from proof import *  # noqa: F401,F403 - collected here for this module's assignment
+from proof import *  # noqa: F403 - collected here for this module's assignment
 
 ASSIGNMENT = "freeze"
 SOURCE_DIR = REPO / "solutions" / ASSIGNMENT

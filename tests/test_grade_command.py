@@ -1,7 +1,7 @@
 """`make grade` without traps (issue 24, item 4): it grades `assignments/` as the contract says
-and `make grade-work` the learner's working copy `work/`, an untouched stub's zeros never replace a result file that has points, a
-path that does not exist is an error (exit 2, see test_engine), and the terminal report is
-grouped by exercise."""
+and `make grade-work` the learner's working copy `work/`, an untouched stub's zeros never
+replace a result file that has points, a path that does not exist is an error (exit 2, see
+test_engine), and the terminal report is grouped by exercise."""
 from __future__ import annotations
 
 import json

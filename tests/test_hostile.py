@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from autograder.learner_side.confine import UID_RANGE
-from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, run_engine
+from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells
 
 HOSTILE = TESTS / "hostile"
 # Generous enough for the reference solution (graded first, to prove the set-up) and for a

@@ -1,4 +1,4 @@
 """Proof of the `linear` graders: the tests are the shared ones of proof.py."""
-from proof import *  # noqa: F401,F403 - collected here for this module's assignment
+from proof import *  # noqa: F403 - collected here for this module's assignment
 
 ASSIGNMENT = "linear"

@@ -14,8 +14,8 @@ from kit import REPO
 
 sys.path.insert(0, str(REPO / "mutation"))
 
-import mutants as mutation  # noqa: E402
-import run as mutation_run  # noqa: E402
+import mutants as mutation
+import run as mutation_run
 
 SAMPLE = 16
 

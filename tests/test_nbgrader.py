@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import (REPO, VENV, total_points, check_manifest, code_cell_sources, course_env, grade_files, make, scratch_course,
+from kit import (REPO, VENV, total_points, check_manifest, code_cell_sources, course_env, grade_files, make,
+                 scratch_course,
                  source_assignments, submission_notebook, zoo_entries, zoo_sources)
 
 ASSIGNMENTS = source_assignments()
@@ -240,7 +241,8 @@ def semester(tmp_path_factory) -> Semester:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_reproduces_the_committed_assignments(semester, assignment):
     made, committed = semester.course / "assignments" / assignment, REPO / "assignments" / assignment
-    files = lambda root: sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    def files(root):
+        return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
     assert files(made) == files(committed), "`make release` makes other files than are committed"
     for relative in files(made):
         assert (made / relative).read_bytes() == (committed / relative).read_bytes(), (

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import REPO, TESTS, VENV, total_points, code_cell_sources, course_env, make, scratch_course, submission_notebook
+from kit import (REPO, TESTS, VENV, total_points, code_cell_sources, course_env, make, scratch_course,
+                 submission_notebook)
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +72,8 @@ def _test_cells(nb: dict) -> list[dict]:
 
 def _learners(course: Path) -> None:
     ref, stub = code_cell_sources(reference()), code_cell_sources(released())
-    folder = lambda name: course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    def folder(name):
+        return course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     _notebook(ref, folder("honest"))
     _notebook(stub, folder("stub"))
     _notebook(stub, folder("planted"))

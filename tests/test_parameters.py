@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kit import REPO, TESTS, code_cell_sources, percent_cells
-from proof import *  # noqa: F401,F403 - collected here for this module's assignment
+from proof import *  # noqa: F403 - collected here for this module's assignment
 
 ASSIGNMENT = "parameters"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kit import REPO, compose_zoo_submission, grade_files, source_assignments, zoo_entries  # noqa: E402
+from kit import REPO, compose_zoo_submission, grade_files, source_assignments, zoo_entries
 
 BANDS = ((0.0, "0%"), (0.05, "up to 5%"), (0.10, "5-10%"), (0.15, "10-15%"), (0.25, "15-25%"),
          (1.0, "over 25%"))

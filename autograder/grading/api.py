@@ -11,7 +11,7 @@ from autograder.grading.result import build_result, error_result
 from autograder.judge_side.runner import manifest
 from autograder.grading.session import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, Limits,
                                 RunReport, Session)
-from autograder.grading.selfcheck import (SetupFailed, proven, reference, remember,  # noqa: F401
+from autograder.grading.selfcheck import (SetupFailed, proven, reference, remember,
                                   setup_key, verdict)
 from autograder.course.submission import UnreadableSubmission, language_of, load_cells
 

@@ -28,10 +28,15 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import assignments
 from autograder.reports.report import valid_text
 from autograder.reports.spreadsheet import write_csv
+
+if TYPE_CHECKING:   # annotations only: the session imports torch
+    from autograder.grading import cluster
+    from autograder.grading.session import Limits, Session
 
 # The kit's own files in a results folder (grade-all's class table and its partial copy, the
 # class report's default page), and the folder where students named like one are put.

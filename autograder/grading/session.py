@@ -526,7 +526,7 @@ class Session:
                     continue
                 running[id(run)] = (key, run)
             watched = {}
-            for key, run in running.values():
+            for _key, run in running.values():
                 for fd in run.fds():
                     watched[fd] = run
             soonest = min((r.deadline for _, r in running.values()), default=time.monotonic())

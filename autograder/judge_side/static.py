@@ -201,7 +201,7 @@ def findings(sources: dict[int, str]) -> list[dict]:
         text, tree = parsed[index]
         lines = sources[index].splitlines()
 
-        def add(rule: str, line: int) -> None:
+        def add(rule: str, line: int, index: int = index, lines: list[str] = lines) -> None:
             if not any(f["rule"] == rule and f["cell"] == index for f in found):
                 code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
                 found.append({"rule": rule, "cell": index, "line": line,

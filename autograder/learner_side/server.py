@@ -12,9 +12,6 @@ for the check cells of a notebook (where the two sides are one process: see `cli
 """
 from __future__ import annotations
 
-import os
-import sys
-
 import torch
 from torch import nn
 

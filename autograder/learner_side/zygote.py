@@ -151,7 +151,7 @@ def _zygote_main(control: socket.socket) -> None:
             socket.send_fds(control, [json.dumps({"pid": pid}).encode()], [pidfd])
             for fd in (*fds, pidfd):
                 os.close(fd)
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001 - a forked child must reach os._exit
         pass
     os._exit(0)
 
@@ -294,7 +294,7 @@ def _learner(plan: confine.Plan, mode: str, report: confine.Report, vm_bytes: in
         confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)   # the uid change cleared it
         _send(report_sock, {"protections": report.protections, "missing": report.missing})
         report_sock.close()
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - any failure to confine is reported, then exit
         _send(report_sock, {"failed": f"{type(exc).__name__}: {exc}"[:500]})
         os._exit(70)
     try:

@@ -171,7 +171,7 @@ class Encoder:
         if text is None:
             try:
                 text = object.__repr__(value)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - a learner's object is always described
                 text = name
         return {"$obj": [str(name)[:100], str(text)[:200]]}
 

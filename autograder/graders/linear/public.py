@@ -9,7 +9,7 @@ from autograder.judge_side.checks import CheckFailed, check, expect, expect_clos
 from autograder.graders.linear.common import (
     AUTOGRAD_CALLS, EVASIONS, GRAD_CUT_CAUSE, LINEAR, NN_LINEAR_CAUSE, call_layer,
     diagnosis_cause, expect_drawn, expect_gradients, expect_no_forbidden, expect_step_moves,
-    forbidden_in_source, forbidden_ops, forward_case, forward_diagnosis, generator, get_function,
+    forbidden_in_source, forward_case, forward_diagnosis, generator, get_function,
     known_weights, layer_tensor, make_layer, nn_linear_evidence, read_tensor, reference_forward,
     registered_weight, run_function, uniform_bound, untransposed_diagnosis, watch_findings,
 )
