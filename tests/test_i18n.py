@@ -14,6 +14,7 @@ import pytest
 from kit import REPO, grade_files
 
 from autograder import i18n
+from autograder.i18n import catalogue
 from autograder.course import translation
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,11 +27,11 @@ def test_every_message_is_translated_and_kit_mo_is_current():
     """Every `_()` message and check description of the code has a Chinese translation with the
     same fields, no catalogue keeps a message the code no longer uses, and kit.mo is compiled
     from the catalogues as they are (`make translations` fixes what it can)."""
-    assert i18n.problems("zh") == []
+    assert catalogue.problems("zh") == []
 
 
 def test_messages_are_extracted_from_every_source_file():
-    areas = i18n.messages_by_area()
+    areas = catalogue.messages_by_area()
     assert set(areas) == {"engine", *ASSIGNMENTS}
     engine = areas["engine"]
     assert "Check: {description}" in engine and "Not checked: {problem}" in engine
@@ -43,29 +44,29 @@ def test_a_bad_call_to_underscore_is_refused(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text('from autograder.i18n import _\nname = "x"\nprint(_(f"hello {name}"))\n')
     with pytest.raises(ValueError, match="one string literal"):
-        i18n.extract(bad)
+        catalogue.extract(bad)
     constant = tmp_path / "constant.py"
     constant.write_text('from autograder.i18n import N_, _\nMESSAGE = N_("hello {name}")\n'
                         'print(_(MESSAGE).format(name="x"))\n')
-    assert [m for m, _line in i18n.extract(constant)] == ["hello {name}"]
+    assert [m for m, _line in catalogue.extract(constant)] == ["hello {name}"]
 
 
 def test_po_files_round_trip(tmp_path):
     entries = {'a "quoted" \\ backslash': "带引号", "two\nlines {x}": "两\n行 {x}",
                "x" * 150: "长" * 80, "tab\there": ""}
     path = tmp_path / "t.po"
-    i18n.write_po(path, "zh", "test", entries, {})
-    assert i18n.read_po(path) == entries
+    catalogue.write_po(path, "zh", "test", entries, {})
+    assert catalogue.read_po(path) == entries
 
 
 def test_compiled_catalogue_is_what_gettext_reads(tmp_path):
     entries = {"Observed: {x}": "观察到：{x}", "untranslated": ""}
     folder = tmp_path / "zh" / "LC_MESSAGES"
     folder.mkdir(parents=True)
-    (folder / "kit.mo").write_bytes(i18n.compile_mo(entries))
-    catalogue = gettext.translation("kit", tmp_path, ["zh"])
-    assert catalogue.gettext("Observed: {x}") == "观察到：{x}"
-    assert catalogue.gettext("untranslated") == "untranslated"
+    (folder / "kit.mo").write_bytes(catalogue.compile_mo(entries))
+    compiled = gettext.translation("kit", tmp_path, ["zh"])
+    assert compiled.gettext("Observed: {x}") == "观察到：{x}"
+    assert compiled.gettext("untranslated") == "untranslated"
 
 
 def test_language_switches_and_restores():

@@ -88,12 +88,12 @@ def test_kit_translations_hold_no_hidden_check_text(kit):
     check's description or feedback (which says what it checks) never reaches it."""
     import gettext
 
-    from autograder import i18n
+    from autograder.i18n import catalogue
 
     assert not list((kit / "autograder" / "i18n" / "locale").rglob("*.po"))
     hidden = {m for a in WITH_SOURCE
-              for m, _line in i18n.extract(REPO / "autograder" / "graders" / a / "hidden.py")}
-    shipped = {m for path in (kit / "autograder").rglob("*.py") for m, _line in i18n.extract(path)}
+              for m, _line in catalogue.extract(REPO / "autograder" / "graders" / a / "hidden.py")}
+    shipped = {m for path in (kit / "autograder").rglob("*.py") for m, _line in catalogue.extract(path)}
     only_hidden = hidden - shipped
     assert only_hidden, "the hidden graders have messages of their own"
     catalogue = gettext.translation("kit", kit / "autograder" / "i18n" / "locale", ["zh"])

@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import i18n
+from autograder.i18n import catalogue
 from autograder.assignments import COURSE_ROOT, GRADERS_DIR, PACKAGE_DIR
 from autograder.course.packaging import add_to_zip, engine_files
 from autograder.course.translation import released_language
@@ -56,7 +57,7 @@ def _copy_engine(target: Path) -> None:
             continue
         mo = target / i18n.LOCALE.name / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
         mo.parent.mkdir(parents=True, exist_ok=True)
-        mo.write_bytes(i18n.compile_for(language, shipped))
+        mo.write_bytes(catalogue.compile_for(language, shipped))
 
 
 def _copy_data(source: Path, target: Path) -> None:

@@ -8,13 +8,16 @@ is gone, the run stops: the checks that did not run are reported by the grading 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from autograder.judge_side.checks import CheckFailed, CheckInfo
 from autograder.judge_side.client import LearnerError, LearnerGone
 from autograder.i18n import _, translate
 from autograder.wire.protocol import ProtocolError
-from autograder.reports.report import NOT_IMPLEMENTED
+from autograder.reports.report import (FAILED, NOT_IMPLEMENTED, NOT_IMPLEMENTED_YET, PASSED,
+                                       SAME_MISTAKE_AS)
 
 
 def check_name(assignment_id: str, function_name: str) -> str:
@@ -24,7 +27,7 @@ def check_name(assignment_id: str, function_name: str) -> str:
 
 def describe(function) -> str:
     """The first paragraph of a check's docstring: what it looks at, in the learner's words
-    (and language: see i18n.docstring_description, which reads it the same way)."""
+    (and language: see i18n.catalogue.docstring_description, which reads it the same way)."""
     doc = (function.__doc__ or "").strip()
     description = " ".join(doc.split("\n\n")[0].split())
     return translate(description) if description else ""
@@ -54,14 +57,34 @@ def _lowered(description: str) -> str:
     return description[:1].lower() + description[1:]
 
 
+def labelled(exc: BaseException | None, learner) -> BaseException | None:
+    """`exc` with every frame in a notebook cell named as JupyterLab shows that cell ("cell 27
+    [15]": its place among all cells, then its execution count), whoever parsed the evidence:
+    a grader that parses an instrument's error itself does not know the labels."""
+    labels = getattr(learner, "labels", None) or {}
+    if isinstance(exc, LearnerError) and labels:
+        frames = tuple(replace(f, label=labels[f.cell]) if f.cell in labels and not f.label
+                       else f for f in exc.evidence.frames)
+        exc.evidence = replace(exc.evidence, frames=frames)
+    return exc
+
+
+def untouched_stub(exc: BaseException | None) -> bool:
+    """Whether `exc` is the learner's stub still raising NotImplementedError, which
+    feedback_for words as NOT_IMPLEMENTED."""
+    return (isinstance(exc, LearnerError) and exc.evidence.not_implemented
+            and bool(exc.evidence.frames))
+
+
 def feedback_for(exc: BaseException, description: str, learner=None) -> str:
     """The learner-facing text for a check that did not pass."""
+    exc = labelled(exc, learner)
     if isinstance(exc, CheckFailed):
         return str(exc)
     if isinstance(exc, LearnerError):
         evidence = exc.evidence
         frame = evidence.frames[-1] if evidence.frames else None
-        if evidence.not_implemented and frame is not None:
+        if untouched_stub(exc):
             where = frame.place_of_line()
             return _(NOT_IMPLEMENTED).format(function=frame.function, where=where)
         at = ""
@@ -193,12 +216,18 @@ class GraderPlugin:
             if self._on_gone is not None:
                 self._on_gone(name, str(exc)[:200])
             return
+        # The outcome as a fact (grading.result records it; see report.OUTCOMES), beside the
+        # words: a failure is the check's own, the same mistake as an earlier check, or a stub.
+        same_as = None
         if report.passed:
             status, score, output = "passed", info.points, description
+            kind = PASSED
         else:
-            cause = cause_of(exc)
+            cause = cause_of(labelled(exc, self._learner))
             first = self._causes.setdefault(cause, name) if cause else name
+            kind = NOT_IMPLEMENTED_YET if untouched_stub(exc) else FAILED
             if first != name:
+                kind, same_as = SAME_MISTAKE_AS, first
                 output = _("Observed: the same mistake as {first}: {observed}\n"
                            "What to change: see {first}; fixing it fixes this check too.").format(
                     first=first, observed=getattr(exc, "observed", None) or exc)
@@ -217,7 +246,10 @@ class GraderPlugin:
             "output": output,
             "visibility": info.visibility,
             "tags": list(info.tags),
+            "outcome": kind,
         }
+        if same_as is not None:
+            result["same_as"] = same_as
         self.results.append(result)
         if self._on_result is not None:
             self._on_result(result)
