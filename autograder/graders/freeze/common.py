@@ -80,7 +80,7 @@ def optimizer_groups(optimizer, model_info: ModuleInfo, model: Remote | None = N
     every value, on the model the judge knows (names and shapes its own)."""
     if not isinstance(optimizer, Remote) or optimizer.kind != "optimizer":
         kind = optimizer.type if isinstance(optimizer, Remote) else type(optimizer).__name__
-        raise CheckFailed(_("build_optimizer returned a {type}").format(type=kind),
+        raise CheckFailed(_("build_optimizer returned an object of type {type}").format(type=kind),
                           _("a torch.optim.SGD"),
                           _("return the SGD optimizer you built over the model's parameters"))
     info = optimizer.describe()
@@ -139,7 +139,7 @@ def _replayed_groups(optimizer: Remote, model: Remote, spec: dict,
             for t in states):
         problem = _("the report of the optimizer's steps is incomplete")
     elif kind != SGD_CLASS:
-        raise CheckFailed(_("build_optimizer returned a {type}").format(
+        raise CheckFailed(_("build_optimizer returned an object of type {type}").format(
                               type=kind.rpartition(".")[2] or kind),
                           _("a torch.optim.SGD"),
                           _("build a torch.optim.SGD, passing it the two groups, lr and "
@@ -179,8 +179,10 @@ def _replayed_groups(optimizer: Remote, model: Remote, spec: dict,
 # * the forward pass on the step's batch, in the reported modes, must give the reported
 #   BatchNorm statistics (so the modes and the batch are those the step really used);
 # * the reported gradients must be the judge's gradients of the kit's loss at that state, as
-#   they are, scaled down (clipping), scaled up, or added to the previous step's (the last two
-#   are mistakes the checks name); gradients all None or zero apply nothing and verify nothing;
+#   they are, clipped (scaled down, or clamped value by value), scaled up, or added to the
+#   previous step's (the last three are mistakes a check names: fit_steps_with_each_batch_
+#   gradient compares the judge's own gradients with those the optimizer found, so clipping
+#   shows); gradients all None or zero apply nothing and verify nothing;
 # * SGD with the reported options and gradients, and the momentum the judge itself carried over
 #   from that optimizer's earlier steps, must give the reported parameters.
 #
@@ -196,9 +198,12 @@ ACCEPTED = ("ok", "clipped", "accumulated", "scaled")   # gradients the judge ca
 
 @dataclass(frozen=True)
 class FitPlan:
-    """The arguments the grader passes to the learner's fit, and what follows from them."""
+    """The arguments the grader passes to the learner's fit, and what follows from them.
 
-    images: int = 12
+    Neither batch size divides the number of images, so every epoch ends with a partial batch
+    (6, 6, 2 while frozen; 4, 4, 4, 2 after): a loader that drops it (drop_last=True) shows."""
+
+    images: int = 14
     freeze_epochs: int = 2
     unfreeze_epochs: int = 1
     freeze_batch_size: int = 6
@@ -212,9 +217,24 @@ class FitPlan:
                 "unfreeze_batch_size": self.unfreeze_batch_size,
                 "lr": self.lr, "unfreeze_lr": self.unfreeze_lr}
 
+    @property
+    def epochs(self) -> int:
+        return self.freeze_epochs + self.unfreeze_epochs
+
+    def batch_size(self, frozen: bool) -> int:
+        return self.freeze_batch_size if frozen else self.unfreeze_batch_size
+
     def steps_per_epoch(self, frozen: bool) -> int:
-        size = self.freeze_batch_size if frozen else self.unfreeze_batch_size
-        return math.ceil(self.images / size)
+        return math.ceil(self.images / self.batch_size(frozen))
+
+    def partial_batch(self, frozen: bool) -> int:
+        """The size of each epoch's last, partial batch in that phase (0: none)."""
+        return self.images % self.batch_size(frozen)
+
+    def dropped_sizes(self) -> list[int]:
+        """The items each epoch serves when its partial last batch is dropped (drop_last)."""
+        return [self.images - self.partial_batch(e < self.freeze_epochs)
+                for e in range(self.epochs)]
 
 
 @dataclass
@@ -235,6 +255,7 @@ class Step:
     problem: str | None = None           # why the step is not verified; None when it is
     loss: float | None = None            # the kit's loss on the batch, computed by the judge
     changed: frozenset = frozenset()     # parameters and buffers whose values changed
+    untracked: frozenset = frozenset()   # BatchNorm layers in train mode tracking no statistics
 
     @property
     def verified(self) -> bool:
@@ -266,6 +287,8 @@ class FitTrace:
     parameters: list[str] = field(default_factory=list)
     buffers: list[str] = field(default_factory=list)
     problem: str | None = None           # the start itself could not be verified
+    epoch_sizes: list[int] = field(default_factory=list)   # items served per epoch
+    dropped_last: bool = False           # every epoch served all but its partial last batch
 
     @property
     def frozen_steps(self) -> list[Step]:
@@ -277,8 +300,41 @@ class FitTrace:
 
     def epoch_orders(self) -> list[list[int]]:
         """The item indices each epoch drew, in the order drawn."""
+        orders, start = [], 0
+        for size in self.epoch_sizes:
+            orders.append(self.order[start:start + size])
+            start += size
         n = self.plan.images
-        return [self.order[i:i + n] for i in range(0, len(self.order), n)]
+        return orders + [self.order[i:i + n] for i in range(start, len(self.order), n)]
+
+    def epoch_of(self, served: int) -> int:
+        """The epoch of a step taken when `served` items had been served."""
+        position, start = max(served - 1, 0), 0
+        for epoch, size in enumerate(self.epoch_sizes):
+            if position < start + size:
+                return epoch
+            start += size
+        return len(self.epoch_sizes) + (position - start) // self.plan.images
+
+
+def _epoch_sizes(plan: FitPlan, order: list[int], served: list[int]) -> tuple[list[int], bool]:
+    """How many items each epoch served: all of them, or, when every epoch served exactly its
+    full batches (distinct items, each step at the end of a full batch), all but the partial
+    last batch, as a DataLoader with drop_last=True does."""
+    full = [plan.images] * plan.epochs
+    dropped = plan.dropped_sizes()
+    if sum(dropped) == sum(full) or len(order) != sum(dropped):
+        return full, False
+    start, bounds = 0, []
+    for epoch, size in enumerate(dropped):
+        if len(set(order[start:start + size])) != size:
+            return full, False
+        bounds.append((start, start + size, plan.batch_size(epoch < plan.freeze_epochs)))
+        start += size
+    for now in served:
+        if not any(low < now <= high and (now - low) % batch == 0 for low, high, batch in bounds):
+            return full, False
+    return dropped, True
 
 
 def _typed(raw, key, kind):
@@ -339,7 +395,7 @@ class _Batches:
 
 def _start_state(stale: bool) -> tuple[dict, dict]:
     """The judge's own copy of the model fit is handed, and the gradients it carries."""
-    from autograder.instruments import STALE_SEED
+    from autograder.learner_side.instruments import STALE_SEED
 
     model = reference_model(TINY_YOLO, seed=0)
     if stale:
@@ -368,15 +424,18 @@ def observe_fit(submission, plan: FitPlan = FitPlan(), *, stale_gradients: bool 
     if raw.get("error") is not None:
         raise LearnerError(Evidence.parse(raw["error"]), _("running your fit"))
     order = [i for i in _typed(raw, "order", list) if type(i) is int]
+    entries = _typed(raw, "steps", list)[:4 * len(order) + 4]
+    counts = [_typed(entry, "served", int) for entry in entries]
+    sizes, dropped = _epoch_sizes(plan, order, counts)
     trace = FitTrace(plan, raw.get("history"), order=order,
-                     parameters=[n for n in _typed(raw, "parameters", list) if type(n) is str])
+                     parameters=[n for n in _typed(raw, "parameters", list) if type(n) is str],
+                     epoch_sizes=sizes, dropped_last=dropped)
     served = 0
-    for number, entry in enumerate(_typed(raw, "steps", list)[:4 * len(order) + 4], start=1):
-        now = _typed(entry, "served", int)
+    for number, (entry, now) in enumerate(zip(entries, counts), start=1):
         indices = order[served:now] if served <= now <= len(order) else []
         served = max(served, now) if now <= len(order) else served
         trace.steps.append(Step(
-            number=number, epoch=max(now - 1, 0) // plan.images, indices=indices,
+            number=number, epoch=trace.epoch_of(now), indices=indices,
             optimizer=_typed(entry, "optimizer", int), kind=str(entry.get("kind"))[:200],
             groups=_groups(entry), grads=_tensors(entry, "grads"),
             training=_names(entry, "training"), requires_grad=_names(entry, "requires_grad"),
@@ -460,6 +519,16 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
         return _("{where}: the model's state cannot be loaded").format(where=where)
     for name, module in model.named_modules():
         module.training = name in step.training
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            # A BatchNorm layer in train mode whose step counter did not move does not track
+            # running statistics (track_running_stats=False): it normalises with the batch's
+            # statistics and updates nothing, which the judge's own layer then does too.
+            counter = f"{name}.num_batches_tracked"
+            module.track_running_stats = not (
+                module.training and counter in step.state and counter in step.before
+                and _same(step.state[counter], step.before[counter]))
+            if not module.track_running_stats:
+                step.untracked |= {name}
     for name, p in model.named_parameters():
         p.requires_grad_(name in step.requires_grad)
         p.grad = None
@@ -562,9 +631,17 @@ def _compare(expected: dict, got: dict, previous: dict) -> tuple[str, str]:
     scale = sum(float((a * b).sum()) for a, b in zip(g, e)) / (size ** 2)
     if scale > 0 and _close(g, [scale * b for b in e], size):
         if scale <= 1 + GRADIENT_TOLERANCE:
-            return "clipped", _("scaled by {scale:.3g} (clipping)").format(scale=scale)
+            return "clipped", _("their norm scaled by {scale:.3g}").format(scale=scale)
         return "scaled", _("{scale:.3g} times the gradient of the batch's mean "
                            "loss").format(scale=scale)
+    # Clipped value by value (clip_grad_value_): the judge's gradients clamped to the largest
+    # magnitude found.
+    bound = max(float(t.abs().max()) for t in g)
+    clamped = [b.clamp(-bound, bound) for b in e]
+    if _norm(a - b for a, b in zip(clamped, e)) > GRADIENT_TOLERANCE * size \
+            and _close(g, clamped, size):
+        return "clipped", _("every value clamped to at most {bound:.3g} in "
+                            "magnitude").format(bound=bound)
     # Gradients never cleared, for every parameter or only for some (an optimizer whose
     # zero_grad reaches only the parameters it holds): each tensor is its batch's gradient,
     # or that plus the gradient it held at the previous step.
@@ -653,6 +730,32 @@ def expect_ran(trace: FitTrace) -> None:
            fix=_("for each epoch, loop over a DataLoader of the data set; for each batch compute "
                  "the kit's loss on the model's predictions, clear the gradients, backpropagate "
                  "and step the optimizer"), cause="fit:no-steps")
+
+
+UNTRACKED = "freeze:track-running-stats"
+
+
+def untracked_fix() -> str:
+    return _("put each BatchNorm layer in eval mode with its eval() method, and leave "
+             "track_running_stats alone: a layer in train mode with track_running_stats=False "
+             "normalises with each batch's own statistics, and unfreeze's train() does not "
+             "switch tracking back on")
+
+
+def expect_every_batch(trace: FitTrace) -> None:
+    """Fail, naming drop_last, when every epoch left out its partial last batch."""
+    plan = trace.plan
+    expect(not trace.dropped_last,
+           observed=_("every epoch trained on full batches only and never on its last, partial "
+                      "batch ({frozen} of the {images} images while frozen, {unfrozen} after "
+                      "unfreezing): the DataLoader drops it, as drop_last=True does").format(
+               frozen=plan.partial_batch(True), unfrozen=plan.partial_batch(False),
+               images=plan.images),
+           expected=_("every image in every epoch, the smaller last batch included: {frozen} "
+                      "steps per frozen epoch and {unfrozen} per unfrozen epoch").format(
+               frozen=plan.steps_per_epoch(True), unfrozen=plan.steps_per_epoch(False)),
+           fix=_("leave the DataLoader's drop_last at its default, False: the exercise trains "
+                 "on every image of every epoch"), cause="fit:drop-last")
 
 
 # -- one training step, replayed ---------------------------------------------------------------------

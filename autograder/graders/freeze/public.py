@@ -6,9 +6,9 @@ import pytest
 from autograder.judge_side.checks import check, expect
 from autograder.i18n import _
 from autograder.graders.freeze.common import (
-    TINY_YOLO_FROZEN, TINY_YOLO, backbone, batchnorm_names, describe_names, early_switch,
-    expect_probe, expect_ran, expect_verified, fresh_model, leave_stale_gradients, observe_fit,
-    optimizer_groups, probe, under,
+    TINY_YOLO_FROZEN, TINY_YOLO, UNTRACKED, backbone, batchnorm_names, describe_names,
+    early_switch, expect_probe, expect_ran, expect_verified, fresh_model, leave_stale_gradients,
+    observe_fit, optimizer_groups, probe, under, untracked_fix,
 )
 
 
@@ -61,13 +61,23 @@ def test_freeze_puts_batchnorm_in_eval(submission):
     info = model.describe(values=False)
     norms = batchnorm_names(info, "backbone")
     training = [n for n in norms if info.submodule(n).training]
+    # What a BatchNorm layer in train mode does depends on track_running_stats (the learner
+    # process's word for it only chooses the words of a failure).
+    tracking = not training or model.get(training[0]).describe(
+        values=False).attributes.get("track_running_stats") is not False
     expect(not training,
-           observed=_("{training} of {total} BatchNorm layers are still in train mode, so every "
-                      "forward pass keeps updating their running mean and variance").format(
-               training=len(training), total=len(norms)),
+           observed=(_("{training} of {total} BatchNorm layers are still in train mode, so every "
+                       "forward pass keeps updating their running mean and variance")
+                     if tracking else
+                     _("{training} of {total} BatchNorm layers are still in train mode, with "
+                       "track_running_stats=False: in train mode they normalise each batch with "
+                       "that batch's own mean and variance instead of their stored running "
+                       "statistics, so the frozen features still change from batch to "
+                       "batch")).format(training=len(training), total=len(norms)),
            expected=_("every BatchNorm layer inside the module in eval mode"),
-           fix=_("visit every layer inside the module and put each BatchNorm layer (any "
-                 "nn.modules.batchnorm._BatchNorm) in eval mode"))
+           fix=(_("visit every layer inside the module and put each BatchNorm layer (any "
+                  "nn.modules.batchnorm._BatchNorm) in eval mode") if tracking
+                else untracked_fix()), cause=None if tracking else UNTRACKED)
     step = probe(model)
     expect_probe(step)
     moved = step.statistics_moved("backbone")
@@ -113,6 +123,14 @@ def _expect_backbone_trains(step, parameters: bool = True) -> None:
            expected=_("requires_grad == True for every parameter"),
            fix=_("switch requires_grad back on for every parameter the module holds"))
     resting = step.statistics_still("backbone")
+    untracked = resting and all(n.rpartition(".")[0] in step.step.untracked for n in resting)
+    expect(not untracked,
+           observed=_("in one training step after unfreezing the backbone, {count} backbone "
+                      "BatchNorm layers in train mode updated no statistics: their "
+                      "track_running_stats is False, and train() does not switch it back "
+                      "on").format(count=len({n.rpartition(".")[0] for n in resting})),
+           expected=_("the module and all its layers in train mode"), fix=untracked_fix(),
+           cause=UNTRACKED)
     expect(not resting,
            observed=_("in one training step after unfreezing the backbone, {count} backbone "
                       "BatchNorm statistics did not move ({names})").format(
@@ -129,7 +147,8 @@ def test_optimizer_is_sgd_with_two_groups(submission):
     groups = optimizer_groups(submission.call("build_optimizer", model, lr=0.01),
                               model.describe(values=False), model, TINY_YOLO)
     expect(groups.type_ok,
-           observed=_("build_optimizer returned a {type}").format(type=groups.type),
+           observed=_("build_optimizer returned an object of type {type}").format(
+               type=groups.type),
            expected=_("a torch.optim.SGD"),
            fix=_("build a torch.optim.SGD, passing it the two groups, lr and momentum"))
     expect(len(groups.names) == 2,

@@ -1,0 +1,35 @@
+"""
+Misconception: an epoch's loss is the mean over its images, each batch's loss weighted by the batch's size (the exercise asks for the plain mean of the batch losses, and a smaller last batch makes the two differ).
+Caught by: freeze/fit_history_matches_what_happened
+Mentions: weighted
+"""
+from torch.utils.data import DataLoader
+
+
+def fit(model, dataset, *, freeze_epochs, unfreeze_epochs, freeze_batch_size,
+        unfreeze_batch_size, lr, unfreeze_lr):
+    optimizer = build_optimizer(model, lr)  # noqa: F821
+    history = []
+    for epoch in range(freeze_epochs + unfreeze_epochs):
+        frozen = epoch < freeze_epochs
+        if epoch == freeze_epochs:
+            unfreeze(model.backbone)  # noqa: F821
+            for group in optimizer.param_groups:
+                group["lr"] = unfreeze_lr
+        model.train()
+        if frozen:
+            freeze(model.backbone)  # noqa: F821
+        loader = DataLoader(dataset, shuffle=True, collate_fn=collate,  # noqa: F821
+                            batch_size=freeze_batch_size if frozen else unfreeze_batch_size)
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        total, batches = 0.0, 0
+        for images, targets in loader:
+            loss = yolo_loss(model(images), targets)  # noqa: F821
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(images)
+            batches += 1
+        history.append({"epoch": epoch, "phase": "freeze" if frozen else "unfreeze",
+                        "loss": total / len(dataset), "trainable_params": trainable})
+    return history
