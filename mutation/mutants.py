@@ -14,6 +14,8 @@ Operators (PyTorch-flavoured ones first):
     inplace        `a + b`, `a - b`, `a * b`, `a / b` on a name -> `a.add_(b)`, ... (the name changed
                    in place)
     buffer         register_buffer(..., persistent=False)
+    drop_last      DataLoader(...) -> DataLoader(..., drop_last=True) (each epoch's partial last
+                   batch never trained)
     argument       one argument of a call dropped
     boolean        True<->False (set_to_none, requires_grad, shuffle, bias, ...)
     comparison     > >= < <= == != is / is not, in / not in swapped
@@ -183,6 +185,12 @@ class _Sites(cst.CSTVisitor):
                 a.keyword and a.keyword.value == "persistent" for a in node.args):
             extra = cst.Arg(cst.Name("False"), keyword=cst.Name("persistent"))
             self._add("buffer", node, node.with_changes(args=[*node.args, extra]))
+        if name == "DataLoader" and not any(
+                a.keyword and a.keyword.value == "drop_last" for a in node.args):
+            extra = cst.Arg(cst.Name("True"), keyword=cst.Name("drop_last"),
+                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                  whitespace_after=cst.SimpleWhitespace("")))
+            self._add("drop_last", node, node.with_changes(args=[*node.args, extra]))
         for index in range(len(node.args)):
             kept = [a for i, a in enumerate(node.args) if i != index]
             if kept:
