@@ -1,15 +1,43 @@
 """What grader files use: declare a check, word its feedback, compare tensors safely.
 
-A grader file is a pytest module whose tests each carry one `@check(...)`:
+A grader file (autograder/graders/<id>/public.py or hidden.py) is a pytest module whose tests
+each carry one `@check(...)` and take the `submission` fixture, a `client.Learner`: what the
+learner's code defined, reached through requests to the learner process (see
+autograder/graders/linear/public.py for many more):
 
-    @check(exercise="Linear", points=1, tags=["registration"], visibility="hidden")
+    import torch
+
+    from autograder.i18n import _
+    from autograder.judge_side.checks import check, expect, expect_close
+
+
+    @check(exercise="parameters", points=1, tags=["registration"], visibility="hidden")
     def test_weight_is_parameter(submission):
-        '''Linear(3, 2) registers `weight` as an nn.Parameter.'''
-        layer = submission.Linear(3, 2)
-        expect(isinstance(layer.weight, nn.Parameter),
-               observed=_("`weight` is a {type}").format(type=type(layer.weight).__name__),
-               expected=_("an nn.Parameter"),
+        '''Linear(3, 2) registers `weight` as an nn.Parameter of shape (2, 3), and computes
+        x @ weight.T + bias with it.'''
+        layer = submission.new("Linear", 3, 2, seed=0)   # a client.Remote: the object stays there
+        info = layer.describe(values=False)               # plain data: a client.ModuleInfo
+        names = sorted(info.parameters)
+        expect("weight" in info.parameters,
+               observed=_("named_parameters() lists {names}").format(names=names),
+               expected=_("a parameter named `weight`"),
                fix=_("wrap the tensor in nn.Parameter(...) so the module registers it"))
+        shape = info.parameters["weight"].shape           # a client.TensorInfo's
+        expect(shape == (2, 3),
+               observed=_("weight has shape {shape}").format(shape=shape),
+               expected="(out_features, in_features) = (2, 3)",
+               fix=_("create weight with one row per output and one column per input"))
+        x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+        y = layer(x)                                      # forward runs there; a copy comes back
+        weight, bias = layer.get("weight"), layer.get("bias")
+        expect_close(y, x @ weight.T + bias, what="Linear(3, 2)(x)",
+                     fix=_("multiply the input by the transposed weight and add the bias"))
+
+Nothing the learner's code raises needs catching: `submission.new`, `layer(x)` and `layer.get`
+raise `client.LearnerError` (or `client.MissingName` for a name the notebook does not define),
+which the plugin words for the learner with where it was raised ("not implemented yet" for an
+untouched stub). A value that comes back is a copy the judge owns; `plain()` and `expect_close`
+also refuse tensor subclasses. tests/test_docstring_example.py runs this example.
 
 The test's docstring says, in the learner's words, what the check looks at; the plugin prints it
 above the feedback. Every text a learner reads is marked for translation with `_` (one string
