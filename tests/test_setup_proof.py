@@ -175,3 +175,47 @@ def test_an_engine_failure_records_no_score(tmp_path):
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert rows["marked"]["score"] == "" and rows["marked"]["note"].startswith("not graded: ")
     assert rows["student0"]["score"] == str(honest["score"]) and rows["student0"]["note"] == ""
+
+
+@pytest.mark.slow
+def test_a_failed_proof_leaves_the_gradebook_and_grades_status_without_a_score(tmp_path):
+    """The nbgrader path: the submission recorded by `nbgrader autograde`, then the engine's
+    `gradebook` under limits its own reference cannot meet. It exits 3 and writes no score: every
+    graded cell of nbgrader's gradebook stays without an automatic score, and
+    `grades-status.csv` leaves the learner's score empty and says "not graded"."""
+    import csv
+
+    from kit import VENV, course_env
+
+    course = scratch_course(tmp_path / "course")
+    target = course / "submitted" / "alice" / "linear" / "linear.ipynb"
+    target.parent.mkdir(parents=True)
+    shutil.copy2(REFERENCE, target)
+    env = dict(course_env(), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    nbgrader = str(VENV / "bin" / "nbgrader")
+    for step in (["generate_assignment", "linear", "--force"],
+                 ["autograde", "linear", "--force", "--create"]):
+        proc = subprocess.run([nbgrader, *step, "--log-level=ERROR"], cwd=course, env=env,
+                              text=True, capture_output=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = subprocess.run([str(VENV / "bin" / "python"), "-m", "autograder", "gradebook",
+                           "--jobs", "1", "--time-limit", "0.01"], cwd=course, env=env,
+                          text=True, capture_output=True, timeout=900)
+    assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "failed its own reference solution" in proc.stderr
+    assert "linear:" in proc.stderr and "time limit" in proc.stderr, proc.stderr[-2000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        submission = book.find_submission("linear", "alice")
+        graded = [grade for notebook in submission.notebooks for grade in notebook.grades
+                  if grade.auto_score is not None or grade.manual_score is not None]
+        assert not graded, [(g.name, g.auto_score, g.manual_score) for g in graded]
+    proc = subprocess.run([str(VENV / "bin" / "python"), "-m", "autograder", "grades-status",
+                           "--out", str(tmp_path / "status.csv")], cwd=course, env=env,
+                          text=True, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(tmp_path / "status.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["student_id"], r["score"]) for r in rows] == [("alice", "")], rows
+    assert "not graded" in rows[0]["status"], rows
