@@ -21,7 +21,7 @@ connection, its credentials, its threads). Each worker starts, once, a grading s
 interpreter (`python -m autograder.grading.cluster serve`) with the engine's warm `Session` and zygote,
 the same confinement and the same judge as `grade-all` at home. The service first proves its
 own set-up (each assignment's reference solution graded under the class's limits and language,
-`grading.prove_setup`: the worker is another machine); a service whose proof fails refuses every
+`grading.api.prove_setup`: the worker is another machine); a service whose proof fails refuses every
 task of that assignment with the engine's words. A worker running several tasks at once
 (`--nthreads`) has one service per task in flight.
 
@@ -214,7 +214,7 @@ def task_of(path: Path, assignment: assignments.Assignment, limits, *, all_cells
 def grade_many(submissions, limits, *, options: Options, on_result, all_cells: bool = False,
                hide: tuple[str, ...] = (), language: str | None = None) -> None:
     """Grade `(key, path, assignment)` triples on the cluster; `on_result(key, path, assignment,
-    result)` as each result arrives, once per key, in this thread (as `grading.grade_many`)."""
+    result)` as each result arrives, once per key, in this thread (as `grading.api.grade_many`)."""
     address = check_address(options.scheduler, options.insecure)
     stats = options.stats
     stats.address = address
@@ -360,7 +360,7 @@ def _failure(exc: BaseException) -> str:
 
 
 def _error_result(assignment, task: dict, why: str) -> dict:
-    """Not graded: the engine's failure, never a learner's 0 (as `grading.grade_many` words it)."""
+    """Not graded: the engine's failure, never a learner's 0 (as `grading.api.grade_many` words it)."""
     from autograder.i18n import DEFAULT, use
     from autograder.grading.result import error_result
     from autograder.judge_side.runner import manifest

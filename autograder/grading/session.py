@@ -4,7 +4,7 @@ The grading process (this module) imports torch once, warms it up and forks the 
 (`zygote`), from which every learner process comes. Then, for each submission, `jobs` at a time:
 
     zygote -> supervisor -> learner process   confined (`confine`), runs the cells, answers
-                                              requests about what they defined (`learner`)
+                                              requests about what they defined (`server`)
     grading process -> judge process          runs the checks and decides every score
                                               (`judge`), talking to the learner over a socket
 

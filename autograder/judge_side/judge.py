@@ -9,7 +9,7 @@ process and a pipe to the grading process. It
    socket as the `submission` fixture: every fact about the learner's code arrives as plain data;
 3. streams each check's result to the grading process as it is decided.
 
-It never runs learner code and never decodes anything but plain data (`protocol`). The learner
+It never runs learner code and never decodes anything but plain data (`wire.protocol`). The learner
 process never sees this process's memory, its pipe or the graders.
 """
 from __future__ import annotations
@@ -68,7 +68,7 @@ def _vm_bytes() -> int:
 def limit_judge(cpu_seconds: int, memory_bytes: int = JUDGE_MEMORY_BYTES) -> None:
     """In the forked judge, before it reads anything from the learner side: its address space,
     CPU time, file size and core files are limited (its cgroups, where there are any, are the
-    grading process's to set: `sandbox.SubmissionRun`)."""
+    grading process's to set: `grading.session.SubmissionRun`)."""
     for kind, value in ((resource.RLIMIT_AS, _vm_bytes() + memory_bytes),
                         (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
         try:

@@ -14,7 +14,7 @@ For each submission the zygote forks a supervisor, which
 4. reports how the learner ended, and exits.
 
 The learner process confines itself (`confine.confine`), reports what took effect, closes that
-channel, and only then runs the submission's cells and answers the judge (`learner`).
+channel, and only then runs the submission's cells and answers the judge (`server`).
 """
 from __future__ import annotations
 
