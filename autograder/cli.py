@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, config
+from autograder.config import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 from autograder.i18n import LANGUAGES
-from autograder.grading.session import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
                             "submission and the graders are unchanged, so a batch that was "
                             "interrupted resumes where it stopped)")
     batch.add_argument("--scheduler", metavar="ADDRESS",
-                       default=os.environ.get("AUTOGRADER_SCHEDULER") or None,
+                       default=config.scheduler(),
                        help="grade on the Dask cluster of this scheduler (tls://HOST:8786, or "
                             "tcp://127.0.0.1:8786 through an SSH tunnel; default: "
                             "$AUTOGRADER_SCHEDULER, else this machine's cores)")

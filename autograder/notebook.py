@@ -24,7 +24,7 @@ import os
 import sys
 import warnings
 
-from autograder import assignments
+from autograder import assignments, config
 from autograder.judge_side.client import Learner, LocalTransport
 from autograder.i18n import _, use, valid
 from autograder.learner_side.server import LearnerServer
@@ -32,7 +32,7 @@ from autograder.reports.report import description_of, format_check, split_feedba
 from autograder.judge_side.runner import run_checks
 
 # Set by the engine in its sandbox, which runs the checks itself after the cells.
-ENGINE_ENV = "AUTOGRADER_ENGINE"
+ENGINE_ENV = config.ENGINE_ENV
 
 
 def _learner_namespace() -> dict:
@@ -46,13 +46,13 @@ def _learner_namespace() -> dict:
     return vars(sys.modules["__main__"])
 
 
-MAX_NOTEBOOK_BYTES = 40 * 1024 * 1024   # the saved notebook read to name cells (as submissions)
+MAX_NOTEBOOK_BYTES = config.MAX_NOTEBOOK_BYTES
 
 
 def _notebook_path(namespace: dict) -> str | None:
     """The notebook this kernel runs, as the Jupyter server told it (`__session__`, from
     JPY_SESSION_NAME: the notebook's path when JupyterLab started the kernel)."""
-    for candidate in (namespace.get("__session__"), os.environ.get("JPY_SESSION_NAME")):
+    for candidate in (namespace.get("__session__"), config.jupyter_session_name()):
         if isinstance(candidate, str) and candidate.endswith(".ipynb") and \
                 os.path.isfile(candidate):
             return candidate
@@ -182,7 +182,7 @@ def check(assignment_id: str, exercise: str, hidden: bool = False,
     observed, what was expected, what to change); wherever HTML cannot be shown (a terminal,
     nbgrader's text outputs) the same report is plain text. `language` is the notebook's (a
     release in another language than English passes it: see translation.py)."""
-    if os.environ.get(ENGINE_ENV) == "1":
+    if config.engine_running():
         return 0.0
     assignment = assignments.get(assignment_id)
     visibility = "hidden" if hidden else "visible"

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import zipfile
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, config
 from autograder.assignments import COURSE_ROOT
 from autograder.course.packaging import add_to_zip, engine_files, is_build_litter
 
@@ -136,7 +135,7 @@ def grade_submission(root: Path, assignment: assignments.Assignment, *,
     from autograder.grading.api import grade_file
     from autograder.grading.result import build_result
     from autograder.judge_side.runner import manifest
-    from autograder.grading.session import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
+    from autograder.config import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
     start = time.monotonic()
     try:
@@ -148,15 +147,6 @@ def grade_submission(root: Path, assignment: assignments.Assignment, *,
     memory = DEFAULT_MEMORY_LIMIT_MB if memory_limit_mb is None else (memory_limit_mb or None)
     return grade_file(path, assignment, memory_limit_mb=memory,
                       time_limit_s=time_limit_s or DEFAULT_TIME_LIMIT_S)
-
-
-def _env_number(name: str, kind):
-    value = os.environ.get(name, "").strip()
-    try:
-        return kind(value) if value else None
-    except ValueError:
-        print(f"autograder: ignoring {name}={value!r}: not a number", file=sys.stderr)
-        return None
 
 
 def _write(result: dict, target: Path) -> None:
@@ -171,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.course.gradescope",
                                      description="Grade one Gradescope submission.")
     parser.add_argument("--root", type=Path,
-                        default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+                        default=config.gradescope_root(),
                         help="holds submission/ and results/ "
                              "(default: $AUTOGRADER_ROOT, else /autograder)")
     parser.add_argument("--assignment", required=True, choices=assignments.ASSIGNMENT_IDS)
@@ -180,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     assignment = assignments.get(args.assignment)
     try:
         result = grade_submission(args.root, assignment,
-                                  time_limit_s=_env_number("AUTOGRADER_TIME_LIMIT", float),
-                                  memory_limit_mb=_env_number("AUTOGRADER_MEMORY_LIMIT", int))
+                                  time_limit_s=config.gradescope_time_limit(),
+                                  memory_limit_mb=config.gradescope_memory_limit())
     except Exception as exc:  # noqa: BLE001 - never a learner's 0 for the engine's failure
         # The set-up failed its reference solution, or the engine broke: no score (Gradescope
         # shows the autograder as failed, and the instructor can run it again).

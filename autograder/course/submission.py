@@ -12,9 +12,9 @@ from pathlib import Path
 from autograder.i18n import _, notebook_language
 from autograder.course.translation import versions
 from autograder.wire.cells import Cell
+from autograder.config import MAX_SUBMISSION_MB
 
 SUPPORTED_SUFFIXES = (".ipynb", ".py")
-MAX_SUBMISSION_MB = 40     # a notebook's file; its cells travel to the learner process whole
 _PERCENT_MARKER = re.compile(r"^# ?%%.*$", re.MULTILINE)
 
 

@@ -57,13 +57,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from autograder import assignments
-
-SCHEDULER_ENV = "AUTOGRADER_SCHEDULER"
-RESOURCES_ENV = "AUTOGRADER_CLUSTER_RESOURCES"
-RESOURCES_FILE = "resources.json"
-RETRIES = 2                  # a task whose worker-side service died is tried this many more times
-CONNECT_TIMEOUT_S = 60       # reaching the scheduler
+from autograder import assignments, config
+from autograder.config import CLUSTER_CONNECT_TIMEOUT_S as CONNECT_TIMEOUT_S
+from autograder.config import CLUSTER_RESOURCES_FILE as RESOURCES_FILE
+from autograder.config import CLUSTER_RETRIES as RETRIES
 _SECURE_SCHEMES = ("tls", "wss")   # dask's encrypted, authenticated transports
 
 
@@ -118,7 +115,7 @@ def resources_of(assignment: assignments.Assignment) -> dict[str, float]:
     declared = assignment.grader_dir / RESOURCES_FILE
     if declared.is_file():
         wanted = json.loads(declared.read_text())
-    override = os.environ.get(RESOURCES_ENV)
+    override = config.cluster_resources()
     if override:
         wanted = json.loads(override).get(assignment.id, wanted)
     if not isinstance(wanted, dict) or not all(

@@ -6,6 +6,7 @@ from autograder.i18n import N_, _, language, translate
 from autograder.reports.report import NOT_CHECKED, valid_text
 from autograder.judge_side.runner import PlannedCheck
 from autograder.grading.session import RunReport
+from autograder.config import MAX_CELL_ERRORS_SHOWN
 
 TAMPERING = N_("Not credited: your code reaches into the interpreter or the grading engine (it "
                "uses {uses}). No exercise needs that, and such code could change what the "
@@ -16,7 +17,6 @@ TAMPERING = N_("Not credited: your code reaches into the interpreter or the grad
 SCAN_CREDITS_NOTHING = False
 # The summary line of a submission that could not be read (gradebook looks for it).
 UNREADABLE = N_("The submission could not be read: {reason}")
-MAX_CELL_ERRORS_SHOWN = 20   # cells that raised, quoted in the summary (with how many in all)
 
 
 def _uses(report: RunReport) -> str:

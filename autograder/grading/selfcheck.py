@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder import config
 from autograder.assignments import PACKAGE_DIR, Assignment
 
 
@@ -67,8 +68,7 @@ def verdict(result: dict) -> str | None:
 # -- the cache of `grade` ------------------------------------------------------------------------
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pytorch-exercise-kit" / "setup-proofs"
+    return config.setup_proofs_dir()
 
 
 def setup_key(assignment: Assignment, limits, language: str | None, hide) -> str:
@@ -85,7 +85,7 @@ def setup_key(assignment: Assignment, limits, language: str | None, hide) -> str
             digest.update(str(path).encode() + b"\0missing\0")
     digest.update(json.dumps([
         assignment.id, limits.time_s, limits.memory_mb, limits.threads, language, list(hide),
-        sys.executable, os.geteuid(), os.environ.get("AUTOGRADER_NO_NAMESPACES", ""),
+        sys.executable, os.geteuid(), config.namespaces_refused(),
     ]).encode())
     return digest.hexdigest()
 

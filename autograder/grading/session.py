@@ -32,18 +32,18 @@ from dataclasses import dataclass, field
 from autograder.learner_side import confine
 from autograder.assignments import Assignment
 from autograder.i18n import _, language, use
-from autograder.judge_side.judge import JUDGE_MEMORY_BYTES, JUDGE_PROCESSES, judge_main, limit_judge
+from autograder.judge_side.judge import judge_main, limit_judge
 from autograder.process import make_undumpable
 from autograder.wire.cells import Cell
 from autograder.grading.warmup import warm_up
 from autograder.learner_side.zygote import Zygote, close_all_but
+from autograder.config import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, JUDGE_MEMORY_BYTES,
+                               JUDGE_PROCESSES)
+from autograder.config import SESSION_MAX_MESSAGE as _MAX_MESSAGE
+from autograder.config import SESSION_MAX_REPORT_BYTES as _MAX_REPORT_BYTES
+from autograder.config import STOP_GRACE_S as _STOP_GRACE_S
 
-DEFAULT_TIME_LIMIT_S = 120.0
-DEFAULT_MEMORY_LIMIT_MB = 4096
 _HEADER = struct.Struct("!I")
-_MAX_MESSAGE = 1 << 20
-_MAX_REPORT_BYTES = 1 << 16
-_STOP_GRACE_S = 10.0
 
 
 @dataclass

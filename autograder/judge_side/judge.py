@@ -30,10 +30,12 @@ from autograder.i18n import DEFAULT, _, set_language
 from autograder.process import make_undumpable
 from autograder.wire.protocol import Channel, ProtocolError
 from autograder.wire.cells import Cell
+from autograder.config import EVENT_MARGIN, EVENT_MIN_WAIT_S, EVENT_PACE
+from autograder.config import JUDGE_MAX_CELL_ERRORS as MAX_CELL_ERRORS
+from autograder.config import JUDGE_MAX_REPORT as MAX_REPORT
+from autograder.config import JUDGE_MEMORY_BYTES
 
 HEADER = struct.Struct("!I")
-MAX_REPORT = 1 << 20   # bytes in one message to the grading process
-MAX_CELL_ERRORS = 20   # cells that raised, described one by one (with how many raised in all)
 
 
 def send(fd: int, message: dict) -> None:
@@ -43,18 +45,9 @@ def send(fd: int, message: dict) -> None:
         view = view[os.write(fd, view):]
 
 
-# The judge's own limits (`limit_judge`): address space beyond what it inherits from the warm
-# grading process, and CPU seconds beyond the submission's time limit. Every size the judge reads
-# from the learner side is bounded before anything is allocated (`protocol`, `client`): an honest
-# judge grows by under 200 MB.
-JUDGE_MEMORY_BYTES = 2 << 30
-JUDGE_PROCESSES = 256            # in its pids cgroup: torch's threads count
-# Progress events: one per cell is what an honest learner process sends; past that many (and a
-# margin), each further event makes the judge wait long enough that a flood of them costs the
-# learner process its wall-clock time rather than the judge its CPU.
-EVENT_MARGIN = 64
-EVENT_PACE = 20.0                # seconds waited per second of CPU an excess event cost
-EVENT_MIN_WAIT_S = 0.005
+# The judge's own limits (`limit_judge`: JUDGE_MEMORY_BYTES, JUDGE_PROCESSES, and CPU seconds
+# beyond the submission's time limit) and the pacing of progress events (EVENT_*) are documented
+# in autograder/config.py.
 
 
 def _vm_bytes() -> int:

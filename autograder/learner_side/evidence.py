@@ -9,11 +9,12 @@ import traceback
 
 import torch
 
+from autograder.config import MAX_FRAMES
+
 # The engine's own files (the whole `autograder` package): frames there are not the learner's.
 _ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _LIBRARY_DIRS = tuple({os.path.dirname(os.path.dirname(os.path.abspath(torch.__file__))),
                        os.path.dirname(os.path.abspath(os.__file__))})
-MAX_FRAMES = 4
 
 
 # -- evidence of an exception ------------------------------------------------------------------

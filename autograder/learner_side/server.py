@@ -21,6 +21,7 @@ from autograder.wire import modelspec
 from autograder.learner_side.execution import new_namespace, run_cells
 from autograder.wire.protocol import Ref
 from autograder.wire.cells import Cell
+from autograder.config import LEARNER_MAX_CELL_ERRORS as MAX_CELL_ERRORS
 
 # nn.Module's own bookkeeping, taken before any learner code runs: a description of a module
 # reports what nn.Module recorded, not what an overriding method says.
@@ -30,7 +31,6 @@ _named_modules = nn.Module.named_modules
 _state_dict = nn.Module.state_dict
 _load_state_dict = nn.Module.load_state_dict
 _manual_seed = torch.manual_seed
-MAX_CELL_ERRORS = 100   # cells that raised, described in the answer to run_cells
 
 
 # -- descriptions -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from autograder.config import MAX_NOTEBOOK_BYTES
 from autograder.i18n import N_, _, prefixes
 
 # The feedback of a check whose stub still raises NotImplementedError, and of a check that never
@@ -90,9 +91,6 @@ def by_exercise(tests: list[dict]) -> list[tuple[str | None, list[dict]]]:
     for test in tests:
         groups.setdefault(exercises.get(test.get("name")), []).append(test)
     return [(e, groups[e]) for e in [*order, None] if e in groups]
-
-
-MAX_NOTEBOOK_BYTES = 40 * 1024 * 1024
 
 
 def as_released(submission, assignment) -> bool:

@@ -29,22 +29,12 @@ import struct
 
 import torch
 
+# The sizes a message may have (bytes, header, depth, values, string, dimensions, elements of a
+# tensor), each documented in autograder/config.py.
+from autograder.config import (MAX_DEPTH, MAX_DIMS, MAX_ELEMENTS, MAX_HEADER, MAX_MESSAGE,
+                               MAX_NODES, MAX_STRING)
+
 FRAME = struct.Struct("!II")           # total length after this header, JSON header length
-MAX_MESSAGE = 64 << 20                 # bytes in one message, blobs included
-MAX_DEPTH = 24
-MAX_NODES = 200_000
-MAX_STRING = 20_000                    # characters in one string of the tree
-MAX_DIMS = 8
-# Elements in one tensor: as many as the largest message could carry as bytes. A meta tensor
-# (which holds no bytes) of more arrives as an `Oversized` holding its shape, never as a tensor:
-# a shape read from the learner side is a size the judge may allocate from (`torch.ones(shape)`).
-# The graders' API bounds every shape further (`client.MAX_SHAPE_ELEMENTS`) and fails the check
-# that met one over it.
-MAX_ELEMENTS = MAX_MESSAGE
-# The JSON header the judge parses (json.loads builds every value before MAX_NODES can be
-# counted): 8 MiB, far above any honest answer. The learner side, which receives the cells of
-# a notebook of any size, reads headers up to the whole message (`long_text`).
-MAX_HEADER = 8 << 20
 DTYPES = {
     "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
     "float64": torch.float64, "uint8": torch.uint8, "int8": torch.int8, "int16": torch.int16,
