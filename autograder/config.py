@@ -274,6 +274,17 @@ MAX_OPS = 400
 """Names the op watch records for one watched block, its own marks included: the distinct
 operators run, sorted; past that, `kit::truncated` (learner_side/instruments)."""
 
+MAX_MATH = 2000
+"""Characters of one formula of a learner's markdown that nbgrader's feedback page renders as
+MathML (course/feedback_page); a longer one is left as text (a learner's cell is untrusted)."""
+
+TOP_FAILURES = 3
+"""Checks the class report names as the class's most common failures (reports/classreport)."""
+
+TIED_FEEDBACK_SHOWN = 3
+"""Feedback texts the class report quotes for one check when several are equally common
+(reports/classreport)."""
+
 
 # == grading on a cluster (grading/cluster) =======================================================
 

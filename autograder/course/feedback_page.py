@@ -41,6 +41,8 @@ from pathlib import Path
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
+from autograder.config import MAX_MATH
+
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "kit_feedback"
 # What nbconvert's mathjax() macro writes when nbgrader's template calls it without a URL.
@@ -49,7 +51,6 @@ MATHJAX_SCRIPT = ('<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2
 # ... and the configuration it writes beside it (a script MathJax reads; the page has no MathJax).
 MATHJAX_CONFIG = re.compile(r'<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">'
                             r'.*?</script>\s*<!-- End of mathjax configuration -->', re.S)
-MAX_MATH = 2000          # longer "math" is left as it is (a learner's cell is untrusted text)
 
 # Code is never math: fenced blocks and inline code spans are skipped.
 _CODE = re.compile(r"(```.*?```|~~~.*?~~~|`+[^`]*`+)", re.S)

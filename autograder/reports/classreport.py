@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.config import TIED_FEEDBACK_SHOWN, TOP_FAILURES
 from autograder.grading.batch import _is_dir, student_of
 from autograder.i18n import N_, _, language, prefixes, translate, use, valid
 from autograder.reports.report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback, valid_text
@@ -43,8 +44,6 @@ SAME_MISTAKE = N_("Observed: the same mistake as {first}: {observed}\n"
                   "What to change: see {first}; fixing it fixes this check too.")
 SAME_MISTAKE_PREFIXES = prefixes(SAME_MISTAKE)
 _CHECK_NAME = re.compile(r"[\w.-]{1,80}/[\w.-]{1,120}")
-TOP_FAILURES = 3
-TIED_FEEDBACK_SHOWN = 3
 # No script, no plugin, no frame, no form, no external anything: the page's images are data: PNGs
 # and its style is inline.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
