@@ -9,7 +9,11 @@ STAMP := $(VENV)/.installed
 ARCH := $(shell uname -m)
 # torch/torchvision pins for this machine's architecture, if the kit has them.
 CONSTRAINTS := $(wildcard constraints/$(ARCH).txt)
-ASSIGNMENTS := parameters freeze linear
+# The assignments in course order: each autograder/graders/<id>/ with an assignment.toml (see
+# autograder/assignments.py). Read where a recipe uses it, with .venv's Python once it exists, else
+# with the one that builds it (the registry needs only the standard library).
+ASSIGNMENTS = $(or $(shell "$$([ -x $(PY) ] && echo $(PY) || echo $(PYTHON))" -m autograder.assignments list),\
+  $(error no assignments: `python -m autograder.assignments list` says why))
 NB ?=
 # Where `make student-kit` writes student-kit/ and student-kit.zip.
 DIST ?= dist

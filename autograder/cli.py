@@ -18,7 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True)
     grade = verbs.add_parser("grade", help="grade notebooks (.ipynb) or Python files (.py)")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    grade.add_argument("--assignment", choices=assignments.ASSIGNMENT_IDS,
+    grade.add_argument("--assignment", choices=assignments.ids(),
                        help="the assignment (default: told from each file's or folder's name)")
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write the result here (one PATH only)")
@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                             "the engine and write its scores into nbgrader's gradebook")
     book.add_argument("--course", type=Path, default=Path("."), metavar="DIR",
                       help="the nbgrader course (default: the current folder)")
-    book.add_argument("--assignment", action="append", choices=assignments.ASSIGNMENT_IDS,
+    book.add_argument("--assignment", action="append", choices=assignments.ids(),
                       help="only this assignment (repeatable; default: all)")
     book.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                       help="submissions graded at once (default: the number of CPUs)")

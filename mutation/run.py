@@ -29,7 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutants import REPO, Mutant, equivalent, generate, notebook_cells  # noqa: E402
 
-ASSIGNMENTS = ("linear", "parameters", "freeze")
+from autograder import assignments  # noqa: E402
+
+# The course's assignments, in course order (autograder/graders/<id>/assignment.toml).
+ASSIGNMENTS = assignments.ids()
 
 
 def is_test_cell(cell: dict) -> bool:

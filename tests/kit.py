@@ -287,9 +287,11 @@ COURSE_PARTS = ("nbgrader_config.py", "Makefile", "solutions", "assignments", "d
 
 
 def source_assignments() -> list[str]:
-    """The assignments that have a source notebook, `solutions/<id>/<id>.ipynb`."""
-    return sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb")
-                  if p.stem == p.parent.name)
+    """The assignments (autograder.assignments, in course order) that have a source notebook,
+    `solutions/<id>/<id>.ipynb`."""
+    from autograder import assignments
+
+    return [a for a in assignments.ids() if (REPO / "solutions" / a / f"{a}.ipynb").is_file()]
 
 
 def make(cwd: Path, *targets: str, timeout: float = 1800, **variables: str

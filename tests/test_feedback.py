@@ -10,8 +10,10 @@ import pytest
 
 from kit import REPO
 
+from autograder import assignments
+
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
-ASSIGNMENTS = ("linear", "parameters", "freeze")
+ASSIGNMENTS = assignments.ids()
 
 
 def solution_lines(assignment: str) -> set[str]:
@@ -59,7 +61,6 @@ def test_no_public_check_quotes_a_solution_line(assignment):
 def test_public_checks_cover_every_concept_and_a_third_of_the_points(assignment):
     """What the learner can run while working shows every concept an exercise grades, and at
     least a third of its points."""
-    from autograder import assignments
     from autograder.judge_side.runner import manifest
 
     exercises: dict[str, dict] = {}

@@ -83,7 +83,8 @@ def test_bundle_holds_scripts_engine_every_grader_and_only_the_reference(bundle)
         assert script in infos, f"{script} must sit at the zip's root"
         assert (infos[script].external_attr >> 16) & stat.S_IXUSR, f"{script} must be executable"
     for needed in ("autograder/course/gradescope.py", "autograder/graders/linear/public.py",
-                   "autograder/graders/linear/hidden.py", "pyproject.toml"):
+                   "autograder/graders/linear/hidden.py", "autograder/graders/linear/assignment.toml",
+                   "pyproject.toml"):
         assert needed in infos
     assert any(n.startswith("constraints/") for n in infos)
     # The one notebook is the reference solution, graded first in every run to prove the set-up

@@ -13,12 +13,12 @@ import pytest
 
 from kit import REPO, grade_files
 
-from autograder import i18n
+from autograder import assignments, i18n
 from autograder.i18n import catalogue
 from autograder.course import translation
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ASSIGNMENTS = ("linear", "parameters", "freeze")
+ASSIGNMENTS = assignments.ids()
 
 
 # -- messages --------------------------------------------------------------------------------------

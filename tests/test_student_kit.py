@@ -64,6 +64,7 @@ def test_kit_holds_what_a_learner_needs(kit, dist):
     assert not any(p.suffix == ".py" for p in files(kit / "data")), "data scripts are instructor-only"
     for assignment in RELEASED:
         assert (kit / "autograder" / "graders" / assignment / "public.py").is_file()
+        assert (kit / "autograder" / "graders" / assignment / "assignment.toml").is_file()
     with zipfile.ZipFile(dist / "student-kit.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"student-kit/{p.as_posix()}" for p in files(kit))
 
@@ -73,7 +74,8 @@ def test_kit_has_no_hidden_grader(kit, dist):
     for relative in files(kit):
         assert relative.name != "hidden.py", f"{relative} is a hidden grader"
         if "graders" in relative.parts and len(relative.parts) > 3:
-            assert relative.name in ("__init__.py", "public.py", "common.py"), relative
+            assert relative.name in ("__init__.py", "public.py", "common.py", "assignment.toml"), \
+                relative
     hidden_names = {c["name"].split("/", 1)[1] for a in WITH_SOURCE
                     for c in check_manifest(a) if c["visibility"] == "hidden"}
     for relative, text in texts(kit):

@@ -30,8 +30,6 @@ from autograder.course.packaging import add_to_zip, engine_files, is_build_litte
 
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
-# Assignments whose helpers read data/ (the helmet images, the pretrained backbone).
-USES_DATA = ("freeze",)
 
 
 # -- building bundles --------------------------------------------------------------------------
@@ -43,7 +41,7 @@ def bundle_files(assignment: assignments.Assignment) -> dict[str, Path]:
     for helper in assignment.helper_files():
         files[f"assignments/{assignment.id}/{helper.name}"] = helper
     data = COURSE_ROOT / "data"
-    if assignment.id in USES_DATA and data.is_dir():
+    if assignment.uses_data and data.is_dir():   # its assignment.toml says uses_data
         for path in sorted(data.rglob("*")):
             relative = path.relative_to(data)
             # The scripts that made the data import the solutions: they stay behind.
@@ -77,8 +75,8 @@ def build_bundle(assignment: assignments.Assignment, out: Path) -> Path:
 def buildable() -> tuple[list[assignments.Assignment], dict[str, str]]:
     """The assignments a bundle can be built for, and why each other one cannot."""
     ready, skipped = [], {}
-    for assignment_id in assignments.ASSIGNMENT_IDS:
-        assignment = assignments.get(assignment_id)
+    for assignment in assignments.every():
+        assignment_id = assignment.id
         if not (assignment.source_dir / f"{assignment_id}.ipynb").exists():
             skipped[assignment_id] = (f"no source notebook "
                                       f"solutions/{assignment_id}/{assignment_id}.ipynb")
@@ -164,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=config.gradescope_root(),
                         help="holds submission/ and results/ "
                              "(default: $AUTOGRADER_ROOT, else /autograder)")
-    parser.add_argument("--assignment", required=True, choices=assignments.ASSIGNMENT_IDS)
+    parser.add_argument("--assignment", required=True, choices=assignments.ids())
     args = parser.parse_args(argv)
     target = args.root / "results" / "results.json"
     assignment = assignments.get(args.assignment)

@@ -31,7 +31,8 @@ from autograder.course.translation import released_language
 KIT_NAME = "student-kit"
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "student"
 # Grader files learners get; every other file under a grader folder stays with the instructor.
-PUBLIC_GRADER_FILES = ("__init__.py", "public.py", "common.py")
+# assignment.toml makes the folder an assignment (autograder.assignments) in the kit too.
+PUBLIC_GRADER_FILES = ("__init__.py", "public.py", "common.py", "assignment.toml")
 _NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".*")
 
 

@@ -88,7 +88,7 @@ def discover(submitted: Path) -> list[Submission]:
                   "no submission found there", file=sys.stderr)
             continue
         for folder in folders:
-            if folder.name not in assignments.ASSIGNMENT_IDS:
+            if folder.name not in assignments.ids():
                 continue
             path = folder / f"{folder.name}.ipynb"
             if not path.exists():
@@ -230,7 +230,7 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progre
                           fresh=fresh, all_cells=all_cells, language=language, cluster=cluster)
     from autograder.grading.session import Session   # torch: only when grading
 
-    with Session([assignments.get(a) for a in assignments.ASSIGNMENT_IDS],
+    with Session(assignments.every(),
                  protect=(str(submitted), str(out))) as session:
         return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
                           fresh=fresh, all_cells=all_cells, language=language)

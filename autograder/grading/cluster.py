@@ -551,7 +551,7 @@ def serve(scratch: str | None = None) -> int:
     from autograder.grading.batch import kit_fingerprint
     from autograder.grading.session import Session
 
-    every = [assignments.get(a) for a in assignments.ASSIGNMENT_IDS]
+    every = assignments.every()
     jobs_root = tempfile.mkdtemp(prefix="autograder-cluster-")
     own = tuple(p for p in (jobs_root, scratch) if p)
     try:

@@ -399,7 +399,7 @@ def submitted_learners(submitted: Path | None) -> dict[str, set[str]]:
     for folder in students:
         try:
             found[valid_text(folder.name)] = {p.name for p in folder.iterdir()
-                                              if p.name in assignments.ASSIGNMENT_IDS and _is_dir(p)}
+                                              if p.name in assignments.ids() and _is_dir(p)}
         except OSError:
             found[valid_text(folder.name)] = set()
     return found
