@@ -114,7 +114,7 @@ def test_without_namespaces_a_uid_of_its_own_keeps_classmates_apart(tmp_path):
 
 @pytest.mark.skipif(not ROOT, reason="needs root (uids of its own)")
 def test_grading_processes_running_at_once_never_share_a_uid(tmp_path, monkeypatch):
-    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))
     first, second = confine.claim_uids(), confine.claim_uids()
     try:
         assert first.first != second.first
@@ -165,11 +165,11 @@ def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
 
 @pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide graders)")
 def test_course_files_stay_protected_until_the_last_grading_process_ends(tmp_path, monkeypatch):
-    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))
     folder = tmp_path / "results"
     folder.mkdir()
     folder.chmod(0o755)
-    graders_mode = confine.GRADERS_DIR.stat().st_mode & 0o777
+    graders_mode = confine.permissions.GRADERS_DIR.stat().st_mode & 0o777
     one = confine.protect_course_files((str(folder),))
     two = confine.protect_course_files((str(folder),))
     try:
@@ -179,14 +179,14 @@ def test_course_files_stay_protected_until_the_last_grading_process_ends(tmp_pat
     finally:
         confine.restore_course_files(two)
     assert folder.stat().st_mode & 0o777 == 0o755, "the last one restores the modes"
-    assert confine.GRADERS_DIR.stat().st_mode & 0o777 == graders_mode
+    assert confine.permissions.GRADERS_DIR.stat().st_mode & 0o777 == graders_mode
 
 
 @pytest.mark.skipif(not ROOT, reason="needs root")
 def test_without_a_locks_folder_a_grading_process_goes_its_own_way(tmp_path, monkeypatch):
     """A read-only /run (or a locks folder someone else owns) must not stop grading."""
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "file" / "locks"))
+    monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "file" / "locks"))
     assert confine.claim_uids().first == confine.UID_BASE
     folder = tmp_path / "results"
     folder.mkdir()
@@ -198,7 +198,7 @@ def test_without_a_locks_folder_a_grading_process_goes_its_own_way(tmp_path, mon
     foreign = tmp_path / "foreign"
     foreign.mkdir(mode=0o777)
     foreign.chmod(0o777)
-    monkeypatch.setattr(confine, "LOCKS", str(foreign))
+    monkeypatch.setattr(confine.locks, "LOCKS", str(foreign))
     assert confine.claim_uids().first == confine.UID_BASE, "a folder others can write is no lock"
 
 
@@ -530,9 +530,9 @@ def test_without_namespaces_the_learner_uid_reads_nothing_of_the_course_but_what
     for path in [course, *course.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     open_folder.chmod(0o755)
-    monkeypatch.setattr(confine, "COURSE_ROOT", course)
-    monkeypatch.setattr(confine, "GRADERS_DIR", course / "autograder" / "graders")
-    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    monkeypatch.setattr(confine.permissions, "COURSE_ROOT", course)
+    monkeypatch.setattr(confine.permissions, "GRADERS_DIR", course / "autograder" / "graders")
+    monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))
     probe = ("import json, os, sys\nok = []\nfor p in sys.argv[1:]:\n    try:\n"
              "        open(p).read(); ok.append(p)\n    except OSError:\n        pass\n"
              "print(json.dumps(ok))")
@@ -621,7 +621,7 @@ def test_sizes_from_the_learner_side_are_bounded_before_anything_is_allocated():
 
 @pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide the course)")
 def test_a_results_folder_not_made_yet_is_protected_from_the_start(tmp_path, monkeypatch):
-    monkeypatch.setattr(confine, "LOCKS", str(tmp_path / "locks"))
+    monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))
     out = tmp_path / "class" / "results"
     protected = confine.protect_course_files((str(out),))
     try:

@@ -245,7 +245,7 @@ PLACEHOLDERS = {"LARGE_CELL_PLACEHOLDER": 20 << 20, "OVER_LIMIT_PLACEHOLDER": 41
 
 def confinement_mode() -> str:
     """What the kernel lets the engine set up here: "root", "user" or "none"."""
-    probe = ("import os, sys\nfrom autograder import confine\n"
+    probe = ("import os, sys\nfrom autograder.learner_side import confine\n"
              "r, w = os.pipe()\npid = os.fork()\n"
              "if pid == 0:\n    os.write(w, confine.unshare(confine.Report(),\n"
              "        confine.namespaces_wanted()).encode()); os._exit(0)\n"
