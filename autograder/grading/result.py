@@ -1,7 +1,7 @@
 """Build the contract's result (Gradescope's results.json schema) from what the child reported."""
 from __future__ import annotations
 
-from autograder.judge_side.client import clean
+from autograder.judge_side.text import clean
 from autograder.i18n import N_, _, language, translate
 from autograder.reports.report import NOT_CHECKED, valid_text
 from autograder.judge_side.runner import PlannedCheck

@@ -6,77 +6,40 @@ modules and optimizers; what comes back is plain data (numbers, short strings, t
 judge owns) or a `Remote`, a handle on an object that stays with the learner's code. A check
 compares that data with references it computes itself: it never holds a learner object.
 
-Two transports carry the requests:
-
-* `PipeTransport`: over a socket to the learner process (the engine: `grade`, `grade-all`,
-  Gradescope). The judge runs in another process and decodes nothing but plain data.
-* `LocalTransport`: in the learner's own kernel (the check cells in JupyterLab and under
-  nbgrader). Requests still go through the same encoding, so both give the same verdicts, but
-  there is no boundary: learner code there can reach the checks.
+Two transports carry the requests (`transport`): to the learner process, or within the
+learner's own kernel. The rest lives beside this module and is re-exported here for the graders:
+`text` (cleaning what comes back), `evidence` (what learner code raised: `LearnerError`,
+`LearnerGone`, `MissingName`, `Evidence`), `descriptions` (`TensorInfo`, `ModuleInfo`,
+`OptimizerInfo`, `ClassInfo`, their bounds).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
-from autograder.wire import modelspec
-from autograder.judge_side.checks import CheckFailed
+from autograder.config import MAX_DIMS, MAX_ITEMS, MAX_MODULE_ELEMENTS, MAX_SHAPE_ELEMENTS, MAX_TEXT
 from autograder.i18n import _
-from autograder.wire.protocol import Channel, Opaque, Oversized, ProtocolError, Ref, decode, encode, FRAME
+from autograder.judge_side.checks import CheckFailed
+from autograder.judge_side.descriptions import (ClassInfo, GroupInfo, ModuleInfo, OptimizerInfo,
+                                                OversizedTensor, SubmoduleInfo, TensorInfo, _get,
+                                                _mro, bounded_shape)
+from autograder.judge_side.evidence import Evidence, Frame, LearnerError, LearnerGone, MissingName
+from autograder.judge_side.text import clean
+from autograder.judge_side.transport import LocalTransport, PipeTransport
+from autograder.wire import modelspec
+from autograder.wire.protocol import Opaque, Oversized, ProtocolError, Ref
 
-# -- text from the learner side -------------------------------------------------------------------
+# What the graders (autograder/graders/*/) and the engine import from here.
+__all__ = [
+    "MAX_DIMS", "MAX_ITEMS", "MAX_MODULE_ELEMENTS", "MAX_SHAPE_ELEMENTS", "MAX_TEXT", "Answer",
+    "CheckFailed", "ClassInfo", "Evidence", "Frame", "GroupInfo", "Learner", "LearnerError",
+    "LearnerGone", "LocalTransport", "MissingName", "ModuleInfo", "OptimizerInfo",
+    "OversizedTensor", "PipeTransport", "Remote", "SubmoduleInfo", "TensorInfo",
+    "bounded_shape", "clean", "reference_model",
+]
 
-_BLOB = re.compile(r"[A-Za-z0-9+/=_\-]{64,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")   # not text: no UTF-8 writer takes one
-MAX_TEXT = 300
-# Elements in any tensor or shape the learner side describes, before a grader sees it: graders
-# allocate from described shapes (`torch.randn(info.shape)`), so a shape over this bound fails
-# the check (`OversizedTensor`) instead of costing the judge its size. 4 Mi elements (16 MiB as
-# float32) is a hundred times any tensor the exercises make.
-MAX_SHAPE_ELEMENTS = 1 << 22
-MAX_DIMS = 8
-
-
-class OversizedTensor(CheckFailed):
-    """The learner side described a tensor larger than any check needs."""
-
-    def __init__(self, shape: tuple):
-        super().__init__(
-            _("a tensor of shape {shape} ({count} elements) came back from your code").format(
-                shape=shape[:MAX_DIMS], count=_count(shape)),
-            _("tensors of at most {limit} elements (the exercise's tensors are far smaller)").format(
-                limit=MAX_SHAPE_ELEMENTS),
-            _("create your tensors with the sizes the exercise passes to your code"))
-
-
-def _count(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
-def bounded_shape(shape) -> tuple[int, ...]:
-    """A shape from the learner side, checked before anything is sized by it."""
-    if (type(shape) not in (list, tuple) or len(shape) > MAX_DIMS
-            or not all(type(n) is int and 0 <= n < (1 << 31) for n in shape)):
-        raise ProtocolError("a malformed shape")
-    shape = tuple(shape)
-    if _count(shape) > MAX_SHAPE_ELEMENTS:
-        raise OversizedTensor(shape)
-    return shape
-
-
-def clean(text: str, limit: int = MAX_TEXT) -> str:
-    """A string from the learner side, safe to quote: valid text (a lone surrogate becomes
-    U+FFFD), no control characters, no long encoded blobs (base64, hex), at most `limit`
-    characters."""
-    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("?", text))
-    text = _BLOB.sub("[long token removed]", text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+# -- requests and answers --------------------------------------------------------------------------
 
 
 def _plain(value, learner: "Learner"):
@@ -113,334 +76,8 @@ def _wire(value):
     return value
 
 
-# -- what learner code raised ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Frame:
-    line: int
-    function: str
-    cell: int | None = None        # engine: position among the notebook's code cells
-    execution: int | None = None   # JupyterLab: the cell's execution count [n]
-    file: str | None = None        # a module of the learner's own
-    label: str | None = None       # engine: how the judge names that cell ("cell 12 [7]")
-
-    def place_of_line(self) -> str:
-        """"cell 12 [7], line 3": the cell (or file) and the line."""
-        if self.cell is not None:
-            where = self.label or _("code cell {number}").format(number=self.cell)
-        elif self.execution is not None:
-            where = _("cell [{count}]").format(count=self.execution)
-        else:
-            where = str(self.file)
-        return _("{where}, line {line}").format(where=where, line=self.line)
-
-    def place(self) -> str:
-        """"cell 12 [7], line 3, in forward"."""
-        if self.function == "<module>":
-            return self.place_of_line()
-        return _("{where}, in {function}").format(where=self.place_of_line(),
-                                                   function=self.function)
-
-
-_FUNCTION = re.compile(r"[\w.<>]{1,80}")
-
-
-def _frame(raw, labels: dict | None = None) -> Frame:
-    if type(raw) is not dict or type(raw.get("line")) is not int:
-        raise ProtocolError("a malformed frame")
-    function = raw.get("function")
-    function = function if type(function) is str and _FUNCTION.fullmatch(function) else "?"
-    origins = {k: raw.get(k) for k in ("cell", "execution")}
-    if any(v is not None and type(v) is not int for v in origins.values()):
-        raise ProtocolError("a malformed frame origin")
-    file = raw.get("file")
-    return Frame(raw["line"], function, origins["cell"], origins["execution"],
-                 clean(file, 80) if type(file) is str else None,
-                 (labels or {}).get(origins["cell"]))
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """An exception raised by learner code, as facts: type, first line, where."""
-
-    type: str
-    message: str
-    not_implemented: bool
-    frames: tuple[Frame, ...]
-    cell: int | None = None    # for a cell that raised while the notebook ran
-
-    @classmethod
-    def parse(cls, raw, labels: dict | None = None) -> "Evidence":
-        if type(raw) is not dict:
-            raise ProtocolError("malformed evidence")
-        kind, message = raw.get("type"), raw.get("message")
-        frames = raw.get("frames", [])
-        if type(kind) is not str or type(message) is not str or type(frames) is not list:
-            raise ProtocolError("malformed evidence")
-        cell = raw.get("cell")
-        return cls(clean(kind, 80) if kind.isidentifier() else "Exception", clean(message, 200),
-                   raw.get("not_implemented") is True,
-                   tuple(_frame(f, labels) for f in frames[-4:]),
-                   cell if type(cell) is int else None)
-
-    @property
-    def error(self) -> str:
-        return f"{self.type}: {self.message}" if self.message else self.type
-
-
-class LearnerError(Exception):
-    """Learner code raised while a check used it."""
-
-    def __init__(self, evidence: Evidence, action: str):
-        super().__init__(evidence.error)
-        self.evidence, self.action = evidence, action
-
-
-class LearnerGone(Exception):
-    """The learner process ended, or answered with something that is not well-formed data."""
-
-
-class MissingName(CheckFailed):
-    """The submission does not define a name a check needs."""
-
-
-# -- transports -------------------------------------------------------------------------------------
-
-class PipeTransport:
-    """Requests over a socket to the learner process; `on_event` receives progress events."""
-
-    def __init__(self, channel: Channel, on_event=None):
-        self.channel = channel
-        self.on_event = on_event
-
-    def request(self, message: dict):
-        try:
-            self.channel.send(message)
-            while True:
-                answer = self.channel.receive()
-                if type(answer) is dict and "event" in answer:
-                    if self.on_event is not None:
-                        self.on_event(answer)
-                    continue
-                return answer
-        except ProtocolError as exc:
-            raise LearnerGone(str(exc)) from None
-
-
-class LocalTransport:
-    """Requests to a `LearnerServer` in this very process, through the same encoding."""
-
-    def __init__(self, server):
-        self.server = server
-
-    def request(self, message: dict):
-        wire = encode(message)
-        total, header = FRAME.unpack_from(wire)
-        request = decode(memoryview(wire)[FRAME.size:], header, keep_requires_grad=True)
-        answer = self.server.handle(request)
-        wire = encode(answer, self.server.ref)
-        total, header = FRAME.unpack_from(wire)
-        return decode(memoryview(wire)[FRAME.size:], header)
-
-
-# -- descriptions -------------------------------------------------------------------------------------
-
-MAX_ITEMS = 10_000   # entries in one list of a description (the learner side sends at most these)
-# Elements of all the tensors one module description names together: graders may allocate a
-# copy of each (4 x MAX_SHAPE_ELEMENTS; the exercises' largest model has under 100,000).
-MAX_MODULE_ELEMENTS = 4 * MAX_SHAPE_ELEMENTS
-
-
-def _get(raw: dict, key: str, kind, default=None):
-    value = raw.get(key, default)
-    if kind is not None and not isinstance(value, kind):
-        raise ProtocolError(f"a description with a malformed {key!r}")
-    if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
-        raise ProtocolError(f"a description whose {key!r} has over {MAX_ITEMS} entries")
-    return value
-
-
-@dataclass(frozen=True)
-class TensorInfo:
-    id: int
-    type: str
-    shape: tuple[int, ...]
-    dtype: str
-    device: str
-    requires_grad: bool
-    is_leaf: bool
-    is_parameter: bool
-    grad_fn: str | None
-    has_grad: bool
-    value: torch.Tensor | None = None
-    grad: torch.Tensor | None = None
-    persistent: bool | None = None
-
-    @classmethod
-    def parse(cls, raw) -> "TensorInfo":
-        if type(raw) is not dict:
-            raise ProtocolError("a malformed tensor description")
-        shape = bounded_shape(_get(raw, "shape", list))
-        value, grad = raw.get("value"), raw.get("grad")
-        for t in (value, grad):
-            if t is not None and not isinstance(t, torch.Tensor):
-                raise ProtocolError("a tensor description whose values are not a tensor")
-        grad_fn = raw.get("grad_fn")
-        persistent = raw.get("persistent")
-        return cls(_get(raw, "id", int), _get(raw, "type", str), shape,
-                   _get(raw, "dtype", str), _get(raw, "device", str),
-                   _get(raw, "requires_grad", bool), _get(raw, "is_leaf", bool),
-                   _get(raw, "is_parameter", bool),
-                   grad_fn if type(grad_fn) is str else None, _get(raw, "has_grad", bool),
-                   value, grad, persistent if type(persistent) is bool else None)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
-
-
-@dataclass(frozen=True)
-class SubmoduleInfo:
-    id: int
-    type: str
-    bases: tuple[str, ...]     # qualified names of the class and those it inherits from
-    training: bool
-
-    def inherits(self, qualified: str) -> bool:
-        return qualified in self.bases
-
-
-def _mro(raw) -> tuple[str, ...]:
-    mro = _get(raw, "mro", list)
-    if not all(type(m) is str for m in mro):
-        raise ProtocolError("a malformed list of base classes")
-    return tuple(mro)
-
-
-@dataclass
-class ModuleInfo:
-    """A module as nn.Module recorded it: parameters, buffers, submodules, attributes."""
-
-    id: int
-    type: str
-    bases: tuple[str, ...]
-    training: bool
-    parameter_list: list[tuple[str, TensorInfo]]   # every name, shared parameters under each
-    none_parameters: list[str]
-    buffers: dict[str, TensorInfo]
-    modules: list[tuple[str, SubmoduleInfo]]
-    attributes: dict[str, object]
-    state_dict_keys: list[str]
-
-    @classmethod
-    def parse(cls, raw) -> "ModuleInfo":
-        if type(raw) is not dict or raw.get("kind") != "module":
-            raise ProtocolError("a malformed module description")
-
-        def pairs(key, parse):
-            out = []
-            for item in _get(raw, key, list):
-                if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
-                    raise ProtocolError(f"a malformed {key} entry")
-                out.append((item[0], parse(item[1])))
-            return out
-
-        def submodule(entry):
-            if type(entry) is not dict:
-                raise ProtocolError("a malformed submodule")
-            return SubmoduleInfo(_get(entry, "id", int), _get(entry, "type", str), _mro(entry),
-                                 _get(entry, "training", bool))
-
-        attributes = {}
-        for name, entry in _get(raw, "attributes", dict).items():
-            if type(entry) is not dict:
-                raise ProtocolError("a malformed attribute")
-            attributes[name] = (TensorInfo.parse(entry["tensor"]) if "tensor" in entry
-                                else entry.get("value"))
-        none = _get(raw, "none_parameters", list)
-        keys = _get(raw, "state_dict", list)
-        if not all(type(n) is str for n in none + keys):
-            raise ProtocolError("a malformed list of names")
-        parameters, buffers = pairs("parameters", TensorInfo.parse), pairs("buffers", TensorInfo.parse)
-        # Every entry counts (a shared parameter under each name: ids are the learner's word).
-        total = sum(t.numel for t in [*(t for _, t in parameters + buffers),
-                                      *(a for a in attributes.values() if isinstance(a, TensorInfo))])
-        if total > MAX_MODULE_ELEMENTS:
-            raise CheckFailed(
-                _("the module's tensors hold {count} elements together").format(count=total),
-                _("at most {limit} elements (the exercise's models are far smaller)").format(
-                    limit=MAX_MODULE_ELEMENTS),
-                _("create your tensors with the sizes the exercise passes to your code"))
-        return cls(_get(raw, "id", int), _get(raw, "type", str), _mro(raw),
-                   _get(raw, "training", bool), parameters, none, dict(buffers),
-                   pairs("modules", submodule), attributes, keys)
-
-    @property
-    def parameters(self) -> dict[str, TensorInfo]:
-        """By name, each shared parameter once under its first name (as named_parameters())."""
-        seen, out = set(), {}
-        for name, info in self.parameter_list:
-            if info.id not in seen:
-                seen.add(info.id)
-                out[name] = info
-        return out
-
-    def submodule(self, name: str) -> SubmoduleInfo | None:
-        return next((m for n, m in self.modules if n == name), None)
-
-    def inherits(self, qualified: str) -> bool:
-        return qualified in self.bases
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    params: tuple[int, ...]
-    options: dict
-
-
-@dataclass
-class OptimizerInfo:
-    id: int
-    type: str
-    bases: tuple[str, ...]
-    groups: list[GroupInfo]
-
-    @classmethod
-    def parse(cls, raw) -> "OptimizerInfo":
-        if type(raw) is not dict or raw.get("kind") != "optimizer":
-            raise ProtocolError("a malformed optimizer description")
-        groups = []
-        for group in _get(raw, "groups", list):
-            if type(group) is not dict:
-                raise ProtocolError("a malformed parameter group")
-            params = _get(group, "params", list)
-            if not all(type(p) is int for p in params):
-                raise ProtocolError("a malformed parameter group")
-            groups.append(GroupInfo(tuple(params), _get(group, "options", dict)))
-        return cls(_get(raw, "id", int), _get(raw, "type", str), _mro(raw), groups)
-
-    def inherits(self, qualified: str) -> bool:
-        return qualified in self.bases
-
-
-@dataclass(frozen=True)
-class ClassInfo:
-    name: str
-    bases: tuple[str, ...]
-    methods: dict = field(default_factory=dict)   # name -> "<module>.<qualified name>" of its function
-
-    def inherits(self, qualified: str) -> bool:
-        return qualified in self.bases
-
-
 # -- the API -------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Answer:

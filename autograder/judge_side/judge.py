@@ -25,7 +25,9 @@ import time
 
 from autograder.judge_side import static
 from autograder.assignments import Assignment
-from autograder.judge_side.client import Evidence, Learner, LearnerGone, PipeTransport
+from autograder.judge_side.client import Learner
+from autograder.judge_side.evidence import Evidence, LearnerGone
+from autograder.judge_side.transport import PipeTransport
 from autograder.i18n import DEFAULT, _, set_language
 from autograder.process import make_undumpable
 from autograder.wire.protocol import Channel, ProtocolError

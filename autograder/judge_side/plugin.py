@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from autograder.judge_side.checks import CheckFailed, CheckInfo
-from autograder.judge_side.client import LearnerError, LearnerGone
+from autograder.judge_side.evidence import LearnerError, LearnerGone
 from autograder.i18n import _, translate
 from autograder.wire.protocol import ProtocolError
 from autograder.reports.report import (FAILED, NOT_IMPLEMENTED, NOT_IMPLEMENTED_YET, PASSED,
