@@ -31,8 +31,10 @@ from autograder.course.translation import released_language
 KIT_NAME = "student-kit"
 TEMPLATE_DIR = COURSE_ROOT / "kit" / "student"
 # Grader files learners get; every other file under a grader folder stays with the instructor.
-# assignment.toml makes the folder an assignment (autograder.assignments) in the kit too.
+# assignment.toml makes the folder an assignment (autograder.assignments) in the kit too. What
+# public.py and hidden.py share is `common.py`, or a `common/` folder (one module per exercise).
 PUBLIC_GRADER_FILES = ("__init__.py", "public.py", "common.py", "assignment.toml")
+PUBLIC_GRADER_FOLDER = "common"
 _NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".*")
 
 
@@ -40,6 +42,8 @@ def _is_instructor_only(path: Path) -> bool:
     """A file of the engine that reveals hidden graders: anything in a grader folder not public."""
     relative = path.relative_to(PACKAGE_DIR)
     in_grader_folder = relative.parts[0] == GRADERS_DIR.name and len(relative.parts) > 2
+    if in_grader_folder and len(relative.parts) > 3 and relative.parts[2] == PUBLIC_GRADER_FOLDER:
+        return relative.suffix != ".py"   # the shared helpers' modules, nothing else
     return in_grader_folder and relative.name not in PUBLIC_GRADER_FILES
 
 

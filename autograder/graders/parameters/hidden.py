@@ -6,12 +6,14 @@ import torch
 from autograder.judge_side.checks import CheckFailed, check, expect, expect_close, plain
 from autograder.judge_side.client import Remote
 from autograder.judge_side.client import LearnerError
-from autograder.graders.parameters.common import (
-    LINEAR, MODULELIST, mlp_children, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL,
-    build, buffer, call_count, expect_count, expect_mlp_layers, expect_mlp_output,
-    expect_tied_output, generator, load_values, mlp_parameters, mlp_shapes, reference_count,
-    registered, set_all, tied_parameters, tied_shapes,
-)
+from autograder.graders.parameters.common import (LINEAR, MODULELIST, buffer, build, generator,
+                                                  load_values, registered, set_all)
+from autograder.graders.parameters.common.count import (SHARED_FIX, TIED_LANGUAGE_MODEL,
+                                                        call_count, expect_count, reference_count)
+from autograder.graders.parameters.common.mlp import (expect_mlp_layers, expect_mlp_output,
+                                                      mlp_children, mlp_parameters, mlp_shapes)
+from autograder.graders.parameters.common.tied import (TIED_FORWARD_FIX, expect_tied_output,
+                                                       tied_parameters, tied_shapes)
 from autograder.i18n import _
 
 

@@ -4,16 +4,25 @@ from __future__ import annotations
 import torch
 
 from autograder.judge_side.checks import CheckFailed, check, expect, expect_close
-from autograder.graders.parameters.common import (
-    LR, SHARED_BLOCK, SHARED_FIX, TIED_FORWARD_FIX, TIED_LANGUAGE_MODEL, TIED_ORDER, build, buffer,
-    call_count, converted, expect_converted, expect_count, expect_every_parameter_changes,
-    expect_follows_state, expect_gradient, expect_mlp_layers, expect_mlp_output, expect_names,
-    expect_shape, expect_standardized, expect_state_keys, expect_tied_names, expect_tied_output, expect_trainable_leaf,
-    forward_leaves_input, fresh_entry, generator, judge_values, linear, load_values,
-    mlp_parameters, mlp_reference, mlp_shapes, output_tensor, read_state, reference_count,
-    registered, registered_step, sequential, set_all, set_values, standardize_module,
-    tied_parameters, tied_reference, tied_shapes,
-)
+from autograder.graders.parameters.common import (LR, buffer, build, converted, expect_converted,
+                                                  expect_every_parameter_changes,
+                                                  expect_follows_state, expect_gradient,
+                                                  expect_names, expect_shape, expect_standardized,
+                                                  expect_state_keys, expect_trainable_leaf,
+                                                  forward_leaves_input, fresh_entry, generator,
+                                                  judge_values, load_values, output_tensor,
+                                                  read_state, registered, registered_step, set_all,
+                                                  set_values, standardize_module)
+from autograder.graders.parameters.common.count import (SHARED_BLOCK, SHARED_FIX,
+                                                        TIED_LANGUAGE_MODEL, call_count,
+                                                        expect_count, linear, reference_count,
+                                                        sequential)
+from autograder.graders.parameters.common.mlp import (expect_mlp_layers, expect_mlp_output,
+                                                      mlp_parameters, mlp_reference, mlp_shapes)
+from autograder.graders.parameters.common.tied import (TIED_FORWARD_FIX, TIED_ORDER,
+                                                       expect_tied_names, expect_tied_output,
+                                                       tied_parameters, tied_reference,
+                                                       tied_shapes)
 from autograder.i18n import _
 
 # -- Scale -------------------------------------------------------------------------------------
