@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutants import REPO, Mutant, equivalent, generate, notebook_cells  # noqa: E402
 
 from autograder import assignments  # noqa: E402
+from autograder.reports.report import limit_of  # noqa: E402
 
 # The course's assignments, in course order (autograder/graders/<id>/assignment.toml).
 ASSIGNMENTS = assignments.ids()
@@ -78,7 +79,7 @@ def grade(mutants: list[Mutant], *, jobs: int, time_limit: float) -> dict[str, d
 
 
 def classify(mutant: Mutant, result: dict, listed: dict[str, str]) -> str:
-    timed_out = "time limit" in result["output"]
+    timed_out = limit_of(result) == "time"   # extra_data.limit (see report.limit_of)
     if result.get("status") == "error":   # the engine failed on it: no verdict to count
         sys.exit(f"the engine failed on mutant {mutant.id}: "
                  f"{result.get('extra_data', {}).get('not_graded')}")

@@ -40,10 +40,9 @@ from pathlib import Path
 
 from autograder import assignments
 from autograder.grading.batch import discover, grade_all
-from autograder.i18n import _, prefixes, use, valid
+from autograder.i18n import _, use, valid
 from autograder.course.nbgrader_setup import is_test_cell
-from autograder.reports.report import format_check
-from autograder.grading.result import UNREADABLE
+from autograder.reports.report import format_check, unreadable_line
 from autograder.judge_side.runner import manifest
 from autograder.grading.session import Limits
 from autograder.reports.spreadsheet import write_csv
@@ -314,13 +313,12 @@ def _record(course: Path, assignment_id: str, plans: list[_Plan], cells: dict, l
                     rows["unprocessed"].append((student, assignment_id,
                                                 f"not graded by the engine: {why}"))
                 elif not processed[student]:
-                    unreadable = [line for line in output.splitlines()
-                                  if line.startswith(prefixes(UNREADABLE))]
+                    unreadable = unreadable_line(result)
                     rows["unprocessed"].append((
                         student, assignment_id,
                         f"nbgrader autograde failed; graded by the engine: "
                         f"{result['score']:g} / {result['max_score']:g}"
-                        + (f" ({unreadable[0][:160]})" if unreadable else "")))
+                        + (f" ({unreadable[:160]})" if unreadable else "")))
                 for grade_id, (exercise, _worth) in cells.items():
                     grade = gradebook.find_grade(grade_id, assignment_id, assignment_id, student)
                     if not plan.graded:

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         # shows the autograder as failed, and the instructor can run it again).
         print(f"autograder: not graded: {type(exc).__name__}: {exc}", file=sys.stderr)
         result = {"score": None, "max_score": 0.0, "status": "error", "execution_time": 0.0,
-                  "tests": [],
+                  "tests": [], "extra_data": {"status": "error", "outcomes": {}},
                   "output": "Not graded: the autograder failed before it could grade your "
                             "submission. This is a problem with the grading set-up, not with "
                             "your notebook; your instructor can run it again."}

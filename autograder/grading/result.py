@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from autograder.judge_side.text import clean
 from autograder.i18n import N_, _, language, translate
-from autograder.reports.report import NOT_CHECKED, valid_text
+from autograder.reports.report import (
+    FAILED, GRADING_ERROR, LIMIT_HIT, NOT_CHECKED, NOT_CREDITED, NOT_IMPLEMENTED_YET, PASSED,
+    SAME_MISTAKE_AS, UNREADABLE, outcome, valid_text)
 from autograder.judge_side.runner import PlannedCheck
 from autograder.grading.session import RunReport
 from autograder.config import MAX_CELL_ERRORS_SHOWN
@@ -15,8 +17,7 @@ TAMPERING = N_("Not credited: your code reaches into the interpreter or the grad
 # instructor (`extra_data.flags`, the class report) because every check rests on what the judge
 # verified itself (issue 19).
 SCAN_CREDITS_NOTHING = False
-# The summary line of a submission that could not be read (gradebook looks for it).
-UNREADABLE = N_("The submission could not be read: {reason}")
+# UNREADABLE, the summary line of a submission that could not be read, is report.UNREADABLE.
 
 
 def _uses(report: RunReport) -> str:
@@ -41,6 +42,35 @@ def redact(text: str, secret_lines: set[str]) -> str:
         if line in text:
             text = text.replace(line, "[hidden grader text removed]")
     return clean(text, limit=len(text))
+
+
+# The outcomes the judge may report for a check that ran and did not pass (plugin.GraderPlugin);
+# anything else it says of a failure is FAILED.
+_JUDGED_FAILURES = (FAILED, NOT_IMPLEMENTED_YET, SAME_MISTAKE_AS)
+
+
+def _judged_outcome(test: dict, reported: dict, names: set[str]) -> dict:
+    """The outcome of a check that ran: PASSED when it passed (as `_validated` holds it), else
+    what the judge reported, held to what a failure that ran can be."""
+    if test["status"] == "passed":
+        return outcome(PASSED)
+    kind = reported.get("outcome")
+    same_as = reported.get("same_as")
+    if kind not in _JUDGED_FAILURES or kind == SAME_MISTAKE_AS and (
+            not isinstance(same_as, str) or same_as not in names or same_as == test["name"]):
+        kind = FAILED
+    return outcome(kind, same_as=same_as)
+
+
+def _missing_outcome(report: RunReport | None, unreadable: str | None) -> dict:
+    """The outcome of every check that never ran, for the reason build_result words."""
+    if unreadable:
+        return outcome(NOT_CREDITED)
+    if report and report.grader_error:
+        return outcome(GRADING_ERROR)
+    if report and report.problem and report.limit:
+        return outcome(LIMIT_HIT, limit=report.limit)
+    return outcome(NOT_CREDITED)
 
 
 def _validated(check: PlannedCheck, reported: dict, secret_lines: set[str]) -> dict:
@@ -69,14 +99,18 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
         missing_reason = _(NOT_CHECKED).format(problem=report.problem)
     else:
         missing_reason = _("Not checked: the grading process stopped before this check.")
-    tests = []
+    tests, outcomes = [], {}
+    names = {check.name for check in planned}
     for check in planned:
         if report and report.tampering and SCAN_CREDITS_NOTHING:
             tests.append(zero_test(check, _(TAMPERING).format(uses=_uses(report))))
+            outcomes[check.name] = outcome(NOT_CREDITED)
         elif check.name in ran:
             tests.append(_validated(check, ran[check.name], secret_lines))
+            outcomes[check.name] = _judged_outcome(tests[-1], ran[check.name], names)
         else:
             tests.append(zero_test(check, missing_reason))
+            outcomes[check.name] = _missing_outcome(report, unreadable)
     score = sum(t["score"] for t in tests)
     max_score = sum(t["max_score"] for t in tests)
     result = {
@@ -88,7 +122,13 @@ def build_result(planned: list[PlannedCheck], report: RunReport | None, *,
     }
     # The language of its feedback; which confinement was in force, and how many code cells ran
     # (Gradescope keeps extra_data).
-    result["extra_data"] = {"language": language()}
+    # Each check's outcome as a fact (report.outcome_of reads it, in any language), the limit
+    # that stopped grading and why the submission could not be read, if either happened.
+    result["extra_data"] = {"language": language(), "outcomes": outcomes}
+    if unreadable:
+        result["extra_data"]["unreadable"] = unreadable
+    if report is not None and report.limit and report.problem:
+        result["extra_data"]["limit"] = report.limit
     if report is not None:
         result["extra_data"]["cells_run"] = report.cells_run
         if report.protections or report.missing:
@@ -142,7 +182,7 @@ def error_result(planned: list[PlannedCheck], why: str, *, execution_time: float
         "execution_time": round(execution_time, 3),
         "output": _(NOT_GRADED),
         "tests": [],
-        "extra_data": {"language": language(), "status": "error",
+        "extra_data": {"language": language(), "status": "error", "outcomes": {},
                        "not_graded": redact(clean(why, limit=300), secret_lines)},
     }
     return valid_text(result)

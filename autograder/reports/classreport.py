@@ -7,9 +7,11 @@ failed it, and the most common failures called out. Plots are matplotlib PNGs em
 
 A check a learner never attempted (the stub still raises NotImplementedError, or grading stopped
 before the check ran) is counted apart: it says nothing about a misconception. A root cause is
-counted once: a check that failed only through another check's mistake (its feedback says "the
-same mistake as <check>", see plugin.GraderPlugin) counts for that check, not for itself or its
-concept tags. With the submissions' folder (`--submitted`), the report also lists who did not
+counted once: a check that failed only through another check's mistake ("the same mistake as
+<check>", see plugin.GraderPlugin) counts for that check, not for itself or its concept tags.
+Both are read from each check's recorded outcome (report.outcome_of, extra_data.outcomes), in
+whatever language the feedback is; only results written before outcomes were recorded fall back
+to the feedback's words. With the submissions' folder (`--submitted`), the report also lists who did not
 submit which assignment; and it has a table per learner.
 
 Everything a result holds may come from a learner (feedback quotes their values and messages;
@@ -25,7 +27,6 @@ import html
 import io
 import json
 import math
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,17 +34,10 @@ from pathlib import Path
 
 from autograder.config import TIED_FEEDBACK_SHOWN, TOP_FAILURES
 from autograder.grading.batch import _is_dir, student_of
-from autograder.i18n import N_, _, language, prefixes, translate, use, valid
-from autograder.reports.report import NOT_CHECKED, NOT_IMPLEMENTED, split_feedback, valid_text
+from autograder.i18n import _, language, translate, use, valid
+from autograder.reports.report import (  # noqa: F401 - SAME_MISTAKE: where tests import it
+    NOT_ATTEMPTED, SAME_MISTAKE, SAME_MISTAKE_AS, outcome_of, split_feedback, valid_text)
 
-# Feedback that means "this check never saw the learner's own code" (see plugin and result), in
-# every language the kit speaks.
-NOT_ATTEMPTED_PREFIXES = prefixes(NOT_IMPLEMENTED) + prefixes(NOT_CHECKED)
-# A failure through another check's root cause (the plugin's words, in every language).
-SAME_MISTAKE = N_("Observed: the same mistake as {first}: {observed}\n"
-                  "What to change: see {first}; fixing it fixes this check too.")
-SAME_MISTAKE_PREFIXES = prefixes(SAME_MISTAKE)
-_CHECK_NAME = re.compile(r"[\w.-]{1,80}/[\w.-]{1,120}")
 # No script, no plugin, no frame, no form, no external anything: the page's images are data: PNGs
 # and its style is inline.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -152,22 +146,16 @@ def _failure_text(test: dict) -> str:
     return split_feedback(str(test.get("output", "")))[1].strip()
 
 
-def _not_attempted(test: dict) -> bool:
-    return _failure_text(test).startswith(NOT_ATTEMPTED_PREFIXES)
+def _not_attempted(result: dict, test: dict) -> bool:
+    """Whether `test` never saw the learner's own code (its outcome: see report.NOT_ATTEMPTED)."""
+    return outcome_of(result, test)["outcome"] in NOT_ATTEMPTED
 
 
-def root_check(test: dict) -> str | None:
-    """The check whose mistake made `test` fail, when its feedback says "the same mistake as
-    <check>"; None for a failure of its own (or a pass)."""
-    if test.get("status") == "passed":
-        return None
-    text = _failure_text(test)
-    for prefix in SAME_MISTAKE_PREFIXES:
-        if prefix and text.startswith(prefix):
-            found = _CHECK_NAME.match(text[len(prefix):])
-            if found:
-                return found.group()
-    return None
+def root_check(test: dict, result: dict | None = None) -> str | None:
+    """The check whose mistake made `test` (a test of `result`) fail, when it failed through
+    another check's mistake; None for a failure of its own (or a pass)."""
+    found = outcome_of(result or {}, test)
+    return found.get("same_as") if found["outcome"] == SAME_MISTAKE_AS else None
 
 
 def check_stats(records: list[Record]) -> list[CheckStats]:
@@ -181,9 +169,9 @@ def check_stats(records: list[Record]) -> list[CheckStats]:
             entry.graded += 1
             if test["status"] == "passed":
                 continue
-            if _not_attempted(test):
+            if _not_attempted(record.result, test):
                 entry.not_attempted += 1
-            elif root_check(test) is not None:
+            elif root_check(test, record.result) is not None:
                 entry.consequences += 1
             else:
                 entry.failed += 1
@@ -221,8 +209,8 @@ def tag_stats(records: list[Record]) -> list[TagStats]:
                 entry = stats.setdefault(tag, TagStats(tag))
                 if test["name"] not in entry.checks:
                     entry.checks.append(test["name"])
-                if test["status"] != "passed" and (_not_attempted(test)
-                                                   or root_check(test) is not None):
+                if test["status"] != "passed" and (_not_attempted(record.result, test)
+                                                   or root_check(test, record.result) is not None):
                     continue   # untouched, or another check's mistake (counted for its tags)
                 entry.attempted += 1
                 entry.learners_attempting.add(record.student)
@@ -442,7 +430,7 @@ def _learner_rows(records: list[Record], learners: list[str], assignments_: list
             result = record.result
             cells.append(_e(f"{float(result['score']):g} / {float(result.get('max_score', 0)):g}"))
             roots.extend(t["name"] for t in result["tests"] if t["status"] != "passed"
-                         and not _not_attempted(t) and root_check(t) is None)
+                         and not _not_attempted(result, t) and root_check(t, result) is None)
         cells.append(_e(", ".join(roots)) if roots else "")
         rows.append(cells)
     return rows

@@ -5,7 +5,7 @@ import re
 import textwrap
 
 from autograder.config import MAX_NOTEBOOK_BYTES
-from autograder.i18n import N_, _, prefixes
+from autograder.i18n import N_, _, prefixes, use, valid
 
 # The feedback of a check whose stub still raises NotImplementedError, and of a check that never
 # ran: the class report counts both as not attempted (see classreport), in any language.
@@ -14,6 +14,11 @@ NOT_IMPLEMENTED = N_(
     "What to change: replace `raise NotImplementedError()` with your code, run the cell, then "
     "run this check again.")
 NOT_CHECKED = N_("Not checked: {problem}")
+# The plugin's words for a failure through another check's root cause (see plugin.GraderPlugin).
+SAME_MISTAKE = N_("Observed: the same mistake as {first}: {observed}\n"
+                  "What to change: see {first}; fixing it fixes this check too.")
+# The summary line of a submission that could not be read (grading.result writes it).
+UNREADABLE = N_("The submission could not be read: {reason}")
 
 # "cell 12 [7]" as feedback names a cell, in any language ("单元格 12 [7]").
 CELL_NAME = re.compile(r"\S+ \d+ \[\d+\]")
@@ -32,6 +37,104 @@ def valid_text(value):
     if kind is dict:
         return {valid_text(k): valid_text(v) for k, v in value.items()}
     return value
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+# What happened to each check, as a fact rather than a text: result["extra_data"]["outcomes"] maps
+# each check's name to {"outcome": one of OUTCOMES} (grading.result writes it), with "same_as": the
+# check whose mistake it is, for SAME_MISTAKE, and "limit": "time" or "memory", for LIMIT. Readers
+# (the report, the class report, the gradebook, mutation analysis) use `outcome_of`, never the
+# feedback's words, which depend on the language.
+PASSED = "passed"
+FAILED = "failed"                    # the learner's own mistake
+NOT_IMPLEMENTED_YET = "not_implemented"   # the stub still raises NotImplementedError
+NOT_CREDITED = "not_credited"        # never saw the learner's own code (not readable, grading
+#                                      stopped before it, a process that ended, the scan's zero)
+SAME_MISTAKE_AS = "same_mistake"     # failed through the mistake of the check named in same_as
+LIMIT_HIT = "limit"                  # not run: the time or memory limit was reached first
+GRADING_ERROR = "grading_error"      # not run: the kit's graders or sandbox failed
+OUTCOMES = (PASSED, FAILED, NOT_IMPLEMENTED_YET, NOT_CREDITED, SAME_MISTAKE_AS, LIMIT_HIT,
+            GRADING_ERROR)
+# A check with one of these outcomes says nothing about a misconception (the class report counts
+# it as not attempted).
+NOT_ATTEMPTED = (NOT_IMPLEMENTED_YET, NOT_CREDITED, LIMIT_HIT, GRADING_ERROR)
+LIMITS = ("time", "memory")
+_CHECK_NAME = re.compile(r"[\w.-]{1,80}/[\w.-]{1,120}")
+
+
+def outcome(kind: str, *, same_as: str | None = None, limit: str | None = None) -> dict:
+    """One check's entry in extra_data.outcomes."""
+    entry = {"outcome": kind}
+    if kind == SAME_MISTAKE_AS and same_as:
+        entry["same_as"] = same_as
+    if kind == LIMIT_HIT and limit in LIMITS:
+        entry["limit"] = limit
+    return entry
+
+
+def _extra(result: dict) -> dict:
+    extra = result.get("extra_data") if isinstance(result, dict) else None
+    return extra if isinstance(extra, dict) else {}
+
+
+def outcome_of(result: dict, test: dict) -> dict:
+    """`test`'s outcome ({"outcome", and "same_as" or "limit" where they apply}) in `result`:
+    the one recorded in extra_data.outcomes; for a result written before outcomes were recorded
+    (or one whose entry does not fit the test's status), the one its feedback's words give."""
+    recorded = _extra(result).get("outcomes")
+    entry = recorded.get(test.get("name")) if isinstance(recorded, dict) else None
+    kind = entry.get("outcome") if isinstance(entry, dict) else None
+    if kind in OUTCOMES and (kind == PASSED) == (test.get("status") == "passed"):
+        same_as = entry.get("same_as")
+        if kind != SAME_MISTAKE_AS or (isinstance(same_as, str) and same_as):
+            return outcome(kind, same_as=same_as, limit=entry.get("limit"))
+    return outcome_from_text(test)
+
+
+def outcome_from_text(test: dict) -> dict:
+    """FALLBACK for results written before outcomes were recorded (no extra_data.outcomes): the
+    outcome that `test`'s feedback words, in any language the kit speaks. It cannot tell a limit
+    or a grading error from another check that never ran: all three read as NOT_CREDITED (all are
+    not attempted). Nothing else in the kit matches feedback text to learn an outcome."""
+    if test.get("status") == "passed":
+        return outcome(PASSED)
+    text = split_feedback(str(test.get("output", "")))[1].strip()
+    if text.startswith(prefixes(NOT_IMPLEMENTED)):
+        return outcome(NOT_IMPLEMENTED_YET)
+    if text.startswith(prefixes(NOT_CHECKED)):
+        return outcome(NOT_CREDITED)
+    for prefix in prefixes(SAME_MISTAKE):
+        if prefix and text.startswith(prefix):
+            found = _CHECK_NAME.match(text[len(prefix):])
+            if found:
+                return outcome(SAME_MISTAKE_AS, same_as=found.group())
+    return outcome(FAILED)
+
+
+def limit_of(result: dict) -> str | None:
+    """The limit ("time" or "memory") that stopped grading `result`, if one did: recorded in
+    extra_data.limit; for a result written before, FALLBACK: its summary's words (the time limit
+    only, in English, as mutation analysis read it)."""
+    extra = _extra(result)
+    if "outcomes" in extra:
+        return extra.get("limit") if extra.get("limit") in LIMITS else None
+    return "time" if "time limit" in str(result.get("output", "")) else None
+
+
+def unreadable_line(result: dict) -> str | None:
+    """The summary line saying why the submission could not be read, if it could not: built
+    from extra_data.unreadable; for a result written before, FALLBACK: the summary's line that
+    starts as UNREADABLE does in some language."""
+    extra = _extra(result)
+    if "outcomes" in extra:
+        reason = extra.get("unreadable")
+        if not isinstance(reason, str):
+            return None
+        with use(valid(extra.get("language"))):
+            return _(UNREADABLE).format(reason=reason)
+    lines = [line for line in str(result.get("output", "")).splitlines()
+             if line.startswith(prefixes(UNREADABLE))]
+    return lines[0] if lines else None
 
 
 def _pts(x: float) -> str:
