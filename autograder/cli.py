@@ -202,7 +202,7 @@ def grade_all_command(args, parser) -> int:
     cluster = None
     if args.scheduler:
         # dask is imported only here, and only once the address is acceptable.
-        from autograder.grading.api import cluster as scale_out
+        from autograder.grading import cluster as scale_out
 
         try:
             scale_out.check_address(args.scheduler, args.insecure_scheduler)
