@@ -35,7 +35,8 @@ endif
 
 help:
 	@echo "make grade [NB=path] [A=id]  grade work/ if it exists, else assignments/ (or one notebook / .py file); results in results/"
-	@echo "make test             run the kit's own test suite"
+	@echo "make test             run the kit's own test suite (in parallel; TEST_JOBS=n workers)"
+	@echo "make test-fast        the unit layer only (seconds): layout, static scan, registry, config, wire"
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
@@ -57,7 +58,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@echo "Setting up $(VENV) (once; torch is large, this takes a few minutes)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
-	$(PY) -m pip install -qq -e . $(addprefix -c ,$(CONSTRAINTS))
+	@# .[dev]: what the kit's own tests and make lint need (pytest-xdist, hypothesis, ruff).
+	$(PY) -m pip install -qq -e '.[dev]' $(addprefix -c ,$(CONSTRAINTS))
 	@# Headless Chromium for the tests that open the kit's pages as a person would (they skip,
 	@# saying why, where it cannot be installed: not root, no apt).
 	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
@@ -89,8 +91,21 @@ grade-work: $(STAMP)
 	@echo "grading the notebooks in work/ (results in results/)"
 	$(PY) -m autograder grade work/*/*.ipynb --out results
 
+# The kit's own tests. In parallel: TEST_JOBS pytest-xdist workers (default the cores, at most 8),
+# each test file on one worker (--dist loadfile: a module's graded fixtures are built once);
+# then the tests marked `serial` (they change what every grading process on the machine shares),
+# alone. PYTEST_ARGS go to both runs. `make test-fast`: the unit layer, seconds, for everyday work.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 8 ? 8 : n )))
+PYTEST_ARGS ?=
+FAST_TESTS = $(wildcard tests/test_layout.py tests/test_static_scan.py tests/test_registry.py \
+  tests/test_config.py tests/test_protocol.py tests/test_modelspec.py)
+.PHONY: test-fast
 test: $(STAMP) lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m 'not serial' $(PYTEST_ARGS); status=$$?; \
+	  $(PY) -m pytest -m serial $(PYTEST_ARGS) && exit $$status
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q $(FAST_TESTS) $(PYTEST_ARGS)
 
 # ruff, configured in pyproject.toml ([tool.ruff]); never `ruff format` (the code is laid out by hand).
 .PHONY: lint

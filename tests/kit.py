@@ -44,17 +44,28 @@ def grade_files(paths: list[Path], out: Path, *extra: str) -> dict[Path, dict]:
 def _log_verdicts(results: dict[Path, dict], extra) -> None:
     """With KIT_VERDICT_LOG=FILE (set by .ci/loaded), every graded file's verdict (its score per
     check), keyed by where it lies below the test's own temporary folder, appended as JSON lines:
-    runs on machines under different loads must log the same verdicts."""
+    runs on machines under different loads must log the same verdicts. Under pytest-xdist each
+    worker appends its lines in one write under an exclusive lock, and the key leaves out the
+    worker's folder (popen-gw0/), so a parallel run logs what a serial one does."""
     log = os.environ.get("KIT_VERDICT_LOG")
     if not log:
         return
+    lines = []
+    for path, result in results.items():
+        key = re.sub(r"^.*/pytest-\d+/(popen-gw\d+/)?", "", str(path))
+        key = re.sub(r"^([\w-]+?)\d*/", r"\1/", key)   # test_x0/ -> test_x/
+        lines.append(json.dumps({"file": key, "options": list(extra), "verdict": {
+            t["name"]: t["score"] for t in result.get("tests", [])},
+            "score": result.get("score")}, sort_keys=True) + "\n")
+    import fcntl
+
     with open(log, "a", encoding="utf-8") as handle:
-        for path, result in results.items():
-            key = re.sub(r"^.*/pytest-\d+/", "", str(path))
-            key = re.sub(r"^(\w+?)\d*/", r"\1/", key)   # test_x0/ -> test_x/
-            handle.write(json.dumps({"file": key, "options": list(extra), "verdict": {
-                t["name"]: t["score"] for t in result.get("tests", [])},
-                "score": result.get("score")}, sort_keys=True) + "\n")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.write("".join(lines))
+            handle.flush()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _flag(args, name):

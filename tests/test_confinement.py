@@ -23,13 +23,19 @@ from pathlib import Path
 import pytest
 
 from autograder.learner_side import confine
-from autograder.learner_side.confine import UID_RANGE
+from autograder.learner_side.confine import UID_BLOCKS, UID_RANGE, UIDS_PER_BLOCK
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells, total_points
 
 REFERENCE = REPO / "solutions" / "linear" / "linear.ipynb"
 STUB = REPO / "assignments" / "linear" / "linear.ipynb"
 ROOT = os.geteuid() == 0
 NOBODY = 65534
+# uids of this test process's own (AUTOGRADER_UID_BASE, clear of the default 61000, of nobody and
+# of the per-test blocks from 200_000 below), so that a process of them is one of its own
+# submissions', whatever else grades on the machine meanwhile (another pytest-xdist worker).
+# The uid-block locks and the course files' saved modes stay the machine's (AUTOGRADER_LOCKS).
+OWN_UID_BASE = 120_000 + (os.getpid() % 16) * UID_BLOCKS * UIDS_PER_BLOCK
+OWN_UIDS = range(OWN_UID_BASE, OWN_UID_BASE + UID_BLOCKS * UIDS_PER_BLOCK)
 
 
 def engine(*args: str, env: dict | None = None, user: int | None = None,
@@ -95,7 +101,8 @@ def test_without_namespaces_a_uid_of_its_own_keeps_classmates_apart(tmp_path):
         honest.mkdir(parents=True)
         shutil.copy2(REFERENCE, honest / "linear.ipynb")
     proc = engine("grade-all", str(submitted), "--out", str(tmp_path / "out"), "--jobs", "2",
-                  "--time-limit", "30", env={"AUTOGRADER_NO_NAMESPACES": "1"})
+                  "--time-limit", "30", env={"AUTOGRADER_NO_NAMESPACES": "1",
+                                             "AUTOGRADER_UID_BASE": str(OWN_UID_BASE)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = {p.parent.name: json.loads(p.read_text())
                for p in (tmp_path / "out").glob("*/linear.json")}
@@ -108,7 +115,7 @@ def test_without_namespaces_a_uid_of_its_own_keeps_classmates_apart(tmp_path):
     assert "not available" in proc.stdout
     table = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
     left = [line for line in table.splitlines()
-            if line.split()[0].isdigit() and int(line.split()[0]) in UID_RANGE]
+            if line.split()[0].isdigit() and int(line.split()[0]) in OWN_UIDS]
     assert not left, left
 
 
@@ -138,7 +145,8 @@ def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
     quick = tmp_path / "quick" / "linear.ipynb"
     quick.parent.mkdir()
     shutil.copy2(REFERENCE, quick)
-    env = {**os.environ, "AUTOGRADER_NO_NAMESPACES": "1"}
+    own = {"AUTOGRADER_NO_NAMESPACES": "1", "AUTOGRADER_UID_BASE": str(OWN_UID_BASE)}
+    env = {**os.environ, **own}
     command = [sys.executable, "-m", "autograder", "grade", "--quiet", "--json"]
     slow_run = subprocess.Popen([*command, str(tmp_path / "slow.json"), str(slow)], cwd=REPO,
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -146,13 +154,13 @@ def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
         for _ in range(300):   # until the slow learner process runs
             table = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True,
                                    text=True).stdout
-            if any(line.split()[0].isdigit() and int(line.split()[0]) in UID_RANGE
+            if any(line.split()[0].isdigit() and int(line.split()[0]) in OWN_UIDS
                    for line in table.splitlines()):
                 break
             time.sleep(0.1)
         for _ in range(3):     # each quick grade ends its leftovers while the slow one sleeps
             quick_run = engine("grade", "--quiet", "--json", str(tmp_path / "quick.json"),
-                               str(quick), env={"AUTOGRADER_NO_NAMESPACES": "1"})
+                               str(quick), env=own)
             assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
             if slow_run.poll() is not None:
                 break
@@ -163,6 +171,9 @@ def test_one_grading_process_never_ends_another_ones_learner(tmp_path):
     assert result["score"] == result["max_score"] == total_points("linear"), (output, result["output"])
 
 
+# serial (pyproject.toml): with a private AUTOGRADER_LOCKS it protects and restores this course's
+# files outside the machine's record of their modes, so no other grading process may run meanwhile.
+@pytest.mark.serial
 @pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide graders)")
 def test_course_files_stay_protected_until_the_last_grading_process_ends(tmp_path, monkeypatch):
     monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))
@@ -182,6 +193,9 @@ def test_course_files_stay_protected_until_the_last_grading_process_ends(tmp_pat
     assert confine.permissions.GRADERS_DIR.stat().st_mode & 0o777 == graders_mode
 
 
+# serial (pyproject.toml): with a private AUTOGRADER_LOCKS it protects and restores this course's
+# files outside the machine's record of their modes, so no other grading process may run meanwhile.
+@pytest.mark.serial
 @pytest.mark.skipif(not ROOT, reason="needs root")
 def test_without_a_locks_folder_a_grading_process_goes_its_own_way(tmp_path, monkeypatch):
     """A read-only /run (or a locks folder someone else owns) must not stop grading."""
@@ -409,6 +423,9 @@ def _remove_sysv(uid: int) -> None:
                        capture_output=True)
 
 
+# serial (pyproject.toml): with a private AUTOGRADER_LOCKS it protects and restores this course's
+# files outside the machine's record of their modes, so no other grading process may run meanwhile.
+@pytest.mark.serial
 @pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None,
                     reason="needs root (a uid of its own per submission) and setpriv")
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="keyctl's number is x86_64's")
@@ -619,6 +636,9 @@ def test_sizes_from_the_learner_side_are_bounded_before_anything_is_allocated():
     assert len(protocol.decode(*long_header, long_text=True)) > 8000   # the learner side's cells
 
 
+# serial (pyproject.toml): with a private AUTOGRADER_LOCKS it protects and restores this course's
+# files outside the machine's record of their modes, so no other grading process may run meanwhile.
+@pytest.mark.serial
 @pytest.mark.skipif(not ROOT, reason="needs root (without namespaces, file modes hide the course)")
 def test_a_results_folder_not_made_yet_is_protected_from_the_start(tmp_path, monkeypatch):
     monkeypatch.setattr(confine.locks, "LOCKS", str(tmp_path / "locks"))

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.learner_side.confine import UID_RANGE
+from autograder.learner_side.confine import UID_BLOCKS, UIDS_PER_BLOCK
 from kit import REPO, TESTS, code_cell_sources, code_notebook, percent_cells
 
 HOSTILE = TESTS / "hostile"
@@ -45,6 +45,13 @@ PWNED = [Path("/tmp/kit-pwned.txt"), Path("/etc/kit-pwned"),
 STRAY_MARKERS = ("sleep 7771", "sleep 7772", "sleep 7773", "sleep 7774", "sleep 7775",
                  "sleep 7776", "sleep 600")
 SECRET = "s3cr3t-9f2a71"   # in the grading process's environment: must reach no result
+# The corpus is graded under uids of its own (AUTOGRADER_UID_BASE, clear of the default 61000 and
+# of nobody's 65534), so that a process of those uids left after the run is one of its
+# submissions', whatever else grades on the machine meanwhile (another pytest-xdist worker, a
+# second checkout's tests). The uid-block locks stay the machine's (AUTOGRADER_LOCKS unset).
+# (test_confinement.py's own uids start at 120_000.)
+UID_BASE = 100_000 + (os.getpid() % 4) * UID_BLOCKS * UIDS_PER_BLOCK
+UID_RANGE = range(UID_BASE, UID_BASE + UID_BLOCKS * UIDS_PER_BLOCK)
 
 
 @dataclass(frozen=True)
@@ -364,7 +371,7 @@ def outcome(tmp_path_factory):
     for path in PWNED:
         path.unlink(missing_ok=True)
     before = fingerprint()
-    env = dict(os.environ, COURSE_SECRET_TOKEN=SECRET)
+    env = dict(os.environ, COURSE_SECRET_TOKEN=SECRET, AUTOGRADER_UID_BASE=str(UID_BASE))
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submitted),
                            "--out", str(tmp / "results"), "--jobs", "2",
                            "--time-limit", str(TIME_LIMIT_S), "--memory-limit",
