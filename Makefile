@@ -165,13 +165,17 @@ lab: $(STAMP)
 # code outside the sandbox); it records submissions, timestamps and late penalties and writes
 # autograded/. Then the engine grades the same notebooks in its sandbox and writes its scores into
 # nbgrader's gradebook, all or nothing per assignment, failing if any could not be written (see
-# README, "The semester"). A notebook nbgrader cannot process stops nothing.
+# README, "The semester"). A notebook nbgrader cannot process stops nothing: nbgrader's own
+# output (its tracebacks) goes to autograded/nbgrader-<id>.log, the terminal gets a line per
+# assignment, then the engine's line per submission as it is graded.
 autograde: release
-	@for a in $(ASSIGNMENTS); do \
+	@mkdir -p autograded; for a in $(ASSIGNMENTS); do \
 	  if compgen -G "submitted/*/$$a/*.ipynb" > /dev/null; then \
-	    echo "autograde $$a"; \
-	    $(NBGRADER) autograde $$a --force --log-level=ERROR || \
-	      echo "nbgrader could not autograde some notebooks of $$a; the engine grades them"; \
+	    start=$$(date +%s); log="autograded/nbgrader-$$a.log"; \
+	    $(NBGRADER) autograde $$a --force --log-level=ERROR > "$$log" 2>&1; status=$$?; \
+	    failed=$$(sed -n "s/.*error processing assignment '$$a' for student '\(.*\)'.*/\1/p" "$$log" | sort -u | tr '\n' ' '); \
+	    echo "nbgrader autograde $$a: $$(ls -d submitted/*/$$a 2>/dev/null | wc -l) submissions recorded in $$(( $$(date +%s) - start )) s (timestamps, late penalties; no kernel)$${failed:+; could not process: $$failed(the engine grades them; see $$log)}"; \
+	    if [ $$status -ne 0 ] && [ -z "$$failed" ]; then echo "nbgrader autograde $$a failed (exit $$status); the engine grades every notebook; see $$log"; fi; \
 	  fi; \
 	done
 	$(PY) -m autograder gradebook --jobs $(JOBS)

@@ -401,3 +401,50 @@ def test_a_write_that_fails_half_way_is_rolled_back(course, tmp_path, monkeypatc
         for learner in learners:
             grades = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, learner).grades
             assert all(g.auto_score is None for g in grades), learner
+
+
+# --- What make autograde prints (issue 24, item 3) ------------------------------------------------
+
+def test_autograde_prints_a_line_per_learner_and_one_for_the_forger(course):
+    """A line per learner as the engine grades it (who, which, score, seconds); the forger gets
+    one more line, saying what was ignored; nbgrader's traceback for the notebook it cannot
+    read goes to its log, not the terminal."""
+    lines = course.autograde_log.splitlines()
+    total = len(course.grades)
+    for learner, row in course.grades.items():
+        mine = [line for line in lines if re.fullmatch(
+            rf"\s*\[\d+/{total}\] {learner}\s+{ASSIGNMENT}\s+(\d+ / \d+|not graded: .+)"
+            rf"\s+[\d.]+ s(  \(nbgrader could not process it.*\))?", line)]
+        assert len(mine) == 1, (learner, course.autograde_log)
+        assert f"{float(row['raw_score']):g} / {FULL:g}" in mine[0], mine
+    ignored = [line for line in lines if "ignored" in line]
+    assert len(ignored) == 1 and re.search(r"\bforger\b", ignored[0]), course.autograde_log
+    claims = len(_test_cells(json.loads(released().read_text())))
+    assert f"the saved outputs of {claims} test cells, which claim {FULL:g} points" in ignored[0], \
+        ignored
+    assert "Traceback" not in course.autograde_log, course.autograde_log
+    assert "malformed" in next(line for line in lines if line.startswith("nbgrader autograde"))
+    assert "Traceback" in (course.path / "autograded" / f"nbgrader-{ASSIGNMENT}.log").read_text()
+
+
+def test_forged_nbgrader_metadata_is_named_in_the_one_line():
+    """Points raised in a test cell's metadata, a solution cell made graded and a graded cell the
+    release lacks: one line names each kind of change (the gradebook's points are the source's)."""
+    from autograder.course.gradebook import ignored_claims
+
+    source = json.loads((REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    honest = json.loads(released().read_text())
+    assert ignored_claims(honest, source, {}) is None
+    forged = json.loads(json.dumps(honest))
+    test = _test_cells(forged)[0]
+    test["metadata"]["nbgrader"]["points"] = 1000
+    test["outputs"] = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                        "data": {"text/plain": "1000"}}]
+    forged["cells"].append({"cell_type": "code", "id": "extra", "execution_count": None,
+                            "outputs": [], "source": "1", "metadata": {"nbgrader": {
+                                "grade": True, "grade_id": "bonus", "points": 50,
+                                "solution": False, "locked": False, "schema_version": 3}}})
+    line = ignored_claims(forged, source, {})
+    assert line is not None and "\n" not in line, line
+    assert "the saved outputs of 1 test cell, which claim 1000 points" in line, line
+    assert "points" in line.split("metadata changed")[1] and "release does not have" in line, line

@@ -64,6 +64,7 @@ class Overlay:
     unprocessed: list[tuple] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)   # (assignment, why)
     not_graded: list[tuple[str, str, str]] = field(default_factory=list)  # (student, id, why)
+    listed: bool = False   # each submission's line was printed as it was graded (`Lines`)
 
     @property
     def complete(self) -> bool:
@@ -390,24 +391,159 @@ def apply(course: Path, results: dict[tuple[str, str], dict]) -> Overlay:
     return overlay
 
 
+_NBGRADER_FAILED = re.compile(r"error processing assignment '([^']*)' for student '([^']*)'")
+_METADATA_KEYS = ("grade", "solution", "points", "locked", "task")
+
+
+def nbgrader_log(course: Path, assignment_id: str) -> Path:
+    """Where `make autograde` keeps what nbgrader printed for one assignment (its tracebacks)."""
+    return course / "autograded" / f"nbgrader-{assignment_id}.log"
+
+
+def nbgrader_failures(course: Path, assignment_id: str) -> set[str]:
+    """The learners whose notebook of `assignment_id` nbgrader could not process, from its log."""
+    try:
+        text = nbgrader_log(course, assignment_id).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    return {student for name, student in _NBGRADER_FAILED.findall(text) if name == assignment_id}
+
+
+def ignored_claims(submitted: dict | None, source: dict, engine: dict[str, float] | None
+                   ) -> str | None:
+    """What a submitted notebook claims that nothing in this course believes, in one line: the
+    saved outputs of test cells that claim more points than the engine gave (`engine`: its
+    points per exercise; None when it gave none), and nbgrader metadata changed from the
+    source's (points, grade and solution flags, graded cells the source does not have). The
+    gradebook's points come from the source's cells and the engine's verdict only. None when
+    the notebook claims nothing of the kind."""
+    if not isinstance(submitted, dict) or not isinstance(submitted.get("cells"), list):
+        return None
+    cells = graded_cells(source)
+    ours = {}
+    for cell in source.get("cells", []):
+        meta = _nbgrader_meta(cell)
+        if meta.get("grade_id") is not None:
+            ours[meta["grade_id"]] = meta
+    claimed, claims, changed, seen = 0.0, 0, set(), set()
+    for cell in submitted["cells"]:
+        meta = _nbgrader_meta(cell)
+        grade_id = meta.get("grade_id")
+        if not meta:
+            continue
+        if not isinstance(grade_id, str) or grade_id not in ours:
+            if meta.get("grade") or meta.get("points"):
+                changed.add("a graded cell the release does not have")
+            continue
+        changed.update(key for key in _METADATA_KEYS
+                       if key in meta and meta.get(key) != ours[grade_id].get(key))
+        if grade_id in cells and grade_id not in seen and is_test_cell(cell):
+            seen.add(grade_id)
+            exercise, worth = cells[grade_id]
+            kernel = claimed_points(cell, worth)
+            given = (engine or {}).get(exercise, 0.0)
+            if kernel is not None and kernel > given + 1e-9:
+                claimed, claims = claimed + kernel, claims + 1
+    parts = []
+    if claims:
+        parts.append(f"the saved outputs of {claims} test cell{'s' * (claims != 1)}, which "
+                     f"claim {claimed:g} points")
+    if changed:
+        parts.append(f"nbgrader metadata changed from the release ({', '.join(sorted(changed))})")
+    if not parts:
+        return None
+    return f"ignored {'; '.join(parts)}: the score is the engine's"
+
+
+class Lines:
+    """`make autograde`'s progress: a line per submission as the engine grades it (who, which,
+    the score or why it was not graded, the seconds it took), and a line for what a forging
+    notebook claimed and the course ignored."""
+
+    def __init__(self, course: Path, total: int, stream=None):
+        import sys
+
+        self.course, self.total, self.done = course, total, 0
+        self.stream = stream or sys.stdout
+        self._sources: dict[str, tuple[dict, dict]] = {}
+        self._failed: dict[str, set[str]] = {}
+
+    def _source(self, assignment_id: str) -> tuple[dict, dict]:
+        if assignment_id not in self._sources:
+            assignment = assignments.get(assignment_id)
+            source = json.loads((assignment.source_dir / f"{assignment_id}.ipynb").read_text())
+            self._sources[assignment_id] = (source, {c.name: c.info.exercise
+                                                     for c in manifest(assignment)})
+        return self._sources[assignment_id]
+
+    def __call__(self, sub, result: dict) -> None:
+        from autograder.grading.batch import printable
+
+        self.done += 1
+        student, assignment_id = printable(sub.student)[:40], sub.assignment.id
+        seconds = result.get("execution_time")
+        seconds = f"{seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+        if is_graded(result):
+            verdict = f"{result['score']:g} / {result['max_score']:g}"
+        else:
+            extra = result.get("extra_data")
+            why = (extra.get("not_graded") if isinstance(extra, dict) else None) or \
+                (str(result.get("output", "")).splitlines() or ["no result"])[0]
+            verdict = "not graded: " + printable(str(why))[:120]
+        failed = self._failed.setdefault(assignment_id,
+                                         nbgrader_failures(self.course, assignment_id))
+        note = ""
+        if sub.student in failed:
+            note = (f"  (nbgrader could not process it, see autograded/nbgrader-"
+                    f"{assignment_id}.log; graded by the engine alone)")
+        lines = [f"  [{self.done}/{self.total}] {student:<20} {assignment_id:<12} {verdict}"
+                 f"  {seconds}{note}".rstrip()]
+        try:
+            source, exercise_of = self._source(assignment_id)
+            engine = cell_points(result, exercise_of) if is_graded(result) else None
+            ignored = ignored_claims(_read_notebook(sub.path), source, engine)
+        except Exception as exc:  # noqa: BLE001 - the progress line must not stop the grading
+            ignored = f"(its claims could not be read: {type(exc).__name__})"
+        if ignored:   # a forger: one line, whatever its notebook holds
+            lines.append(f"  {'':<{len(str(self.total)) * 2 + 3}} {student:<20} "
+                         f"{assignment_id:<12} {printable(ignored)[:300]}")
+        self.stream.write("\n".join(lines) + "\n")
+        self.stream.flush()
+
+
 def trusted_autograde(course: Path, *, jobs: int, limits: Limits,
-                      only: list[str] | None = None, language: str | None = None) -> Overlay:
+                      only: list[str] | None = None, language: str | None = None,
+                      progress: bool = True) -> Overlay:
     """Withhold, grade `course/submitted` with the engine afresh, then overlay the gradebook (see
-    the module). Feedback is in `language`, by default each notebook's own (its release's)."""
+    the module). Feedback is in `language`, by default each notebook's own (its release's).
+    With `progress`, a line per submission as it is graded (`Lines`)."""
     submitted = course / "submitted"
     subs = [s for s in discover(submitted) if not only or s.assignment.id in only]
     chosen = {(s.student, s.assignment.id) for s in subs}
     withhold(course, chosen)
+    lines = Lines(course, len(subs)) if progress else None
+
+    def on_graded(sub, result):
+        if lines is not None and (sub.student, sub.assignment.id) in chosen:
+            lines(sub, result)
+
     rows, _kept = grade_all(submitted, course / "results" / "gradebook", jobs=jobs,
-                            limits=limits, progress=True, language=language, fresh=True)
-    return apply(course, {(sub.student, sub.assignment.id): result for sub, result in rows
-                          if (sub.student, sub.assignment.id) in chosen})
+                            limits=limits, progress=False, language=language, fresh=True,
+                            on_graded=on_graded)
+    overlay = apply(course, {(sub.student, sub.assignment.id): result for sub, result in rows
+                             if (sub.student, sub.assignment.id) in chosen})
+    overlay.listed = lines is not None
+    return overlay
 
 
 def summary(overlay: Overlay) -> str:
-    lines = ["Scores in the gradebook (from the engine):"]
-    for student, assignment_id, score, top in overlay.scores:
-        lines.append(f"  {student:<24} {assignment_id:<12} {score:g} / {top:g}")
+    if overlay.listed:   # each score is on its line above
+        lines = [f"Scores in the gradebook (from the engine): {len(overlay.scores)} submissions, "
+                 "as listed above"]
+    else:
+        lines = ["Scores in the gradebook (from the engine):"]
+        for student, assignment_id, score, top in overlay.scores:
+            lines.append(f"  {student:<24} {assignment_id:<12} {score:g} / {top:g}")
     if overlay.discrepancies:
         lines.append(f"{len(overlay.discrepancies)} cells whose output in the submitted notebook "
                      "(the learner's own kernel) claims more than the engine gives: see "

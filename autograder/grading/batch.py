@@ -213,7 +213,7 @@ def sandbox_summary(rows: list[tuple[Submission, dict]]) -> str:
 
 def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progress: bool = True,
               fresh: bool = False, all_cells: bool = False, language: str | None = None,
-              cluster: "cluster.Options | None" = None
+              cluster: "cluster.Options | None" = None, on_graded=None
               ) -> tuple[list[tuple[Submission, dict]], int]:
     """Grade every submission without a current result; returns all rows and how many were
     kept from an earlier run.
@@ -223,22 +223,24 @@ def grade_all(submitted: Path, out: Path, *, jobs: int, limits: "Limits", progre
 
     With `cluster` (`autograder.grading.cluster.Options`), the submissions are graded on that Dask
     cluster instead (no learner code runs here, so no session starts); results are written
-    here all the same.
+    here all the same. `on_graded(submission, result)` is called as each one is graded.
     """
     if cluster is not None:
         return _grade_all(None, submitted, out, jobs=jobs, limits=limits, progress=progress,
-                          fresh=fresh, all_cells=all_cells, language=language, cluster=cluster)
+                          fresh=fresh, all_cells=all_cells, language=language, cluster=cluster,
+                          on_graded=on_graded)
     from autograder.grading.session import Session   # torch: only when grading
 
     with Session(assignments.every(),
                  protect=(str(submitted), str(out))) as session:
         return _grade_all(session, submitted, out, jobs=jobs, limits=limits, progress=progress,
-                          fresh=fresh, all_cells=all_cells, language=language)
+                          fresh=fresh, all_cells=all_cells, language=language,
+                          on_graded=on_graded)
 
 
 def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, limits: "Limits",
                progress: bool, fresh: bool, all_cells: bool, language: str | None,
-               cluster=None) -> tuple[list[tuple[Submission, dict]], int]:
+               cluster=None, on_graded=None) -> tuple[list[tuple[Submission, dict]], int]:
     if cluster is None:
         from autograder.grading.api import grade_many
     else:
@@ -271,6 +273,8 @@ def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, lim
             print(f"autograder: {printable(str(target))}: the result could not be written "
                   f"({printable(str(exc))}); its score is in class.csv", file=sys.stderr)
         rows.append((sub, result))
+        if on_graded is not None:
+            on_graded(sub, result)
         if bar:
             score = "not graded" if result.get("status") == "error" else f"{result['score']:g}"
             bar.update(f"{sub.student}/{assignment.id}: {score}/{result['max_score']:g}")
