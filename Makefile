@@ -40,6 +40,8 @@ help:
 	@echo "make grade-all        grade submitted/<student>/<id>/ in parallel into results/class/"
 	@echo "make bench            time grade-all against nbgrader autograde on the same class"
 	@echo "make mutants [A=id]   grade every mutant of the reference answers; reports in results/mutants/"
+	@echo "make new-assignment A=id  the scaffold of a new assignment (docs/authoring.md)"
+	@echo "make check-assignment A=id  one assignment's whole proof: lists what is missing"
 	@echo "make zoo-costs [A=id] the points each bug-zoo entry (one mistake) loses"
 	@echo "make release [LANG=zh] regenerate assignments/ from solutions/ with nbgrader, in English or Chinese"
 	@echo "make translations     update the translation catalogues and say what is missing or stale"
@@ -222,6 +224,20 @@ mutants: $(STAMP)
 
 # What each bug-zoo entry (one mistake) costs, and why where it is more than a quarter.
 .PHONY: zoo-costs
+# An instructor's own assignment (docs/authoring.md): new-assignment writes its scaffold (the
+# registry finds it: nothing else to edit); check-assignment releases it, then runs its whole
+# proof (reference, stub, alternatives, zoo, concepts, points, mutants, both languages) and lists
+# what is missing, failing when anything is. TITLE="..." gives the new one its English title.
+.PHONY: new-assignment check-assignment
+new-assignment: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make new-assignment A=<id> [TITLE=\"...\"]"; exit 2; }
+	$(PY) -m autograder.course.authoring new "$(A)" $(if $(TITLE),--title "$(TITLE)")
+
+check-assignment: ASSIGNMENTS = $(A)
+check-assignment: release
+	@test -n "$(A)" || { echo "usage: make check-assignment A=<id>"; exit 2; }
+	$(PY) -m autograder.course.authoring check "$(A)" --jobs $(JOBS)
+
 zoo-costs: $(STAMP)
 	$(PY) tests/zoo_costs.py $(if $(A),--assignment $(A))
 
