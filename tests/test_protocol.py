@@ -94,7 +94,8 @@ def test_requires_grad_travels_only_where_the_decoder_keeps_it():
     assert roundtrip(t).requires_grad is False
     kept = roundtrip(t, keep_requires_grad=True)
     assert kept.requires_grad is True and kept.is_leaf and kept.grad_fn is None
-    assert roundtrip(torch.ones(2, dtype=torch.int64), keep_requires_grad=True).requires_grad is False
+    integers = torch.ones(2, dtype=torch.int64)
+    assert roundtrip(integers, keep_requires_grad=True).requires_grad is False
 
 
 def test_a_tensor_subclass_comes_back_as_a_plain_tensor():
@@ -202,7 +203,8 @@ def tensor_message(index=0, dtype="float32", shape=(2,), device="cpu", grad=Fals
     (tensor_message(blobs=(b"\0" * 9,)), "do not match"),
     (tensor_message(dtype="complex64"), "unknown dtype"),
     (tensor_message(dtype="object"), "unknown dtype"),
-    (tensor_message(shape=[1] * (protocol.MAX_DIMS + 1), blobs=(b"\0" * 4,)), "too many dimensions"),
+    (tensor_message(shape=[1] * (protocol.MAX_DIMS + 1), blobs=(b"\0" * 4,)),
+     "too many dimensions"),
     (tensor_message(shape=(-1,)), "malformed shape"),
     (tensor_message(shape=(2.0,)), "malformed shape"),
     (tensor_message(shape=(1 << 31,)), "malformed shape"),
