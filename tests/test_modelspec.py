@@ -188,12 +188,31 @@ def test_the_freeze_helpers_build_from_the_released_yolo_file(monkeypatch):
     ({**TIED, "share": [["tail.weight", "embedding.weight"]]},
      "no submodule, parameter or buffer at 'tail'"),
     ({**MLP, "frozen": ["3"]}, "no submodule, parameter or buffer at '3'"),
+    ({"class": "Linear", "args": "34"}, "Linear: args are a list, kwargs a dict with str keys"),
+    ({"class": "Linear", "args": [3, 4], "kwargs": [["bias", False]]},
+     "Linear: args are a list, kwargs a dict with str keys"),
+    ({"class": "Linear", "args": [3, 4], "kwargs": {1: False}},
+     "Linear: args are a list, kwargs a dict with str keys"),
+    ({"class": "Linear", "args": [3, 4], "children": [{"class": "ReLU"}]},
+     "'Linear' takes no children (only Module, Sequential, ModuleList do)"),
+    ({**TIED, "share": [["head.weight"]]}, "share is a list of [target, source] path pairs"),
+    ({**TIED, "share": ["head.weight", "embedding.weight"]},
+     "share is a list of [target, source] path pairs"),
+    ({**TIED, "share": {"head.weight": "embedding.weight"}},
+     "share is a list of [target, source] path pairs"),
     ({**MLP, "eval": ["0.running_mean"]}, "no submodule, parameter or buffer at '0.running_mean'"),
 ])
 def test_a_bad_spec_is_refused_saying_why(spec, why):
     with pytest.raises(SpecError) as error:
         build(spec)
     assert why in str(error.value)
+
+
+def test_tuples_from_the_wire_are_accepted_where_lists_are():
+    model = build({"class": "Module", "children": {"a": {"class": "Linear", "args": (2, 3)},
+                                                   "b": {"class": "Linear", "args": (2, 3)}},
+                   "share": [("b", "a")]})
+    assert model.a is model.b and model.a.weight.shape == (3, 2)
 
 
 def test_a_spec_error_is_a_value_error():

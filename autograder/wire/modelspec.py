@@ -81,6 +81,8 @@ def build(spec: dict) -> nn.Module:
         raise SpecError(f"unknown spec keys {sorted(unknown)}")
     name = spec["class"]
     children = spec.get("children", [])
+    if "children" in spec and name not in CONTAINERS:
+        raise SpecError(f"{name!r} takes no children (only {', '.join(CONTAINERS)} do)")
     if name in CONTAINERS:
         if name == "Module":
             if type(children) is not dict:
@@ -96,13 +98,20 @@ def build(spec: dict) -> nn.Module:
             module = getattr(nn, name)([build(c) for c in children]) if name == "ModuleList" \
                 else nn.Sequential(*[build(c) for c in children])
     elif name in ALLOWED:
-        args = _plain(list(spec.get("args", [])), name)
-        kwargs = dict(spec.get("kwargs", {}))
+        args, kwargs = spec.get("args", []), spec.get("kwargs", {})
+        if type(args) not in (list, tuple) or type(kwargs) is not dict or \
+                not all(type(k) is str for k in kwargs):
+            raise SpecError(f"{name}: args are a list, kwargs a dict with str keys")
+        args = _plain(list(args), name)
         _plain(kwargs.values(), name)
         module = ALLOWED[name](*args, **kwargs)
     else:
         raise SpecError(f"{name!r} is not a class specs may build")
-    for target, source in spec.get("share", []):
+    share = spec.get("share", [])
+    if type(share) is not list or not all(
+            type(pair) in (list, tuple) and len(pair) == 2 for pair in share):
+        raise SpecError("share is a list of [target, source] path pairs")
+    for target, source in share:
         parent_path, _, attribute = str(target).rpartition(".")
         setattr(resolve(module, parent_path), attribute, resolve(module, str(source)))
     for path in spec.get("frozen", []):
