@@ -49,8 +49,9 @@ def _is_instructor_only(path: Path) -> bool:
 
 def _copy_engine(target: Path) -> None:
     shipped = []
+    locale = i18n.LOCALE.relative_to(PACKAGE_DIR)   # i18n/locale: catalogues, not shipped
     for relative, path in engine_files().items():
-        if _is_instructor_only(path) or relative.parts[0] == i18n.LOCALE.name:
+        if _is_instructor_only(path) or relative.parts[:len(locale.parts)] == locale.parts:
             continue
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target / relative)
@@ -60,7 +61,7 @@ def _copy_engine(target: Path) -> None:
     for language in i18n.LANGUAGES:
         if language == i18n.DEFAULT:
             continue
-        mo = target / i18n.LOCALE.name / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
+        mo = target / locale / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
         mo.parent.mkdir(parents=True, exist_ok=True)
         mo.write_bytes(catalogue.compile_for(language, shipped))
 
