@@ -1,0 +1,1 @@
+"""Graders of the `batchnorm` assignment: from scratch."""
