@@ -448,3 +448,111 @@ def test_forged_nbgrader_metadata_is_named_in_the_one_line():
     assert line is not None and "\n" not in line, line
     assert "the saved outputs of 1 test cell, which claim 1000 points" in line, line
     assert "points" in line.split("metadata changed")[1] and "release does not have" in line, line
+
+
+# --- nbgrader's exchange, as a JupyterHub course uses it (issue 24, item 1) -----------------------
+
+LEARNER_USER = "nobody"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+
+
+def _learner_python() -> str | None:
+    """An interpreter an unprivileged user can run with this venv's packages (the venv's own may
+    live under /root), or None."""
+    import pwd
+
+    if os.geteuid() != 0 or not os.access(RUNUSER, os.X_OK):
+        return None
+    try:
+        pwd.getpwnam(LEARNER_USER)
+    except KeyError:
+        return None
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (os.path.realpath(sys.executable), f"/usr/bin/{version}",
+                      f"/usr/local/bin/{version}"):
+        probe = subprocess.run([RUNUSER, "-u", LEARNER_USER, "--", candidate, "-c",
+                                "import nbgrader"], capture_output=True, timeout=120,
+                               env={"PATH": "/usr/bin:/bin", "PYTHONPATH": _site_packages()})
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def _site_packages() -> str:
+    import sysconfig
+
+    return sysconfig.get_paths()["purelib"]
+
+
+def test_release_fetch_submit_collect_through_the_exchange(course, tmp_path):
+    """The instructor releases with nbgrader's exchange; an unprivileged learner (`nobody`)
+    fetches, works and submits; the instructor collects and autogrades: the gradebook holds the
+    engine's full marks for that learner, who could not list the other submissions."""
+    python = _learner_python()
+    if python is None:
+        pytest.skip("needs root, runuser, a user 'nobody' and an interpreter that user can run "
+                    "with this venv's packages")
+    import tempfile
+
+    from nbgrader.api import Gradebook
+
+    copy = tmp_path / "course"
+    shutil.copytree(course.path, copy, ignore=shutil.ignore_patterns("data", "results"))
+    shared = Path(tempfile.mkdtemp(prefix="kit-exchange-"))
+    try:
+        shared.chmod(0o755)
+        exchange, home = shared / "exchange", shared / "home"
+        exchange.mkdir(mode=0o777)
+        exchange.chmod(0o777)
+        home.mkdir()
+        shutil.chown(home, LEARNER_USER)
+        answer = shared / "answer.ipynb"
+        _notebook(code_cell_sources(reference()), answer)
+        answer.chmod(0o644)
+        flags = ["--course=kit", f"--Exchange.root={exchange}", "--log-level=ERROR"]
+        nbgrader = [str(VENV / "bin" / "nbgrader")]
+
+        def instructor(*args):
+            return subprocess.run([*nbgrader, *args, *flags], cwd=copy, env=course_env(),
+                                  capture_output=True, text=True, timeout=600)
+
+        def learner(*args):
+            return subprocess.run(
+                [RUNUSER, "-u", LEARNER_USER, "--", "/usr/bin/env", f"HOME={home}", python,
+                 "-m", "nbgrader", *args, *flags],   # runuser sets the user's own HOME
+                cwd=home, capture_output=True, text=True, timeout=600,
+                env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": _site_packages()})
+
+
+        done = instructor("release_assignment", ASSIGNMENT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        done = learner("fetch_assignment", ASSIGNMENT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        fetched = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        assert fetched.exists() and fetched.stat().st_uid != 0
+        copied = subprocess.run([RUNUSER, "-u", LEARNER_USER, "--", "cp", str(answer),
+                                 str(fetched)], capture_output=True, text=True, timeout=60)
+        assert copied.returncode == 0, copied.stderr
+        done = learner("submit", ASSIGNMENT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        peek = subprocess.run([RUNUSER, "-u", LEARNER_USER, "--", "ls",
+                               str(exchange / "kit" / "inbound")], capture_output=True, timeout=60)
+        assert peek.returncode != 0, "a learner can list every submission in the exchange"
+
+        done = instructor("collect", ASSIGNMENT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert (copy / "submitted" / LEARNER_USER / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+        done = instructor("autograde", ASSIGNMENT, "--student", LEARNER_USER, "--force")
+        assert done.returncode == 0, done.stderr[-2000:]
+        graded = subprocess.run([sys.executable, "-m", "autograder", "gradebook", "--jobs", "1",
+                                 "--assignment", ASSIGNMENT], cwd=copy, capture_output=True,
+                                text=True, timeout=900, env={**course_env(),
+                                                             "PYTHONPATH": str(copy)})
+        assert graded.returncode == 0, graded.stdout[-2000:] + graded.stderr[-2000:]
+        assert re.search(rf"\] {LEARNER_USER}\s+{ASSIGNMENT}\s+{FULL:g} / {FULL:g}",
+                         graded.stdout), graded.stdout
+        with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission(ASSIGNMENT, LEARNER_USER)
+            assert submission.score == pytest.approx(FULL) and submission.timestamp is not None
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
