@@ -20,7 +20,7 @@ from autograder.i18n.catalogue import read_po
 
 # What check-assignment needs of the kit's tests and tools besides the course (kit.COURSE_PARTS).
 PROOF_PARTS = ("tests/kit.py", "tests/proof.py", "tests/conftest.py", "tests/test_feedback.py",
-               "tests/zoo", "tests/alternatives", "mutation")
+               "tests/zoo", "tests/alternatives", "mutation", "kit/scaffold")
 
 
 def make(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -51,6 +51,19 @@ def test_the_scaffold_module_imports_no_torch():
                            "print('torch' in sys.modules)"],
                           cwd=REPO, text=True, capture_output=True, timeout=120, env=course_env())
     assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stderr
+
+
+def test_the_example_answer_is_not_in_the_package_learners_receive():
+    """The scaffold's reference answer and hidden check are kit/scaffold/'s: the learner's kit and
+    the Gradescope bundles ship autograder/, and an instructor may keep the example."""
+    answer = (REPO / "kit" / "scaffold" / "exercise.py.tmpl").read_text()
+    hidden = (REPO / "kit" / "scaffold" / "hidden.py.tmpl").read_text()
+    lines = {line.strip() for line in (answer + hidden).splitlines() if len(line.strip()) >= 24}
+    lines -= {line.strip() for line in hidden.splitlines() if line.strip().startswith(
+        ("from ", "import ", "@check", "\"\"\""))}
+    assert len(lines) >= 8
+    shipped = "\n".join(p.read_text() for p in (REPO / "autograder").rglob("*.py"))
+    assert not sorted(line for line in lines if line in shipped)
 
 
 @pytest.mark.slow

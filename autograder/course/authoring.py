@@ -22,7 +22,8 @@ author replaces the example rather than starting from nothing:
 
 Nothing else names assignments: autograder/assignments.py discovers the folder, and `make
 release`, `make test`, `make mutants`, `make student-kit` and `make gradescope` follow it. `new`
-imports no torch and needs only the standard library.
+imports no torch and needs only the standard library. The example's code is in kit/scaffold/
+(`*.tmpl`), outside the package that learners and Gradescope receive.
 
 `check` is the proof for one assignment, the same one tests/proof.py and tests/test_<id>.py run
 for the shipped ones, reusing their machinery (tests/kit.py, tests/test_feedback.py,
@@ -47,6 +48,9 @@ from autograder.course import translation
 from autograder.i18n import DEFAULT, LANGUAGES
 
 COURSE = assignments.COURSE_ROOT
+# The example's code (its reference answer, its checks, its zoo entry) lives outside the package,
+# so that neither the learner's kit nor a Gradescope bundle, which ship autograder/, carries it.
+SCAFFOLD = COURSE / "kit" / "scaffold"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # What the proof asks of every assignment (tests/proof.py test_enough_alternatives_and_zoo_entries).
 MIN_ZOO, MIN_ALTERNATIVES = 12, 2
@@ -149,29 +153,6 @@ input of shape `(*, num_features)` to `x * weight + bias`, broadcast over every 
 * Both are learned, so both must be **`nn.Parameter`s**: that is what registers them with the
   module, so that `parameters()` (and an optimizer built from it) sees them."""
 
-SOLUTION = """\
-class Affine(nn.Module):
-    \"\"\"y = x * weight + bias over the last dimension: one scale and one shift per feature.
-
-    Args:
-        num_features: size of the last dimension of the input.
-
-    Attributes:
-        weight: learnable, shape (num_features,), starts at ones.
-        bias: learnable, shape (num_features,), starts at zeros.
-    \"\"\"
-
-    def __init__(self, num_features):
-        super().__init__()
-        ### BEGIN SOLUTION
-        self.weight = nn.Parameter(torch.ones(num_features))
-        self.bias = nn.Parameter(torch.zeros(num_features))
-        ### END SOLUTION
-
-    def forward(self, x):
-        ### BEGIN SOLUTION
-        return x * self.weight + self.bias
-        ### END SOLUTION"""
 
 CHECK_INTRO = "Check the registration and the forward pass (2-D and 3-D inputs):"
 
@@ -190,12 +171,22 @@ REMEMBER = """\
 * A per-feature parameter of shape `(num_features,)` broadcasts over every leading dimension."""
 
 
+def template(name: str) -> str:
+    """A file of the scaffold's example (kit/scaffold/), with `{id}`-style fields to fill."""
+    path = SCAFFOLD / f"{name}.tmpl"
+    if not path.is_file():
+        raise AuthoringError(f"{path.relative_to(COURSE)} is missing: the scaffold's templates "
+                             f"are the instructor's (kit/scaffold/ in the course's clone)")
+    return path.read_text(encoding="utf-8")
+
+
 def notebook(assignment_id: str, title: str, points: int) -> dict:
     cells = [
         _markdown(0, 0, INTRO.format(title=title)),
         _cell(1, "code", SETUP),
         _markdown(2, 1, EXPLAIN),
-        _cell(3, "code", SOLUTION, {"grade_id": f"{assignment_id}-{EXERCISE}", "solution": True}),
+        _cell(3, "code", template("exercise.py").rstrip("\n"),
+              {"grade_id": f"{assignment_id}-{EXERCISE}", "solution": True}),
         _markdown(4, 2, CHECK_INTRO),
         _cell(5, "code", CHECK_CELL.format(id=assignment_id, exercise=EXERCISE),
               {"grade": True, "grade_id": f"{assignment_id}-{EXERCISE}-checks", "locked": True,
@@ -222,94 +213,7 @@ en = {title}
 
 PACKAGE = '"""Graders of the `{id}` assignment: {title}."""\n'
 
-# The checks' titles: a check's docstring, on one line, is its title in every report.
-PUBLIC_TITLE = ("Affine(3) registers `weight` and `bias` as nn.Parameters of shape (3,), and "
-                "maps a (2, 3) batch x to x * weight + bias.")
-HIDDEN_TITLE = ("Affine(4) maps a (2, 5, 4) input x to x * weight + bias, the same scale and "
-                "shift for every position of every sample, and leaves the caller's x as it was.")
 
-# The public check: what the learner can run while working. Points and concepts: at least a third
-# of each exercise's points, and every concept the exercise grades, are public.
-PUBLIC = '''\
-"""Public checks of `{id}`: the learner runs these from the notebook while working.
-
-Each check is a pytest function with one `@check(...)`, taking `submission` (a client.Learner):
-the learner's code runs in another process, and everything here reaches it through requests.
-docs/authoring.md explains the API, the feedback and the proof; the scaffold's example
-(`Affine`) is there to be replaced by your exercise.
-"""
-from __future__ import annotations
-
-import torch
-
-from autograder.i18n import _
-from autograder.judge_side.checks import check, expect, expect_close
-
-
-def chosen_values(layer, num_features: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Give the layer's weight and bias values the grader drew, in place, and return them: the
-    initial ones and zeros would hide a forward that forgets either."""
-    g = torch.Generator().manual_seed(seed)
-    weight, bias = torch.randn(num_features, generator=g), torch.randn(num_features, generator=g)
-    for name, values in (("weight", weight), ("bias", bias)):
-        layer.get(name, keep=True).method("copy_", values, no_grad=True)
-    return weight, bias
-
-
-@check(exercise="{exercise}", points=1, tags=["registration", "forward"], visibility="visible")
-def test_affine_registers_and_computes(submission):
-    """{public_title}"""
-    layer = submission.new("Affine", 3, seed=0)      # a client.Remote: the object stays there
-    info = layer.describe(values=False)               # plain data: a client.ModuleInfo
-    names = sorted(info.parameters)
-    expect(names == ["bias", "weight"],
-           observed=_("named_parameters() lists {{names}}").format(names=names),
-           expected=_("exactly ['bias', 'weight']"),
-           fix=_("wrap both tensors in nn.Parameter(...), so that the module registers them"),
-           cause="registration")
-    for name in ("weight", "bias"):
-        shape = info.parameters[name].shape
-        expect(shape == (3,),
-               observed=_("{{name}} has shape {{shape}}").format(name=name, shape=shape),
-               expected="(num_features,) = (3,)",
-               fix=_("create {{name}} with one entry per feature").format(name=name))
-    weight, bias = chosen_values(layer, 3, seed=1)
-    x = torch.randn(2, 3, generator=torch.Generator().manual_seed(2))
-    expect_close(layer(x), x * weight + bias, what="Affine(3)(x)",
-                 fix=_("scale each feature by its weight, then add its bias"))
-'''
-
-HIDDEN = '''\
-"""Hidden checks of `{id}`: run by the instructor's grading only (never shipped to learners)."""
-from __future__ import annotations
-
-import torch
-
-from autograder.i18n import _
-from autograder.judge_side.checks import check, expect, expect_close
-from autograder.graders.{id}.public import chosen_values
-
-
-@check(exercise="{exercise}", points=2, tags=["forward"], visibility="hidden")
-def test_affine_broadcasts_over_leading_dimensions(submission):
-    """{hidden_title}"""
-    layer = submission.new("Affine", 4, seed=0)
-    weight, bias = chosen_values(layer, 4, seed=3)
-    x = torch.randn(2, 5, 4, generator=torch.Generator().manual_seed(4))
-    sent = submission.tensor(x)          # a copy that lives in the learner process, kept there
-    y = layer(sent)
-    what = _("Affine(4)(x) on a (2, 5, 4) input")
-    expect_close(y, x * weight + bias, what=what,
-                 fix=_("combine the input with weight and bias by broadcasting over the last "
-                       "dimension, whatever the number of leading dimensions"))
-    after = sent.describe().value         # what the caller's tensor holds after the call
-    expect(tuple(after.shape) == tuple(x.shape) and bool(torch.equal(after, x)),
-           observed=_("after {{what}}, the caller's input holds other values: forward changed it "
-                      "in place").format(what=what),
-           expected=_("the input unchanged, shape {{shape}}").format(shape=tuple(x.shape)),
-           fix=_("compute the output out of place (x * weight, not x.mul_(weight) or x *= "
-                 "weight): the caller's tensor is theirs"))
-'''
 
 PROOF = '''\
 """Proof of the `{id}` graders: the tests are the shared ones of proof.py."""
@@ -335,22 +239,6 @@ The proof asks for at least {zoo} entries, one for every concept tag the checks 
 check an entry that it catches. `weight_plain_tensor.py` is the scaffold's example.
 """
 
-ZOO_ENTRY = '''\
-"""
-Misconception: a tensor with requires_grad=True is already a parameter; weight is stored as a plain tensor.
-Caught by: {id}/affine_registers_and_computes
-Mentions: nn.Parameter
-Costs more: the scaffold's example is one exercise of 3 points, so any one mistake costs a third
-"""
-
-
-class Affine(Affine):  # noqa: F821 - the reference's Affine, defined in the cells above
-    def __init__(self, num_features):
-        super().__init__(num_features)
-        plain = self.weight.detach().clone().requires_grad_()
-        del self.weight
-        self.weight = plain
-'''
 
 ALTERNATIVES_README = """\
 # Alternative solutions of `{id}`
@@ -401,16 +289,16 @@ def new(assignment_id: str, title: str | None = None, course: Path = COURSE) -> 
     where = parts(assignment_id, course)
     orders = [a.order for a in assignments.every()]
     fill = dict(id=assignment_id, exercise=EXERCISE, title=title, zoo=MIN_ZOO,
-                alternatives=MIN_ALTERNATIVES, public_title=PUBLIC_TITLE, hidden_title=HIDDEN_TITLE)
+                alternatives=MIN_ALTERNATIVES)
     texts = {
         "metadata": METADATA.format(order=max(orders, default=0) + 1, id=assignment_id,
                                     title=_toml_string(title)),
         "package": PACKAGE.format(**fill),
-        "public": PUBLIC.format(**fill),
-        "hidden": HIDDEN.format(**fill),
+        "public": template("public.py").format(**fill),
+        "hidden": template("hidden.py").format(**fill),
         "proof": PROOF.format(**fill),
         "zoo": ZOO_README.format(**fill),
-        "zoo entry": ZOO_ENTRY.format(**fill),
+        "zoo entry": template("zoo_entry.py").format(**fill),
         "alternatives": ALTERNATIVES_README.format(**fill),
         "equivalent": EQUIVALENT.format(**fill),
         "notebook": json.dumps(notebook(assignment_id, title, points=3), indent=1,
