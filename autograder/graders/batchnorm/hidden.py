@@ -47,6 +47,7 @@ def test_affine_false_registers_none(submission):
 def test_state_dict_into_nn_batchnorm(submission):
     """After two train batches from a state the grader loaded, your layer's state_dict loads into nn.BatchNorm1d (strict): the same weight and bias, num_batches_tracked 5 + 2 = 7, running statistics moved by the batches."""
     layer = make_layer(submission, 3)
+    registered_buffers(layer.describe(values=False))
     values = chosen(3, seed=21)
     load(layer, values, _("nn.BatchNorm1d(3)'s state_dict"))
     for seed in (22, 23):
