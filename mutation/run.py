@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mutants import REPO, Mutant, equivalent, generate, notebook_cells  # noqa: E402
+from mutants import REPO, Mutant, equivalent, generate, notebook_cells
 
-from autograder import assignments  # noqa: E402
-from autograder.reports.report import limit_of  # noqa: E402
+from autograder import assignments
+from autograder.reports.report import limit_of
 
 # The course's assignments, in course order (autograder/graders/<id>/assignment.toml).
 ASSIGNMENTS = assignments.ids()
