@@ -444,19 +444,21 @@ def _points_gaps(assignment_id: str, planned: list) -> list[tuple[str, str]]:
     return gaps
 
 
-def _graded_gaps(assignment_id: str, planned: list, jobs: int) -> list[tuple[str, str]]:
-    """The engine's verdicts: the reference, the released stub, the alternatives, the zoo."""
+def _graded_gaps(assignment_id: str, planned: list, jobs: int
+                 ) -> tuple[list[tuple[str, str]], dict | None]:
+    """The engine's verdicts: the reference, the released stub, the alternatives, the zoo; and
+    the results themselves (None when they could not be had)."""
     kit = sys.modules["kit"]
     released = COURSE / "assignments" / assignment_id / f"{assignment_id}.ipynb"
     if not released.is_file():
         return [("released", f"assignments/{assignment_id}/{assignment_id}.ipynb does not exist: "
                              f"release it (make release, or make check-assignment, releases "
-                             f"first)")]
+                             f"first)")], None
     with tempfile.TemporaryDirectory(prefix=f"check-{assignment_id}-") as tmp:
         try:
             graded = kit.grade_proof(assignment_id, Path(tmp), jobs=jobs)
         except AssertionError as exc:
-            return [("grading", f"the engine could not grade the proof: {str(exc)[-2000:]}")]
+            return [("grading", f"the engine could not grade the proof: {str(exc)[-2000:]}")], None
     gaps: list[tuple[str, str]] = []
     reference = graded["reference"]
     if kit.failed(reference) or not reference["score"] == reference["max_score"] > 0:
@@ -503,6 +505,29 @@ def _graded_gaps(assignment_id: str, planned: list, jobs: int) -> list[tuple[str
         if name not in failing_somewhere:
             gaps.append(("uncaught check", f"{name} fails for no zoo entry: add the mistake it "
                                            f"exists to catch"))
+    return gaps, graded
+
+
+def _language_gaps(assignment_id: str, english: dict, jobs: int) -> list[tuple[str, str]]:
+    """tests/proof.py's test of the feedback in the course's other languages: the same scores,
+    check by check, and every text a learner reads in that language."""
+    kit = sys.modules["kit"]
+    proof = _load("kit_proof", COURSE / "tests" / "proof.py")
+    gaps = []
+    with tempfile.TemporaryDirectory(prefix=f"check-{assignment_id}-") as tmp:
+        try:
+            for language in LANGUAGES:
+                if language == DEFAULT:
+                    continue
+                other = kit.grade_proof(assignment_id, Path(tmp) / language, jobs=jobs,
+                                        language=language)
+                try:
+                    proof.test_chinese_feedback_gives_the_same_scores(english, other)
+                except AssertionError as exc:
+                    gaps.append(("feedback language", f"graded with --lang {language}: "
+                                                      f"{str(exc).splitlines()[0][:600]}"))
+        except AssertionError as exc:
+            gaps.append(("grading", f"the engine could not grade the proof: {str(exc)[-2000:]}"))
     return gaps
 
 
@@ -554,7 +579,13 @@ def check(assignment_id: str, *, jobs: int = 2, mutants: bool = True) -> list[tu
     planned = _planned(assignment_id)
     gaps += _points_gaps(assignment_id, planned)
     _say("grading the reference, the stub, the alternatives and the zoo")
-    gaps += _graded_gaps(assignment_id, planned, jobs)
+    found, graded = _graded_gaps(assignment_id, planned, jobs)
+    gaps += found
+    translated = not any(kind.endswith("translation") or kind == "title" for kind, _w in gaps)
+    if translated and graded is not None:
+        # Only once both catalogues are complete: until then their lines say what is missing.
+        _say("grading the same submissions with feedback in Chinese")
+        gaps += _language_gaps(assignment_id, graded, jobs)
     if mutants:
         gaps += _mutant_gaps(assignment_id, jobs)
     return gaps
