@@ -98,3 +98,21 @@ def warm_up(assignments: list[Assignment] = ()) -> None:
     # from walking it (and from touching its pages, which copy-on-write would then copy).
     gc.collect()
     gc.freeze()
+
+
+_references_warmed: set[str] = set()
+
+
+def warm_references(assignment: Assignment) -> None:
+    """The references `assignment`'s checks compute from the judge's own inputs alone, computed
+    once in the grading process (`judge_side.references`), so that every judge forked afterwards
+    inherits them. Call it only after the zygote's fork: no learner process may hold them.
+    Once per assignment; safe to call repeatedly."""
+    if assignment.id in _references_warmed:
+        return
+    _references_warmed.add(assignment.id)
+    from autograder.judge_side import references
+
+    references.warm([assignment])
+    gc.collect()
+    gc.freeze()

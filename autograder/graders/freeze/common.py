@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from autograder.judge_side import references
 from autograder.judge_side.checks import CheckFailed, expect
 from autograder.judge_side.client import (Evidence, LearnerError, LearnerGone, ModuleInfo, Remote,
                               reference_model)
@@ -380,21 +381,29 @@ class _Batches:
 
     def __init__(self, images: int):
         self.helper = yolo()
-        self.dataset = self.helper.HelmetDataset(None, "train", limit=images)
-        self._items: dict[int, tuple] = {}
+        self.images = images
+        # The kit's data, read once per class (references.per_class): items are the kit's own.
+        self.dataset = references.per_class(
+            ("freeze:dataset", images),
+            lambda: self.helper.HelmetDataset(None, "train", limit=images))
 
     def valid(self, indices: list[int]) -> bool:
         return bool(indices) and all(0 <= i < len(self.dataset) for i in indices)
 
+    def item(self, i: int):
+        return references.per_class(("freeze:item", self.images, i), lambda: self.dataset[i])
+
     def batch(self, indices: list[int]):
-        for i in indices:
-            if i not in self._items:
-                self._items[i] = self.dataset[i]
-        return self.helper.collate([self._items[i] for i in indices])
+        return self.helper.collate([self.item(i) for i in indices])
 
 
 def _start_state(stale: bool) -> tuple[dict, dict]:
-    """The judge's own copy of the model fit is handed, and the gradients it carries."""
+    """The judge's own copy of the model fit is handed, and the gradients it carries (once per
+    class; read-only)."""
+    return references.per_class(("freeze:start", stale), lambda: _build_start_state(stale))
+
+
+def _build_start_state(stale: bool) -> tuple[dict, dict]:
     from autograder.learner_side.instruments import STALE_SEED
 
     model = reference_model(TINY_YOLO, seed=0)
@@ -505,7 +514,6 @@ def _replay(trace: FitTrace, start: dict, start_grads: dict, stale: bool) -> Non
 
 def _verify_step(step: Step, model, params: list[str], names: set, batches: _Batches,
                  momentum: dict, previous_grads: dict) -> str | None:
-    helper = yolo()
     where = _("step {step} (epoch {epoch})").format(step=step.number, epoch=step.epoch)
     if set(step.state) != names or set(step.grads) != set(params):
         return _("{where}: the report of the model's state is incomplete").format(where=where)
@@ -513,33 +521,30 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
         return _("{where}: the step's batch could not be told from the items the data set "
                  "served").format(where=where)
     # The forward pass and the loss, in the modes and with the batch the step reports.
-    try:
-        model.load_state_dict(step.before, strict=True)
-    except (RuntimeError, KeyError):
-        return _("{where}: the model's state cannot be loaded").format(where=where)
+    untracked = set()
     for name, module in model.named_modules():
-        module.training = name in step.training
         if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
             # A BatchNorm layer in train mode whose step counter did not move does not track
             # running statistics (track_running_stats=False): it normalises with the batch's
             # statistics and updates nothing, which the judge's own layer then does too.
             counter = f"{name}.num_batches_tracked"
-            module.track_running_stats = not (
-                module.training and counter in step.state and counter in step.before
-                and _same(step.state[counter], step.before[counter]))
-            if not module.track_running_stats:
-                step.untracked |= {name}
-    for name, p in model.named_parameters():
-        p.requires_grad_(name in step.requires_grad)
-        p.grad = None
-    images, targets = batches.batch(step.indices)
-    output = model(images)
-    loss = helper.yolo_loss(output, targets)
-    step.loss = float(loss)
-    if loss.requires_grad:
-        loss.backward()
-    expected = {n: p.grad for n, p in model.named_parameters()}
-    for name, buffer in model.named_buffers():
+            if (name in step.training and counter in step.state and counter in step.before
+                    and _same(step.state[counter], step.before[counter])):
+                untracked.add(name)
+    step.untracked |= untracked
+    # What the judge's own model computes from these inputs (a digest of every one of them):
+    # the same for every learner whose fit reached the same state, so computed once per class.
+    key = ("freeze:step", references.digest(
+        step.before, sorted(step.training & {n for n, _m in model.named_modules()}),
+        sorted(set(step.requires_grad) & set(params)), sorted(untracked), list(step.indices),
+        batches.images))
+    try:
+        loss_value, expected, buffers = references.replayed(
+            key, lambda: _forward_backward(step, model, batches, untracked))
+    except _Unloadable:
+        return _("{where}: the model's state cannot be loaded").format(where=where)
+    step.loss = loss_value
+    for name, buffer in buffers.items():
         got = step.state[name]
         if not _close_values(got, buffer):
             return _("{where}: the BatchNorm statistics after the step ({name}) are not what a "
@@ -563,6 +568,33 @@ def _verify_step(step: Step, model, params: list[str], names: set, batches: _Bat
             return _("{where}: {name} after the step is not what an SGD step with the reported "
                      "gradients, options and momentum gives").format(where=where, name=name)
     return None
+
+
+class _Unloadable(Exception):
+    """A reported state that the judge's model cannot load."""
+
+
+def _forward_backward(step: Step, model, batches: _Batches, untracked: set) -> tuple:
+    """The judge's model loaded with the state before `step`, in its modes and trainable
+    parameters, on its batch: (loss, gradients, buffers after the forward pass)."""
+    try:
+        model.load_state_dict(step.before, strict=True)
+    except (RuntimeError, KeyError):
+        raise _Unloadable from None
+    for name, module in model.named_modules():
+        module.training = name in step.training
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.track_running_stats = name not in untracked
+    for name, p in model.named_parameters():
+        p.requires_grad_(name in step.requires_grad)
+        p.grad = None
+    images, targets = batches.batch(step.indices)
+    output = model(images)
+    loss = yolo().yolo_loss(output, targets)
+    if loss.requires_grad:
+        loss.backward()
+    return (float(loss), {n: p.grad for n, p in model.named_parameters()},
+            {n: b.detach().clone() for n, b in model.named_buffers()})
 
 
 def _apply_sgd(values: dict, groups: list[dict], grads: dict, momentum: dict, key) -> bool:
@@ -685,6 +717,10 @@ def backbone(names) -> list[str]:
 
 def model_sizes() -> tuple[int, int]:
     """Scalars in TinyYOLO's head and in the whole model (the judge's own copy)."""
+    return references.per_class("freeze:sizes", _model_sizes)
+
+
+def _model_sizes() -> tuple[int, int]:
     model = yolo().TinyYOLO(num_classes=2)
     return (sum(p.numel() for p in model.head.parameters()),
             sum(p.numel() for p in model.parameters()))
@@ -791,7 +827,12 @@ class Probe:
 
 
 def _stale_state() -> tuple[dict, dict]:
-    """The judge's copy of a model after `leave_stale_gradients`: its state and gradients."""
+    """The judge's copy of a model after `leave_stale_gradients`: its state and gradients (once
+    per class; read-only)."""
+    return references.per_class("freeze:stale", _build_stale_state)
+
+
+def _build_stale_state() -> tuple[dict, dict]:
     model = reference_model(TINY_YOLO, seed=0)
     images = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(7))
     output = model(images)
@@ -966,3 +1007,21 @@ def expect_returns_module(submission, name: str, model: Remote, spec: dict, guar
     after = read_state(model, [f"backbone.{k}" for k in chosen])
     expect(all(same(after[f"backbone.{k}"], v) for k, v in chosen.items()),
            observed=failed, expected=expected, fix=fix)
+
+
+@references.warms("freeze")
+def warm_references() -> None:
+    """What every submission's checks compute from the judge's own inputs alone, computed by
+    the grading process once before the first judge forks (`references.warm`)."""
+    for spec in (TINY_YOLO, TINY_YOLO_FROZEN):
+        reference_model(spec, seed=0)
+    for stale in (False, True):
+        _start_state(stale)
+    _stale_state()
+    model_sizes()
+    batches = _Batches(FitPlan().images)
+    for i in range(FitPlan().images):
+        batches.item(i)
+    probe_batches = _Batches(max(PROBE_INDICES) + 1)
+    for i in PROBE_INDICES:
+        probe_batches.item(i)
