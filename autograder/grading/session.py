@@ -35,7 +35,7 @@ from autograder.i18n import _, language, use
 from autograder.judge_side.judge import judge_main, limit_judge
 from autograder.process import make_undumpable
 from autograder.wire.cells import Cell
-from autograder.grading.warmup import warm_up
+from autograder.grading.warmup import warm_references, warm_up
 from autograder.learner_side.zygote import Zygote, close_all_but
 from autograder.config import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S, JUDGE_MEMORY_BYTES,
                                JUDGE_PROCESSES)
@@ -515,6 +515,9 @@ class Session:
                 run_dir = staged.pop(index, None)
                 # A distinct uid per submission running at once: the lowest slot not in use.
                 slot = min(set(range(max_parallel)) - {r.slot for _, r in running.values()})
+                # After the zygote's fork, before this assignment's first judge: the references
+                # every judge of the assignment would compute (judge_side.references).
+                warm_references(assignment)
                 try:
                     with use(rest[0] if rest else None):
                         run = SubmissionRun(load(), assignment, limits, self.zygote, slot, hide,

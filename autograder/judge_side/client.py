@@ -256,5 +256,8 @@ class Learner:
 
 
 def reference_model(spec: dict, seed: int | None = None):
-    """The judge's own copy of a spec's model, for references."""
-    return modelspec.build_seeded(spec, seed)
+    """The judge's own copy of a spec's model, for references (built once per class:
+    `references.model`)."""
+    from autograder.judge_side import references
+
+    return references.model(spec, seed, modelspec.build_seeded)
