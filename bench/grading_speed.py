@@ -112,21 +112,32 @@ def cluster_seconds(course: Path, jobs: int) -> float:
                 proc.wait()
 
 
-def child_reports(paths: list[Path]) -> list[tuple[Path, object]]:
-    """Each submission graded (learner and judge processes), one at a time, with its timings."""
+def child_reports(paths: list[Path]) -> tuple[list[tuple[Path, object]], dict]:
+    """Each submission graded (learner and judge processes), one at a time, with its timings;
+    and the one-off start: importing the engine and torch, the warm-up and the zygote (the
+    Session), then each assignment's references (computed once per class)."""
+    start = time.perf_counter()
     from autograder import assignments
     from autograder.grading.session import Limits, Session
+    from autograder.grading.warmup import warm_references
     from autograder.course.submission import load_cells
+    imported = time.perf_counter()
 
     chosen = {p.parent.name: assignments.get(p.parent.name) for p in paths}
     jobs = [(p, (lambda p=p: load_cells(p, REPO / "assignments" / p.parent.name /
                                         f"{p.parent.name}.ipynb")), chosen[p.parent.name])
             for p in paths]
     reports = []
+    started = {"import": imported - start}
     with Session(list(chosen.values())) as session:
+        started["warm-up and zygote"] = time.perf_counter() - imported
+        for assignment in dict.fromkeys(chosen.values()):
+            before = time.perf_counter()
+            warm_references(assignment)
+            started[f"references of {assignment.id}"] = time.perf_counter() - before
         session.run(jobs, Limits(threads=1),
                     on_done=lambda path, report: reports.append((path, report)))
-    return reports
+    return reports, started
 
 
 def main() -> None:
@@ -182,12 +193,17 @@ def main() -> None:
               f"({nbgrader_s / everything:.1f}x with --all-cells)")
 
         os.chdir(course)
-        reports = child_reports([p for paths in placed.values() for p in paths])
+        reports, started = child_reports([p for paths in placed.values() for p in paths])
+        print("one-off start (jobs=1, in-process): " + ", ".join(
+            f"{what} {seconds:.2f} s" for what, seconds in started.items())
+            + f"; total {sum(started.values()):.2f} s")
         for assignment, paths in placed.items():
             mine = [r for p, r in reports if p in paths]
+            judge = [r.judge_cpu_seconds for r in mine if r.judge_cpu_seconds is not None]
             print(f"  one submission, {assignment}: {statistics.mean(r.seconds for r in mine):.2f} s "
                   f"(its cells {statistics.mean(r.cells_seconds for r in mine):.2f} s, checks "
-                  f"{statistics.mean(r.checks_seconds for r in mine):.2f} s)")
+                  f"{statistics.mean(r.checks_seconds for r in mine):.2f} s"
+                  + (f", the judge's CPU {statistics.mean(judge):.2f} s" if judge else "") + ")")
         overhead = [r.seconds - r.cells_seconds - r.checks_seconds for _, r in reports]
         print(f"engine overhead per submission beyond its cells and checks (jobs=1): "
               f"mean {statistics.mean(overhead):.3f} s, max {max(overhead):.3f} s")

@@ -128,9 +128,9 @@ raise RuntimeError("PROBE %s %d" % ("autograder.judge_side.references" in sys.mo
 SESSION = r"""
 import json, sys
 from autograder import assignments
-from autograder.judge_side import references
 from autograder.grading.session import Limits, Session
 from autograder.wire.cells import Cell
+assert "autograder.judge_side.references" not in sys.modules   # as in `grade`: not before the zygote
 
 freeze = assignments.get("freeze")
 found = {}
@@ -138,6 +138,7 @@ with Session([freeze]) as session:
     session.run([(0, lambda: [Cell(index=1, source=sys.argv[1], ipython=False)], freeze)], Limits(60, 1024),
                 on_done=lambda key, report: found.__setitem__(key, report))
 report = found[0]
+references = sys.modules["autograder.judge_side.references"]   # imported by the warm-up
 print(json.dumps({"warm": [k for k in references._cache if isinstance(k, tuple)
                            and k[:1] == ("freeze:start",)] != [],
                   "errors": [json.dumps(e) for e in report.cell_errors],
