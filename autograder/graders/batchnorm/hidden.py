@@ -8,7 +8,8 @@ from autograder.judge_side.checks import CheckFailed, check, expect, expect_clos
 from autograder.judge_side.client import LearnerError, Remote
 from autograder.graders.batchnorm.common import (
     STATS, batch, chosen, close, expect_output, expect_stats, generator, load, make_layer, read,
-    reference, reference_with, registered_buffers, run, set_values, update_mistake,
+    reference, reference_with, registered_buffers, run, set_values, train_mistake,
+    update_mistake,
 )
 from autograder.i18n import _
 
@@ -79,7 +80,7 @@ def test_state_dict_into_nn_batchnorm(submission):
                expected=_("the statistics moved by the two batches"), fix=fix)
 
 
-@check(exercise="buffers", points=1, tags=["dtype-device", "buffers"], visibility="hidden")
+@check(exercise="buffers", points=1, tags=["buffers"], visibility="hidden")
 def test_double_moves_buffers(submission):
     """.double() turns the parameters and running statistics into float64 (num_batches_tracked stays int64), and the layer then computes in float64 in eval mode as nn.BatchNorm1d does."""
     layer = make_layer(submission, 3)
@@ -115,9 +116,9 @@ def test_double_moves_buffers(submission):
                  rtol=1e-4, atol=1e-6)
 
 
-@check(exercise="buffers", points=1, tags=["buffers", "batchnorm"], visibility="hidden")
+@check(exercise="buffers", points=1, tags=["buffers"], visibility="hidden")
 def test_no_running_stats(submission):
-    """BatchNorm1d(3, track_running_stats=False) registers the three statistics as None (its state_dict is nn.BatchNorm1d's) and normalises with the batch's statistics in eval mode too."""
+    """BatchNorm1d(3, track_running_stats=False) registers the three statistics as None (its state_dict is nn.BatchNorm1d's) and normalises with the batch's statistics in train and eval mode."""
     layer = make_layer(submission, 3, track_running_stats=False)
     info = layer.describe(values=False)
     keys = sorted(reference(3, track_running_stats=False).state_dict())
@@ -128,13 +129,32 @@ def test_no_running_stats(submission):
            expected=_("nn.BatchNorm1d's keys {keys}").format(keys=keys),
            fix=_("with track_running_stats=False, register running_mean, running_var and "
                  "num_batches_tracked as None (self.register_buffer(name, None))"))
+    for name in STATS:
+        try:
+            value = layer.get(name)
+            missing = value is not None
+        except LearnerError:
+            missing = True
+        expect(not missing,
+               observed=_("with track_running_stats=False, layer.{name} is not None (it is "
+                          "missing or holds a value)").format(name=name),
+               expected=_("layer.{name} is None, as in nn.BatchNorm1d").format(name=name),
+               fix=_("with track_running_stats=False, register running_mean, running_var and "
+                     "num_batches_tracked as None (self.register_buffer(name, None))"))
     values = chosen(3, seed=26)
     set_values(layer, values, ("weight", "bias"))
+    w, b = values["weight"], values["bias"]
+    x = batch((6, 3), seed=28)
+    what = _("BatchNorm1d(3, track_running_stats=False)(x) in train mode")
+    y = run(layer, x, what)
+    expect_output(y, F.batch_norm(x, None, None, w, b, training=True), what,
+                  _("when track_running_stats is False, always normalise with the batch's "
+                    "statistics, and update nothing"),
+                  train_mistake(y, x, w, b, 1e-5), "train:normalise")
     layer.method("eval")
     x = batch((6, 3), seed=27)
     what = _("BatchNorm1d(3, track_running_stats=False)(x) in eval mode")
     y = run(layer, x, what)
-    w, b = values["weight"], values["bias"]
     mistake = None
     if close(y, F.batch_norm(x, torch.zeros(3), torch.ones(3), w, b, training=False)):
         mistake = _("without running statistics the layer normalised with zeros and ones in "
@@ -213,7 +233,7 @@ def test_running_update_3d(submission):
                  mistake, "train:update3d")
 
 
-@check(exercise="train", points=1, tags=["grad-flow", "batchnorm"], visibility="hidden")
+@check(exercise="train", points=1, tags=["batchnorm"], visibility="hidden")
 def test_input_gradient(submission):
     """In train mode, the gradient of (BatchNorm1d(3)(x) * g).sum() with respect to x flows through the batch's mean and variance, as in nn.BatchNorm1d."""
     layer = make_layer(submission, 3)
@@ -270,51 +290,7 @@ def test_eval_keeps_statistics_train_resumes(submission):
            expected=_("running statistics updated again in train mode"), fix=fix)
 
 
-@check(exercise="eval", points=1, tags=["freezing", "batchnorm"], visibility="hidden")
-def test_requires_grad_false_keeps_training_statistics(submission):
-    """requires_grad_(False) changes nothing in train mode: the frozen layer normalises with the batch's statistics and updates its running statistics exactly as the same layer with trainable parameters does (only eval() keeps them)."""
-    values = chosen(3, seed=44)
-    frozen, twin = make_layer(submission, 3), make_layer(submission, 3)
-    for layer in (frozen, twin):
-        set_values(layer, values, ("weight", "bias"))
-    frozen.method("requires_grad_", False)
-    x = batch((6, 3), seed=45)
-    what = _("the output in train mode with requires_grad_(False)")
-    y = run(frozen, x, what)
-    y_twin = run(twin, x, _("the output in train mode"))
-    start = torch.zeros(3), torch.ones(3)
-    mistake = None
-    if close(y, F.batch_norm(x, *start, values["weight"], values["bias"], training=False)):
-        mistake = _("with requires_grad_(False) in train mode the layer normalised with its "
-                    "running statistics: requires_grad only concerns weight and bias; the "
-                    "mode (train() / eval()) decides which statistics are used")
-    fix = _("decide between batch and running statistics, and whether to update them, with "
-            "self.training only, never with requires_grad")
-    expect(mistake is None, observed=mistake or "",
-           expected=_("the same output as with trainable parameters"), fix=fix,
-           cause="freezing:requires-grad" if mistake else None)
-    expect_close(y, y_twin, what=what, fix=fix)
-    mean, twin_mean = read(frozen, "running_mean"), read(twin, "running_mean")
-    mistake = None
-    if mean is not None and close(mean, start[0]) and not close(twin_mean, start[0]):
-        mistake = _("with requires_grad_(False) in train mode the running statistics did not "
-                    "change: requires_grad freezes weight and bias only; eval() is what keeps "
-                    "the statistics")
-    expect(mistake is None, observed=mistake or "",
-           expected=_("running statistics updated as with trainable parameters"), fix=fix,
-           cause="freezing:requires-grad" if mistake else None)
-    for name in STATS:
-        mine, theirs = read(frozen, name), read(twin, name)
-        expect(mine is not None and theirs is not None and close(mine, theirs, atol=1e-6),
-               observed=_("after a train batch, {name} is {mine} with requires_grad_(False) "
-                          "but {theirs} without").format(name=name, mine=mine, theirs=theirs),
-               expected=_("the same statistics either way"), fix=fix)
-    expect(twin_mean is not None and not close(twin_mean, start[0]),
-           observed=_("a train batch left running_mean at zeros"),
-           expected=_("running statistics updated in train mode"), fix=fix)
-
-
-@check(exercise="eval", points=1, tags=["batchnorm", "shapes"], visibility="hidden")
+@check(exercise="eval", points=1, tags=["batchnorm"], visibility="hidden")
 def test_eval_3d(submission):
     """In eval mode, BatchNorm1d(3) normalises a (2, 3, 4) input with its running statistics, broadcast over the length: as F.batch_norm(training=False)."""
     layer = make_layer(submission, 3)

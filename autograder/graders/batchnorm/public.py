@@ -200,3 +200,47 @@ def test_eval_uses_running_stats(submission):
     expect_stats(layer, ref, _("a batch in eval mode"),
                  _("update the running statistics only when self.training is True"),
                  mistake, "eval:update", counted=(before, 0))
+
+
+@check(exercise="eval", points=1, tags=["freezing", "batchnorm"], visibility="visible")
+def test_requires_grad_false_keeps_training_statistics(submission):
+    """requires_grad_(False) changes nothing in train mode: the frozen layer normalises with the batch's statistics and updates its running statistics exactly as the same layer with trainable parameters does (only eval() keeps them)."""
+    values = chosen(3, seed=44)
+    frozen, twin = make_layer(submission, 3), make_layer(submission, 3)
+    for layer in (frozen, twin):
+        set_values(layer, values, ("weight", "bias"))
+    frozen.method("requires_grad_", False)
+    x = batch((6, 3), seed=45)
+    what = _("the output in train mode with requires_grad_(False)")
+    y = run(frozen, x, what)
+    y_twin = run(twin, x, _("the output in train mode"))
+    start = torch.zeros(3), torch.ones(3)
+    mistake = None
+    if close(y, F.batch_norm(x, *start, values["weight"], values["bias"], training=False)):
+        mistake = _("with requires_grad_(False) in train mode the layer normalised with its "
+                    "running statistics: requires_grad only concerns weight and bias; the "
+                    "mode (train() / eval()) decides which statistics are used")
+    fix = _("decide between batch and running statistics, and whether to update them, with "
+            "self.training only, never with requires_grad")
+    expect(mistake is None, observed=mistake or "",
+           expected=_("the same output as with trainable parameters"), fix=fix,
+           cause="freezing:requires-grad" if mistake else None)
+    expect_close(y, y_twin, what=what, fix=fix)
+    mean, twin_mean = read(frozen, "running_mean"), read(twin, "running_mean")
+    mistake = None
+    if mean is not None and close(mean, start[0]) and not close(twin_mean, start[0]):
+        mistake = _("with requires_grad_(False) in train mode the running statistics did not "
+                    "change: requires_grad freezes weight and bias only; eval() is what keeps "
+                    "the statistics")
+    expect(mistake is None, observed=mistake or "",
+           expected=_("running statistics updated as with trainable parameters"), fix=fix,
+           cause="freezing:requires-grad" if mistake else None)
+    for name in STATS:
+        mine, theirs = read(frozen, name), read(twin, name)
+        expect(mine is not None and theirs is not None and close(mine, theirs, atol=1e-6),
+               observed=_("after a train batch, {name} is {mine} with requires_grad_(False) "
+                          "but {theirs} without").format(name=name, mine=mine, theirs=theirs),
+               expected=_("the same statistics either way"), fix=fix)
+    expect(twin_mean is not None and not close(twin_mean, start[0]),
+           observed=_("a train batch left running_mean at zeros"),
+           expected=_("running statistics updated in train mode"), fix=fix)
