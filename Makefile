@@ -94,7 +94,8 @@ grade-work: $(STAMP)
 	$(PY) -m autograder grade work/*/*.ipynb --out results
 
 # The kit's own tests. In parallel: TEST_JOBS pytest-xdist workers (default the cores, at most 8),
-# each test file on one worker (--dist loadfile: a module's graded fixtures are built once);
+# each test file on one worker (--dist loadfile: a module's graded fixtures are built once), in
+# tests/conftest.py's order (longest first; xdist's own would put the files with most tests first);
 # then the tests marked `serial` (they change what every grading process on the machine shares),
 # alone. PYTEST_ARGS go to both runs. `make test-fast`: the unit layer, seconds, for everyday work.
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 8 ? 8 : n )))
@@ -103,7 +104,8 @@ FAST_TESTS = $(wildcard tests/test_layout.py tests/test_static_scan.py tests/tes
   tests/test_config.py tests/test_protocol.py tests/test_modelspec.py)
 .PHONY: test-fast
 test: $(STAMP) lint
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m 'not serial' $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m 'not serial' $(PYTEST_ARGS); \
+	  status=$$?; \
 	  $(PY) -m pytest -m serial $(PYTEST_ARGS) && exit $$status
 
 test-fast: $(STAMP)
