@@ -6,6 +6,10 @@ assignments use (torchvision and matplotlib: about 1.5 s together). Done here, e
 child inherits them for free. What to import is read from the kit's own files only (the
 assignment's helper modules and its released notebook), never from a submission.
 
+Values the checks compute from the judge's own inputs alone (reference models, states, data
+items: `judge_side.references`) are computed by `warm_references`, once per assignment, after the
+zygote's fork (so no learner process holds them) and before that assignment's first judge forks.
+
 The parent runs on one intra-op thread: a parent that had started an OpenMP thread pool could
 hang a forked child, so the pool is only ever created in the children.
 """
