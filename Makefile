@@ -224,8 +224,6 @@ A ?=
 mutants: $(STAMP)
 	$(PY) mutation/run.py --jobs $(JOBS) $(if $(A),--assignment $(A))
 
-# What each bug-zoo entry (one mistake) costs, and why where it is more than a quarter.
-.PHONY: zoo-costs
 # An instructor's own assignment (docs/authoring.md): new-assignment writes its scaffold (the
 # registry finds it: nothing else to edit); check-assignment releases it, then runs its whole
 # proof (reference, stub, alternatives, zoo, concepts, points, mutants, both languages) and lists
@@ -240,6 +238,8 @@ check-assignment: release
 	@test -n "$(A)" || { echo "usage: make check-assignment A=<id>"; exit 2; }
 	$(PY) -m autograder.course.authoring check "$(A)" --jobs $(JOBS)
 
+# What each bug-zoo entry (one mistake) costs, and why where it is more than a quarter.
+.PHONY: zoo-costs
 zoo-costs: $(STAMP)
 	$(PY) tests/zoo_costs.py $(if $(A),--assignment $(A))
 

@@ -176,7 +176,7 @@ def test_a_kernels_error_names_the_cell_as_readme_says(tmp_path, monkeypatch):
     class Shell:
         compile = Compiler()
 
-    import autograder.learner_side.server as learner_module
+    import autograder.learner_side.evidence as learner_module
     monkeypatch.setattr(learner_module, "_ipython", lambda: Shell())
     results = run_checks(get("linear"), local_learner(namespace), exercise="parameters",
                          visibility="visible")

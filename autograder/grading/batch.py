@@ -244,7 +244,7 @@ def _grade_all(session: "Session", submitted: Path, out: Path, *, jobs: int, lim
     if cluster is None:
         from autograder.grading.api import grade_many
     else:
-        from autograder.grading.api import cluster as scale_out
+        from autograder.grading import cluster as scale_out
 
     submissions = discover(submitted)
     out.mkdir(parents=True, exist_ok=True)
