@@ -398,7 +398,7 @@ def test_without_a_scheduler_dask_is_never_imported(tmp_path):
 def test_a_result_arriving_twice_is_written_once(tmp_path, monkeypatch):
     """The submitting side writes each submission's result once, whatever the cluster sends."""
     from autograder import assignments
-    from autograder.grading.api import cluster
+    from autograder.grading import cluster
 
     class Future:
         def __init__(self, key, reply):
