@@ -46,6 +46,7 @@ help:
 	@echo "make release [LANG=zh] regenerate assignments/ from solutions/ with nbgrader, in English or Chinese"
 	@echo "make translations     update the translation catalogues and say what is missing or stale"
 	@echo "make lab              open JupyterLab on a working copy of assignments/ (LAB_DIR, default work/)"
+	@echo "make release-exchange COURSE=id [EXCHANGE=dir] [A=id] [FORCE=1]  nbgrader release_assignment to the exchange (JupyterHub), engine beside each notebook"
 	@echo "make student-kit      build dist/student-kit/ and dist/student-kit.zip for learners"
 	@echo "make gradescope       build dist/gradescope/<id>.zip, one Gradescope autograder per assignment"
 	@echo "make class-report     HTML report of results/class/ (RESULTS=dir) in results/class-report.html"
@@ -101,7 +102,8 @@ grade-work: $(STAMP)
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 8 ? 8 : n )))
 PYTEST_ARGS ?=
 FAST_TESTS = $(wildcard tests/test_layout.py tests/test_static_scan.py tests/test_registry.py \
-  tests/test_config.py tests/test_protocol.py tests/test_modelspec.py)
+  tests/test_config.py tests/test_protocol.py tests/test_modelspec.py tests/test_static_helpers.py \
+  tests/test_docstring_example.py tests/test_exchange.py)
 .PHONY: test-fast
 test: $(STAMP) lint
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -m 'not serial' $(PYTEST_ARGS); \
@@ -143,6 +145,15 @@ release: $(STAMP)
 	      --CourseDirectory.source_directory="$$source" || exit 1; \
 	  fi; \
 	done
+
+# nbgrader's exchange (a JupyterHub course): each assignment is staged in build/exchange/<id>/ with
+# the public engine beside its notebook (no hidden graders), then released with the course id.
+.PHONY: release-exchange
+release-exchange: $(STAMP)
+	@test -n "$(COURSE)" || { echo "make release-exchange: give the course id, COURSE=..." >&2; exit 2; }
+	$(PY) -m autograder.course.exchange release --course "$(COURSE)" \
+	  $(if $(EXCHANGE),--exchange "$(EXCHANGE)") $(foreach a,$(A),--assignment $(a)) \
+	  $(if $(FORCE),--force)
 
 # Messages (autograder/i18n/locale/) and notebooks (translations/): add what is new, compile, report.
 .PHONY: translations

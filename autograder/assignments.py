@@ -45,6 +45,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The course root: the folder that holds assignments/, solutions/, data/ (also in the learner's kit).
 COURSE_ROOT = PACKAGE_DIR.parent
 GRADERS_DIR = PACKAGE_DIR / "graders"
+# In a folder released through nbgrader's exchange (autograder.course.exchange) the engine sits
+# beside the notebook: this file names the assignment released there, whose notebook and
+# helper modules are then the engine's parent folder rather than `assignments/<id>/`.
+EXCHANGE_MARKER = PACKAGE_DIR / "released-beside.txt"
 GRADER_FILES = ("public.py", "hidden.py")
 METADATA_FILE = "assignment.toml"
 # Every title needs the default language; the others fall back to it.
@@ -222,6 +226,8 @@ class Assignment:
 
     @property
     def released_dir(self) -> Path:
+        if released_beside() == self.id:
+            return COURSE_ROOT
         return COURSE_ROOT / "assignments" / self.id
 
     @property
@@ -260,6 +266,14 @@ class Assignment:
             p for p in folder.iterdir()
             if p.is_file() and p.suffix != ".ipynb" and not p.name.startswith(".")
         )
+
+
+def released_beside() -> str | None:
+    """The assignment whose released folder holds this engine (see EXCHANGE_MARKER), if any."""
+    try:
+        return EXCHANGE_MARKER.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def get(assignment_id: str) -> Assignment:

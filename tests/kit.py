@@ -394,3 +394,27 @@ def percent_cells(text: str) -> list[str]:
     from autograder.course.submission import py_cells
 
     return [cell.source for cell in py_cells(text)]
+
+
+def hidden_only_lines(assignment: str) -> set[str]:
+    """The distinctive lines of an assignment's hidden graders that no other engine file has:
+    finding one of them in a file that learners get means a hidden grader leaked."""
+    from autograder.assignments import PACKAGE_DIR, get
+
+    elsewhere = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        if path.name != "hidden.py":
+            elsewhere.update(line.strip() for line in path.read_text().splitlines())
+    return get(assignment).hidden_source_lines() - elsewhere
+
+
+def leaked_lines(path: Path, secrets: set[str]) -> list[str]:
+    """The lines of `secrets` that `path` holds as lines of its own (a notebook: of its cells)."""
+    try:
+        text = path.read_text()
+    except (UnicodeDecodeError, OSError):
+        return []
+    if path.suffix == ".ipynb":
+        cells = json.loads(text).get("cells", [])
+        text = "\n".join("".join(c.get("source", "")) for c in cells)
+    return sorted(secrets & {line.strip() for line in text.splitlines()})

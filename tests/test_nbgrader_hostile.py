@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import (REPO, TESTS, VENV, total_points, code_cell_sources, course_env, make, scratch_course,
-                 submission_notebook)
+from kit import (REPO, TESTS, VENV, code_cell_sources, course_env, hidden_only_lines,
+                 leaked_lines, make, scratch_course, submission_notebook, total_points)
 
 pytestmark = pytest.mark.slow
 
@@ -524,15 +524,65 @@ def test_release_fetch_submit_collect_through_the_exchange(course, tmp_path):
                 env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": _site_packages()})
 
 
-        done = instructor("release_assignment", ASSIGNMENT)
-        assert done.returncode == 0, done.stderr[-2000:]
+        # make release-exchange: the notebook's folder carries the public engine
+        done = subprocess.run([sys.executable, "-m", "autograder.course.exchange", "release",
+                               "--course=kit", f"--exchange={exchange}",
+                               f"--assignment={ASSIGNMENT}"], cwd=copy, capture_output=True,
+                              text=True, timeout=600, env={**course_env(), "PYTHONPATH": str(copy)})
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         done = learner("fetch_assignment", ASSIGNMENT)
         assert done.returncode == 0, done.stderr[-2000:]
         fetched = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         assert fetched.exists() and fetched.stat().st_uid != 0
+        engine = fetched.parent / "autograder"
+        assert (engine / "notebook.py").is_file() and (engine / "graders" / ASSIGNMENT /
+                                                       "public.py").is_file()
+        shipped = sorted(p.relative_to(engine).as_posix() for p in engine.rglob("*.py"))
+        assert not [p for p in shipped if p.endswith("hidden.py")], shipped
+        others = {p.split("/")[1] for p in shipped if p.startswith("graders/") and p.count("/") > 1}
+        assert others == {ASSIGNMENT}, others
+        assert not (fetched.parent / "solutions").exists()
+        secrets = hidden_only_lines(ASSIGNMENT)
+        assert secrets
+        for path in fetched.parent.rglob("*"):
+            if path.is_file():
+                assert not leaked_lines(path, secrets), path
+        # A check cell works there, for the unprivileged learner, with nothing else installed
+        # (the kit's own venv packages only: torch, nbgrader): the reference's code, then the
+        # public checks of its first exercise.
+        script = shared / "check.py"
+        script.write_text("\n".join([
+            "import json, sys",
+            "sys.path.insert(0, '')   # as a kernel started in the notebook's folder has it",
+            f"cells = json.load(open({str(answer)!r}))['cells']",
+            "for cell in cells:",
+            "    source = ''.join(cell['source'])",
+            "    if cell['cell_type'] == 'code' and 'autograder' not in source:",
+            "        exec(compile(source, 'cell', 'exec'), globals())",
+            "import autograder, autograder.notebook as notebook",
+            "print('ENGINE', autograder.__file__)",
+            "print('POINTS', notebook.check(%r, 'parameters'))" % ASSIGNMENT]))
+        script.chmod(0o644)
+        checked = subprocess.run(
+            [RUNUSER, "-u", LEARNER_USER, "--", "/usr/bin/env", f"HOME={home}", python,
+             str(script)], cwd=fetched.parent, capture_output=True, text=True, timeout=600,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": _site_packages(),
+                 "AUTOGRADER_NO_NAMESPACES": "1"})
+        assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
+        assert f"ENGINE {engine / '__init__.py'}" in checked.stdout, checked.stdout[-3000:]
+        points = float(re.search(r"POINTS (\S+)", checked.stdout).group(1))
+        assert points > 0, checked.stdout[-3000:]
         copied = subprocess.run([RUNUSER, "-u", LEARNER_USER, "--", "cp", str(answer),
                                  str(fetched)], capture_output=True, text=True, timeout=60)
         assert copied.returncode == 0, copied.stderr
+        # What comes back holds the learner's copy of the engine: it must never be imported
+        # on the instructor's side (the engine grades with its own).
+        trap = shared / "the-learners-engine-ran"
+        tampered = subprocess.run(
+            [RUNUSER, "-u", LEARNER_USER, "--", "/bin/sh", "-c",
+             f"echo \"open({str(trap)!r}, 'w')\" >> {engine / '__init__.py'}"],
+            capture_output=True, text=True, timeout=60)
+        assert tampered.returncode == 0, tampered.stderr
         done = learner("submit", ASSIGNMENT)
         assert done.returncode == 0, done.stderr[-2000:]
         peek = subprocess.run([RUNUSER, "-u", LEARNER_USER, "--", "ls",
@@ -554,5 +604,7 @@ def test_release_fetch_submit_collect_through_the_exchange(course, tmp_path):
         with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
             submission = gradebook.find_submission(ASSIGNMENT, LEARNER_USER)
             assert submission.score == pytest.approx(FULL) and submission.timestamp is not None
+        assert (copy / "submitted" / LEARNER_USER / ASSIGNMENT / "autograder").is_dir()
+        assert not trap.exists(), "the instructor's side imported the engine a learner submitted"
     finally:
         shutil.rmtree(shared, ignore_errors=True)

@@ -47,11 +47,20 @@ def _is_instructor_only(path: Path) -> bool:
     return in_grader_folder and relative.name not in PUBLIC_GRADER_FILES
 
 
-def _copy_engine(target: Path) -> None:
+def _of_another_assignment(relative: Path, only: str | None) -> bool:
+    return (only is not None and relative.parts[0] == GRADERS_DIR.name
+            and len(relative.parts) > 2 and relative.parts[1] != only)
+
+
+def copy_public_engine(target: Path, only: str | None = None) -> None:
+    """The engine and the public checks into `target` (a folder named `autograder`), with the
+    translations of the shipped files' messages; with `only`, the graders of that assignment
+    alone (nbgrader's exchange releases one assignment per folder)."""
     shipped = []
     locale = i18n.LOCALE.relative_to(PACKAGE_DIR)   # i18n/locale: catalogues, not shipped
     for relative, path in engine_files().items():
-        if _is_instructor_only(path) or relative.parts[:len(locale.parts)] == locale.parts:
+        if _is_instructor_only(path) or relative.parts[:len(locale.parts)] == locale.parts \
+                or _of_another_assignment(relative, only):
             continue
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target / relative)
@@ -66,7 +75,7 @@ def _copy_engine(target: Path) -> None:
         mo.write_bytes(catalogue.compile_for(language, shipped))
 
 
-def _copy_data(source: Path, target: Path) -> None:
+def copy_data(source: Path, target: Path) -> None:
     """The data files; the generator scripts (which import the solutions) stay behind."""
     ignore = shutil.ignore_patterns(*_NEVER, "*.py")
     shutil.copytree(source, target, ignore=ignore)
@@ -97,8 +106,8 @@ def build(out: Path, course: Path = COURSE_ROOT, language: str | None = None) ->
                     ignore=shutil.ignore_patterns(*_NEVER))
     shutil.copytree(released, kit / "assignments", ignore=shutil.ignore_patterns(*_NEVER))
     if (course / "data").is_dir():
-        _copy_data(course / "data", kit / "data")
-    _copy_engine(kit / "autograder")
+        copy_data(course / "data", kit / "data")
+    copy_public_engine(kit / "autograder")
     _zip(kit, out / f"{KIT_NAME}.zip")
     return kit
 
